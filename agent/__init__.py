@@ -1,0 +1,1 @@
+"""agent: see the issue tracker; not built yet."""

@@ -1,0 +1,99 @@
+"""LongContextConfig: the Dual Chunk Attention settings, and named presets.
+
+Names follow Qwen2.5-1M's `dual_chunk_attention_config`: key positions repeat with period
+`chunk_size - local_size`; no query-key distance ever exceeds `chunk_size`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from .errors import ConfigError
+
+BACKENDS = ("auto", "torch", "flash_attn")
+
+
+@dataclass(frozen=True)
+class LongContextConfig:
+    chunk_size: int
+    local_size: int
+    original_max_position_embeddings: int | None = None  # None: read from the model's config
+    scale_attention: bool = True  # YaRN temperature mscale² on logits when the input exceeds the original window
+    backend: str = "auto"  # "auto" | "torch" | "flash_attn"
+    max_length: int | None = None  # longest input (prompt + cache) accepted; None: no limit
+
+    def __post_init__(self):
+        if not (isinstance(self.chunk_size, int) and isinstance(self.local_size, int)):
+            raise ConfigError("chunk_size and local_size must be integers")
+        if self.local_size < 0 or self.chunk_size <= 0:
+            raise ConfigError(f"chunk_size ({self.chunk_size}) must be > 0 and local_size ({self.local_size}) >= 0")
+        if self.local_size >= self.chunk_size:
+            raise ConfigError(
+                f"local_size ({self.local_size}) must be smaller than chunk_size ({self.chunk_size}): the period of key "
+                f"positions is chunk_size - local_size; use e.g. local_size = chunk_size // 8"
+            )
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.original_max_position_embeddings is not None and self.original_max_position_embeddings <= 0:
+            raise ConfigError("original_max_position_embeddings must be positive")
+        if self.max_length is not None and self.max_length <= 0:
+            raise ConfigError("max_length must be positive or None")
+
+    @property
+    def chunk_len(self) -> int:
+        """Period of key positions (the DCA paper's s)."""
+        return self.chunk_size - self.local_size
+
+    def with_(self, **changes) -> "LongContextConfig":
+        return replace(self, **changes)
+
+
+def attention_temperature(length: int, original: int) -> float:
+    """Qwen's YaRN temperature for DCA: logits are multiplied by the square of this."""
+    if length <= original:
+        return 1.0
+    return 0.1 * math.log(length / original) + 1.0
+
+
+# Presets keyed by a lower-case model name. Qwen2 32K models have no official DCA setting; like
+# Qwen2.5-1M (chunk_size = trained window), we use the trained window as chunk_size.
+# max_length is the length the Qwen2 report validated with YaRN + DCA where it gives one.
+_QWEN2_32K = LongContextConfig(chunk_size=32768, local_size=2048, original_max_position_embeddings=32768,
+                               max_length=131072)
+PRESETS: dict[str, LongContextConfig] = {
+    "qwen2-0.5b-instruct": _QWEN2_32K,
+    "qwen2-1.5b-instruct": _QWEN2_32K,
+    "qwen2-7b-instruct": _QWEN2_32K,
+    "qwen2-72b-instruct": _QWEN2_32K,
+    "qwen2-57b-a14b-instruct": _QWEN2_32K.with_(max_length=65536),
+    # Values of the models' own dual_chunk_attention_config.
+    "qwen2.5-7b-instruct-1m": LongContextConfig(chunk_size=262144, local_size=8192,
+                                                original_max_position_embeddings=262144, max_length=1010000),
+    "qwen2.5-14b-instruct-1m": LongContextConfig(chunk_size=262144, local_size=8192,
+                                                 original_max_position_embeddings=262144, max_length=1010000),
+    # Tuned by benchmarks/needle.py on the embedded SmolLM2-135M-Instruct (8K window); see docs/benchmarks/.
+    "smollm2-135m-instruct": LongContextConfig(chunk_size=8192, local_size=1024, original_max_position_embeddings=8192,
+                                               max_length=65536),
+}
+
+
+def preset_for(name: str | None, model_config=None) -> LongContextConfig | None:
+    """The preset for a model name or path, or one read from the model's own DCA config; None if unknown."""
+    dca = getattr(model_config, "dual_chunk_attention_config", None) if model_config is not None else None
+    if dca:
+        return LongContextConfig(
+            chunk_size=int(dca["chunk_size"]),
+            local_size=int(dca["local_size"]),
+            original_max_position_embeddings=int(dca.get("original_max_position_embeddings")
+                                                 or model_config.max_position_embeddings),
+            max_length=getattr(model_config, "max_position_embeddings", None),
+        )
+    if not name:
+        return None
+    key = str(name).replace("\\", "/").rstrip("/").split("/")[-1].lower()
+    key = key.removesuffix(".gguf")
+    for preset_name in sorted(PRESETS, key=len, reverse=True):  # longest match first (…-instruct-1m before …-instruct)
+        if preset_name in key:
+            return PRESETS[preset_name]
+    return None

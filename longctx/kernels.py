@@ -1,0 +1,111 @@
+"""Attention kernels that also return the log-sum-exp, so partial attentions can be merged exactly.
+
+One entry point, `attend`, picks a backend:
+- "flash_attn": flash-attn 2 on CUDA (imported lazily; `return_attn_probs=True` gives the LSE);
+- "torch": PyTorch's fused CPU flash kernel where it exists, else "torch_blocked";
+- "torch_blocked": plain matmuls over query blocks (any device); memory O(block · keys).
+`causal` is bottom-right aligned (flash-attn's convention): query i sees keys j <= i + Sk - Sq.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .errors import BackendUnavailableError
+
+QUERY_BLOCK = 512  # rows of scores materialised at once by torch_blocked
+
+
+def flash_attn_available() -> bool:
+    try:
+        import flash_attn  # noqa: F401
+    except Exception:  # ImportError, or a CUDA build that fails to load its library
+        return False
+    return torch.cuda.is_available()
+
+
+def resolve_backend(requested: str, device: torch.device, dtype: torch.dtype) -> str:
+    """Map a config's backend ("auto" | "torch" | "flash_attn") to the kernel that will run."""
+    if requested == "flash_attn":
+        if not flash_attn_available():
+            raise BackendUnavailableError(
+                "backend='flash_attn' needs the flash-attn package and a CUDA GPU: "
+                "pip install 'longdoc[gpu]' on a CUDA machine, or use backend='auto' / 'torch'"
+            )
+        if device.type != "cuda" or dtype not in (torch.float16, torch.bfloat16):
+            raise BackendUnavailableError(
+                f"backend='flash_attn' runs fp16/bf16 models on CUDA, not {dtype} on {device.type}: "
+                "load the model with device='cuda', dtype=torch.bfloat16, or use backend='torch'"
+            )
+        return "flash_attn"
+    if requested == "auto" and device.type == "cuda" and dtype in (torch.float16, torch.bfloat16):
+        return "flash_attn" if flash_attn_available() else "torch"
+    return "torch"
+
+
+def repeat_kv(x: torch.Tensor, heads: int) -> torch.Tensor:
+    # x: [B, Hkv, S, D] -> [B, heads, S, D]
+    groups = heads // x.shape[1]
+    return x if groups == 1 else x.repeat_interleave(groups, dim=1)
+
+
+def attend(q, k, v, *, scale: float, causal: bool, backend: str):
+    """q: [B, H, Sq, D]; k, v: [B, Hkv, Sk, D] with Sk >= Sq if causal.
+
+    Returns out [B, H, Sq, D] (q's dtype) and lse [B, H, Sq] (fp32).
+    """
+    if backend == "flash_attn":
+        return _flash_attend(q, k, v, scale=scale, causal=causal)
+    k, v = repeat_kv(k, q.shape[1]), repeat_kv(v, q.shape[1])
+    if backend == "torch" and q.device.type == "cpu" and hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu"):
+        return _cpu_fused_attend(q, k, v, scale=scale, causal=causal)
+    return _blocked_attend(q, k, v, scale=scale, causal=causal)
+
+
+def merge_partials(parts):
+    """Exact softmax over the union of disjoint key sets, from each part's (out, lse)."""
+    if len(parts) == 1:
+        return parts[0][0]
+    lse = torch.stack([p[1] for p in parts])  # [P, B, H, Sq]
+    top = lse.amax(dim=0).nan_to_num(neginf=0.0)
+    weights = torch.exp(lse - top)  # [P, B, H, Sq]
+    out = sum(w.unsqueeze(-1) * o.float() for w, (o, _) in zip(weights, parts))
+    return (out / weights.sum(dim=0).unsqueeze(-1)).to(parts[0][0].dtype)
+
+
+def _cpu_fused_attend(q, k, v, *, scale, causal):
+    sq, sk = q.shape[2], k.shape[2]
+    fused = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
+    if causal and sk > sq:
+        # PyTorch's causal mask is top-left aligned: split off the keys every query sees.
+        head = fused(q, k[:, :, : sk - sq], v[:, :, : sk - sq], 0.0, False, scale=scale)[:2]
+        tail = fused(q, k[:, :, sk - sq :], v[:, :, sk - sq :], 0.0, True, scale=scale)[:2]
+        return merge_partials([head, tail]), torch.logaddexp(head[1], tail[1])
+    out, lse = fused(q, k, v, 0.0, causal, scale=scale)[:2]
+    return out, lse
+
+
+def _blocked_attend(q, k, v, *, scale, causal):
+    sq, sk = q.shape[2], k.shape[2]
+    outs, lses = [], []
+    for start in range(0, sq, QUERY_BLOCK):
+        stop = min(start + QUERY_BLOCK, sq)
+        scores = torch.matmul(q[:, :, start:stop].float(), k.float().transpose(-1, -2)) * scale  # [B, H, b, Sk]
+        if causal:
+            rows = torch.arange(start, stop, device=q.device)[:, None] + (sk - sq)
+            scores = scores.masked_fill(torch.arange(sk, device=q.device)[None, :] > rows, float("-inf"))
+        lse = torch.logsumexp(scores, dim=-1)
+        outs.append(torch.matmul(torch.exp(scores - lse.unsqueeze(-1)), v.float()).to(q.dtype))
+        lses.append(lse)
+    return torch.cat(outs, dim=2), torch.cat(lses, dim=2)
+
+
+def _flash_attend(q, k, v, *, scale, causal):
+    from flash_attn import flash_attn_func  # optional extra: imported only when this backend runs
+
+    # flash-attn wants [B, S, H, D]; it handles GQA and bottom-right causal natively.
+    out, lse, _ = flash_attn_func(
+        q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
+        softmax_scale=scale, causal=causal, return_attn_probs=True,
+    )
+    return out.transpose(1, 2), lse[..., : q.shape[2]].float()

@@ -1,0 +1,1 @@
+"""retrieval: see the issue tracker; not built yet."""

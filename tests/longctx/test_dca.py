@@ -1,0 +1,118 @@
+"""DCA on tiny random models against dense attention and an independent naive O(n^2) reference."""
+
+import copy
+import math
+
+import pytest
+import torch
+from transformers import AttentionInterface
+
+import longctx
+from tests.longctx.tiny_models import tiny_model
+
+CHUNK, LOCAL = 64, 16  # period 48
+KINDS = ["qwen2", "qwen2_moe", "llama"]
+
+
+def _rope(x, positions, inv_freq):
+    # Rotate x: [B, H, S, D] to absolute angles positions: [S] (float), rotate-half layout.
+    ang = positions.double()[:, None] * inv_freq.double()[None, :]
+    cos, sin = torch.cat([ang.cos(), ang.cos()], -1), torch.cat([ang.sin(), ang.sin()], -1)
+    x = x.double()
+    half = x.shape[-1] // 2
+    return x * cos + torch.cat([-x[..., half:], x[..., :half]], -1) * sin
+
+
+def naive_dca_reference(original_window):
+    """Attention function that rebuilds every score from un-rotated q, k by the DCA position rule."""
+
+    def forward(module, q, k, v, mask, scaling=None, **kwargs):
+        # q: [1, H, S, D], k, v: [1, Hkv, S, D], rotated at true positions 0..S-1 by the unpatched model.
+        n, period = q.shape[2], CHUNK - LOCAL
+        pos = torch.arange(n)
+        inv_freq = module.reference_inv_freq
+        q_raw, k_raw = _rope(q, -pos, inv_freq), _rope(k, -pos, inv_freq)
+        k_raw = k_raw.repeat_interleave(q.shape[1] // k.shape[1], dim=1)
+        keys = _rope(k_raw, pos % period, inv_freq)
+        in_chunk, chunk = pos % period, pos // period
+        same = _rope(q_raw, in_chunk, inv_freq) @ keys.transpose(-1, -2)
+        prev = _rope(q_raw, torch.clamp(in_chunk + period, max=CHUNK), inv_freq) @ keys.transpose(-1, -2)
+        far = _rope(q_raw, torch.full((n,), CHUNK), inv_freq) @ keys.transpose(-1, -2)
+        gap = chunk[:, None] - chunk[None, :]
+        scores = torch.where(gap == 0, same, torch.where(gap == 1, prev, far))
+        temperature = (0.1 * math.log(n / original_window) + 1) ** 2 if n > original_window else 1.0
+        scores = scores * module.scaling * temperature
+        scores = scores.masked_fill(pos[None, :] > pos[:, None], float("-inf"))
+        out = torch.softmax(scores, -1) @ v.double().repeat_interleave(q.shape[1] // k.shape[1], dim=1)
+        return out.to(q.dtype).transpose(1, 2).contiguous(), None
+
+    return forward
+
+
+def _reference_model(model, original_window):
+    ref = copy.deepcopy(model)
+    AttentionInterface.register("naive_dca_reference", naive_dca_reference(original_window))
+    inv_freq = next(m for m in ref.modules() if hasattr(m, "inv_freq")).inv_freq
+    for m in ref.modules():
+        if hasattr(m, "k_proj"):
+            m.reference_inv_freq = inv_freq
+    ref.set_attn_implementation("naive_dca_reference")
+    return ref
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fits_one_period_equals_dense(kind):
+    model = tiny_model(kind)
+    ids = torch.randint(1, 128, (2, CHUNK - LOCAL))
+    with torch.no_grad():
+        dense = model(ids).logits
+        longctx.apply(model, longctx.LongContextConfig(CHUNK, LOCAL))
+        dca = model(ids).logits
+    torch.testing.assert_close(dca, dense, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scale_attention", [True, False])
+def test_many_chunks_equal_naive_reference(kind, scale_attention):
+    model = tiny_model(kind)
+    original = model.config.max_position_embeddings  # 64: a 230-token input gets the temperature
+    ref = _reference_model(model, original if scale_attention else 10**9)
+    longctx.apply(model, longctx.LongContextConfig(CHUNK, LOCAL, scale_attention=scale_attention))
+    ids = torch.randint(1, 128, (1, 230))  # chunks 0..4, the last one partial
+    with torch.no_grad():
+        expected, got = ref(ids).logits, model(ids).logits
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+    # and DCA really differs from dense attention at this length
+    with torch.no_grad():
+        dense = longctx.remove(model)(ids).logits
+    assert (dense - expected).abs().max() > 1e-3  # 10x the tolerance above
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_decode_with_cache_equals_full_recompute(kind):
+    model = longctx.apply(tiny_model(kind), longctx.LongContextConfig(CHUNK, LOCAL))
+    prompt = torch.randint(1, 128, (1, 70))
+    with torch.no_grad():
+        out = model.generate(prompt, max_new_tokens=40, do_sample=False, output_logits=True,
+                             return_dict_in_generate=True, pad_token_id=0)
+        for step, step_logits in enumerate(out.logits):  # decode crosses the chunk boundary at 96
+            prefix = out.sequences[:, : prompt.shape[1] + step]
+            full = model(prefix).logits[:, -1]
+            torch.testing.assert_close(step_logits, full, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_batch_with_left_padding_equals_one_by_one(kind):
+    model = longctx.apply(tiny_model(kind), longctx.LongContextConfig(CHUNK, LOCAL))
+    prompts = [torch.randint(1, 128, (n,)) for n in (60, 130, 101)]
+    width = max(len(p) for p in prompts)
+    ids = torch.stack([torch.cat([torch.zeros(width - len(p), dtype=torch.long), p]) for p in prompts])
+    mask = (torch.arange(width)[None, :] >= torch.tensor([width - len(p) for p in prompts])[:, None]).long()
+    kwargs = dict(max_new_tokens=12, do_sample=False, output_logits=True, return_dict_in_generate=True, pad_token_id=0)
+    with torch.no_grad():
+        batched = model.generate(ids, attention_mask=mask, **kwargs)
+        for row, prompt in enumerate(prompts):
+            alone = model.generate(prompt[None], **kwargs)
+            assert batched.sequences[row, width:].tolist() == alone.sequences[0, len(prompt):].tolist()
+            for step_b, step_a in zip(batched.logits, alone.logits):
+                torch.testing.assert_close(step_b[row], step_a[0], atol=1e-4, rtol=1e-4)

@@ -1,0 +1,1 @@
+"""ui: see the issue tracker; not built yet."""
