@@ -19,7 +19,7 @@ class LongContextConfig:
     chunk_size: int
     local_size: int
     original_max_position_embeddings: int | None = None  # None: read from the model's config
-    scale_attention: bool = True  # YaRN temperature mscale² on logits when the input exceeds the original window
+    scale_attention: bool = True  # YaRN temperature: logits of the query at position p times mscale(p + 1)²
     backend: str = "auto"  # "auto" | "torch" | "flash_attn"
     max_length: int | None = None  # longest input (prompt + cache) accepted; None: no limit
 
@@ -50,7 +50,7 @@ class LongContextConfig:
 
 
 def attention_temperature(length: int, original: int) -> float:
-    """Qwen's YaRN temperature for DCA: logits are multiplied by the square of this."""
+    """Qwen's YaRN temperature for DCA at a sequence length: logits are multiplied by its square."""
     if length <= original:
         return 1.0
     return 0.1 * math.log(length / original) + 1.0

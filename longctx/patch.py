@@ -15,7 +15,7 @@ import torch
 from transformers import AttentionInterface
 from transformers.masking_utils import AttentionMaskInterface, flash_attention_mask
 
-from .config import LongContextConfig, attention_temperature
+from .config import LongContextConfig
 from .dca import dca_attention
 from .errors import ContextTooLongError, UnsupportedModelError
 from .kernels import resolve_backend
@@ -131,7 +131,11 @@ def _attend_sequence(state: DCAState, query, key, value, scaling):
             "shorten the input, read it through the agent's retrieval strategies, or raise max_length "
             "(quality past it is unmeasured)"
         )
-    if cfg.scale_attention:
-        scaling = scaling * attention_temperature(length, state.original_window) ** 2
+    if cfg.scale_attention and length > state.original_window:
+        # The query at position p sees p + 1 keys: its temperature depends on that alone, so a cached
+        # decode equals a full recompute, and the newest token gets the request's own temperature.
+        seen = torch.arange(length - query.shape[2] + 1, length + 1, device=query.device, dtype=torch.float32)
+        temperature = torch.clamp(0.1 * torch.log(seen / state.original_window) + 1.0, min=1.0)
+        query = query * (temperature ** 2).to(query.dtype)[:, None]  # logits scale by mscale²
     return dca_attention(query, key, value, chunk_size=cfg.chunk_size, chunk_len=cfg.chunk_len,
                          inv_freq=state.rotary.inv_freq, scale=scaling, backend=state.backend)

@@ -40,8 +40,10 @@ def naive_dca_reference(original_window):
         far = _rope(q_raw, torch.full((n,), CHUNK), inv_freq) @ keys.transpose(-1, -2)
         gap = chunk[:, None] - chunk[None, :]
         scores = torch.where(gap == 0, same, torch.where(gap == 1, prev, far))
-        temperature = (0.1 * math.log(n / original_window) + 1) ** 2 if n > original_window else 1.0
-        scores = scores * module.scaling * temperature
+        # per query: the query at position i sees i + 1 keys
+        temperature = torch.tensor([(0.1 * math.log((i + 1) / original_window) + 1) ** 2
+                                    if i + 1 > original_window else 1.0 for i in range(n)], dtype=torch.float64)
+        scores = scores * module.scaling * temperature[:, None]
         scores = scores.masked_fill(pos[None, :] > pos[:, None], float("-inf"))
         out = torch.softmax(scores, -1) @ v.double().repeat_interleave(q.shape[1] // k.shape[1], dim=1)
         return out.to(q.dtype).transpose(1, 2).contiguous(), None
@@ -90,7 +92,8 @@ def test_many_chunks_equal_naive_reference(kind, scale_attention):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_decode_with_cache_equals_full_recompute(kind):
-    model = longctx.apply(tiny_model(kind), longctx.LongContextConfig(CHUNK, LOCAL))
+    # A small original window makes the temperature change at every step: a cached decode must still match.
+    model = longctx.apply(tiny_model(kind), longctx.LongContextConfig(CHUNK, LOCAL, original_max_position_embeddings=8))
     prompt = torch.randint(1, 128, (1, 70))
     with torch.no_grad():
         out = model.generate(prompt, max_new_tokens=40, do_sample=False, output_logits=True,

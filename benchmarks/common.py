@@ -1,0 +1,89 @@
+"""Shared by the benchmarks: one loaded model switched between plain, transformers' YaRN and longctx DCA,
+and writing a result table to docs/benchmarks/ with the command that made it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+import longctx
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+METHODS = ("plain", "yarn", "dca")
+
+
+def load(model_path=None):
+    model, tokenizer = longctx.load_model(model_path, long_context=None)
+    model.base_rope = dict(model.config.rope_parameters)
+    return model, tokenizer
+
+
+def configure(model, method: str, dca_config: longctx.LongContextConfig | None = None, yarn_factor: float = 4.0):
+    """Switch the loaded model to `method` in place."""
+    longctx.remove(model)
+    window = model.config.max_position_embeddings
+    rope = dict(model.base_rope)
+    if method == "yarn":  # transformers' own static YaRN
+        rope.update(rope_type="yarn", factor=yarn_factor, original_max_position_embeddings=window)
+    model.config.rope_parameters = rope
+    for parent in model.modules():  # rebuild rotary modules for the rope parameters (found by type)
+        for name, child in list(parent.named_children()):
+            if type(child).__name__.endswith("RotaryEmbedding"):
+                setattr(parent, name, type(child)(config=model.config).to(model.device))
+    if method == "dca":
+        longctx.apply(model, dca_config or longctx.preset_for("smollm2-135m-instruct"))
+    elif method not in ("plain", "yarn"):
+        raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
+    return model
+
+
+class PeakRSS:
+    """Peak resident memory of this process above its level at entry, sampled every 5 ms (CPU runs)."""
+
+    def __enter__(self):
+        self.base = self.peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    @property
+    def extra_gib(self) -> float:
+        return (self.peak - self.base) / 2**30
+
+    def _watch(self):
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self._rss())
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def write_table(name: str, title: str, header: list[str], rows: list[list], notes: str = "") -> str:
+    lines = [f"# {title}", "", f"Command: `python {shlex.join(sys.argv)}`", "",
+             f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, "
+             f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "
+             f"{time.strftime('%Y-%m-%d')}", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    text = "\n".join(lines) + ("\n\n" + notes.strip() if notes else "") + "\n"
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / f"{name}.md").write_text(text)
+    print(text)
+    return text
