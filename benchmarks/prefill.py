@@ -4,6 +4,9 @@ Goal (issue 2): memory growth linear in length; DCA time within 1.5x of plain SD
 """
 
 import argparse
+import json
+import subprocess
+import sys
 
 import torch
 
@@ -11,27 +14,39 @@ from benchmarks.common import PeakRSS, configure, load, write_table
 from longctx.reading import reference_text
 
 
+def measure(method: str, n: int) -> dict:
+    """One prefill in this (fresh) process, so freed memory of earlier runs cannot hide the peak."""
+    model, tokenizer = load()
+    ids = tokenizer(reference_text(), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :n]
+    configure(model, method)
+    with torch.no_grad(), PeakRSS() as probe:
+        model(ids, logits_to_keep=1, use_cache=True)  # a generate() prefill: KV cache kept
+    return {"seconds": probe.seconds, "extra_gib": probe.extra_gib}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lengths", default="8192,16384")
     parser.add_argument("--methods", default="plain,dca")
+    parser.add_argument("--one", nargs=2, metavar=("METHOD", "TOKENS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    model, tokenizer = load()
-    ids = tokenizer(reference_text(), return_tensors="pt", add_special_tokens=False)["input_ids"]
+    if args.one:
+        print(json.dumps(measure(args.one[0], int(args.one[1]))))
+        return
     rows, by = [], {}
     for n in map(int, args.lengths.split(",")):
         for method in args.methods.split(","):
-            configure(model, method)
-            with torch.no_grad(), PeakRSS() as probe:
-                model(ids[:, :n], logits_to_keep=1, use_cache=True)  # a generate() prefill: KV cache kept
-            by[method, n] = probe
-            ratio = probe.seconds / by["plain", n].seconds if ("plain", n) in by else float("nan")
-            rows.append([n, method, f"{probe.seconds:.1f}", f"{ratio:.2f}", f"{probe.extra_gib:.2f}"])
+            child = subprocess.run([sys.executable, "-m", "benchmarks.prefill", "--one", method, str(n)],
+                                   capture_output=True, text=True, check=True)
+            by[method, n] = result = json.loads(child.stdout.strip().splitlines()[-1])
+            ratio = result["seconds"] / by["plain", n]["seconds"] if ("plain", n) in by else float("nan")
+            rows.append([n, method, f"{result['seconds']:.1f}", f"{ratio:.2f}", f"{result['extra_gib']:.2f}"])
             print(rows[-1], flush=True)
     write_table("prefill", "Prefill: plain SDPA vs longctx DCA (SmolLM2-135M-Instruct, fp32, CPU)",
                 ["tokens", "method", "seconds", "time / plain", "peak extra RSS GiB"], rows,
-                notes="Peak extra RSS: resident memory above the loaded model during the forward, including the "
-                      "KV cache. Ratios are measured side by side in one process; absolute seconds are noisy.")
+                notes="Each row runs in a fresh process. Peak extra RSS: resident memory above the loaded model during "
+                      "the forward, KV cache included. Rows of one length run back to back; compare ratios, "
+                      "not absolute seconds.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""One Qwen2-7B-shaped attention layer (28 query heads, 4 KV heads, head_dim 128): DCA vs dense, same kernel family.
+
+On CUDA: flash-attn DCA vs flash-attn dense (goal: within 1.2x at 32K and 128K).
+On CPU: longctx's torch DCA vs PyTorch's fused causal SDPA, at lengths a CPU can run.
+"""
+
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+from benchmarks.common import write_table
+from longctx.dca import dca_attention
+from longctx.kernels import attend, flash_attn_available, repeat_kv
+
+HEADS, KV_HEADS, HEAD_DIM = 28, 4, 128
+
+
+def timed(fn, repeats):
+    fn()  # warm-up
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) / repeats
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lengths", default=None, help="default: 32768,131072 on CUDA, 4096,8192,16384 on CPU")
+    parser.add_argument("--chunk", default="32768/2048", help="chunk_size/local_size (Qwen2 preset)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    cuda = torch.cuda.is_available()
+    device, dtype = ("cuda", torch.bfloat16) if cuda else ("cpu", torch.float32)
+    backend = "flash_attn" if cuda and flash_attn_available() else "torch"
+    lengths = list(map(int, (args.lengths or ("32768,131072" if cuda else "4096,8192,16384")).split(",")))
+    chunk_size, local_size = map(int, args.chunk.split("/"))
+    if not cuda:  # keep several chunks at CPU lengths: scale the chunk down with the lengths
+        chunk_size, local_size = chunk_size // 8, local_size // 8
+    rows = []
+    for n in lengths:
+        q = torch.randn(1, HEADS, n, HEAD_DIM, device=device, dtype=dtype)
+        k, v = (torch.randn(1, KV_HEADS, n, HEAD_DIM, device=device, dtype=dtype) for _ in range(2))
+        inv_freq = 1.0 / (1e6 ** (torch.arange(0, HEAD_DIM, 2, device=device).float() / HEAD_DIM))
+        if backend == "flash_attn":
+            def dense():
+                return attend(q, k, v, scale=HEAD_DIM ** -0.5, causal=True, backend="flash_attn")
+        else:
+            def dense():
+                return F.scaled_dot_product_attention(q, repeat_kv(k, HEADS), repeat_kv(v, HEADS), is_causal=True)
+
+        def dca():
+            return dca_attention(q, k, v, chunk_size=chunk_size, chunk_len=chunk_size - local_size,
+                                 inv_freq=inv_freq, scale=HEAD_DIM ** -0.5, backend=backend)
+
+        t_dense, t_dca = timed(dense, args.repeats), timed(dca, args.repeats)
+        rows.append([n, f"{chunk_size}/{local_size}", backend, f"{t_dense * 1e3:.0f}", f"{t_dca * 1e3:.0f}",
+                     f"{t_dca / t_dense:.2f}"])
+        print(rows[-1], flush=True)
+    write_table(f"attention-layer-{'cuda' if cuda else 'cpu'}",
+                "Qwen2-7B-shaped attention layer: DCA vs dense causal attention",
+                ["tokens", "chunk/local", "backend", "dense ms", "DCA ms", "DCA / dense"], rows,
+                notes="Dense on CPU is PyTorch's fused causal SDPA with expanded KV heads; both sides one layer, "
+                      "batch 1, timed back to back in one process.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The real embedded SmolLM2-135M-Instruct (GGUF, offline) under longctx."""
+
+import random
+
+import pytest
+import torch
+
+import longctx
+from longctx.reading import answer, haystack, random_needle
+from tests.longctx.test_dca import CHUNK, LOCAL, _reference_model
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    return longctx.load_model(None, long_context=None)
+
+
+def test_loads_offline_with_preset():
+    assert longctx.embedded_model_path().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert longctx.preset_for(longctx.embedded_model_path().name) is longctx.PRESETS["smollm2-135m-instruct"]
+
+
+def test_real_weights_match_naive_reference_across_chunks(smollm2):
+    model, tokenizer = smollm2
+    ids = tokenizer("def f(x):\n    return x * 2\n" * 20, return_tensors="pt")["input_ids"][:, :200]
+    ref = _reference_model(model, 10**9)
+    try:
+        longctx.apply(model, longctx.LongContextConfig(CHUNK, LOCAL, scale_attention=False))
+        with torch.no_grad():
+            torch.testing.assert_close(model(ids).logits, ref(ids).logits, atol=2e-3, rtol=1e-3)
+            short = ids[:, : CHUNK - LOCAL]  # fits one period: exactly the plain model
+            dca_short = model(short).logits
+            torch.testing.assert_close(dca_short, longctx.remove(model)(short).logits, atol=1e-4, rtol=1e-4)
+    finally:
+        longctx.remove(model)
+
+
+@pytest.mark.slow
+def test_needle_beyond_trained_window(smollm2):
+    """12K tokens, 1.5x the window: plain attention loses the needle, the SmolLM2 preset finds it.
+
+    The needle sits at 90% depth, in the question's own DCA chunk; mid-document needles past the
+    window are where this 135M model still fails (docs/benchmarks/needle.md).
+    """
+    model, tokenizer = smollm2
+    needle, question, value = random_needle(random.Random(7))
+    document = haystack(tokenizer, 12000, 0.9, needle)
+    try:
+        longctx.apply(model, longctx.PRESETS["smollm2-135m-instruct"])
+        assert value in answer(model, tokenizer, document, question, max_new_tokens=24)
+    finally:
+        longctx.remove(model)
+    assert value not in answer(model, tokenizer, document, question, max_new_tokens=24)
