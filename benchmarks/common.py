@@ -76,7 +76,9 @@ class PeakRSS:
 
 
 def write_table(name: str, title: str, header: list[str], rows: list[list], notes: str = "") -> str:
-    lines = [f"# {title}", "", f"Command: `python {shlex.join(sys.argv)}`", "",
+    main = sys.modules["__main__"]
+    program = f"-m {main.__spec__.name}" if getattr(main, "__spec__", None) else sys.argv[0]
+    lines = [f"# {title}", "", f"Command: `python {program} {shlex.join(sys.argv[1:])}`", "",
              f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, "
              f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "
              f"{time.strftime('%Y-%m-%d')}", "",

@@ -15,35 +15,56 @@ from longctx.reading import reference_text
 SEGMENT = 4096
 
 
+def _segments(n_tokens):
+    return [(start, min(start + SEGMENT, n_tokens - 1)) for start in range(0, n_tokens, SEGMENT)]
+
+
+def _perplexity(model, hidden, ids, start, stop):
+    """Perplexity of ids[start+1 : stop+1] from the hidden states of positions start..stop-1."""
+    logits = model.lm_head(hidden).float()  # one segment at a time: a 32K x 49K logits matrix would be 6 GB
+    return math.exp(F.cross_entropy(logits, ids[0, start + 1:stop + 1]).item())
+
+
 @torch.no_grad()
 def segment_perplexities(model, ids):
-    hidden = model.model(ids, use_cache=False).last_hidden_state[0]  # [S, hidden]; logits made per slice
+    hidden = model.model(ids, use_cache=False).last_hidden_state[0]  # [S, hidden]: one forward, every segment
+    return [_perplexity(model, hidden[start:stop], ids, start, stop) for start, stop in _segments(ids.shape[1])]
+
+
+@torch.no_grad()
+def windowed_segment_perplexities(model, ids):
+    """Reference inside the trained window: each segment read with only the previous segment as context."""
     out = []
-    for start in range(0, ids.shape[1], SEGMENT):
-        stop = min(start + SEGMENT, ids.shape[1] - 1)
-        logits = model.lm_head(hidden[start:stop]).float()
-        out.append(math.exp(F.cross_entropy(logits, ids[0, start + 1:stop + 1]).item()))
+    for start, stop in _segments(ids.shape[1]):
+        context = max(0, start - SEGMENT)
+        hidden = model.model(ids[:, context:stop], use_cache=False).last_hidden_state[0]
+        out.append(_perplexity(model, hidden[start - context:], ids, start, stop))
     return out
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--length", type=int, default=16384)
-    parser.add_argument("--methods", default="plain,yarn,dca")
+    parser.add_argument("--methods", default="plain,yarn,dca,window")
     args = parser.parse_args()
     model, tokenizer = load()
     ids = tokenizer(reference_text(), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
     segments = [f"{s // 1024}K-{min(s + SEGMENT, args.length) // 1024}K" for s in range(0, args.length, SEGMENT)]
     rows = []
     for method in args.methods.split(","):
-        ppl = segment_perplexities(configure(model, method), ids)
+        if method == "window":
+            ppl = windowed_segment_perplexities(configure(model, "plain"), ids)
+        else:
+            ppl = segment_perplexities(configure(model, method), ids)
         rows.append([method] + [f"{p:.2f}" for p in ppl])
         print(rows[-1], flush=True)
     write_table(f"perplexity-{args.length // 1024}k",
                 f"Perplexity per segment of a {args.length}-token input (Python Language Reference text)",
                 ["method"] + segments, rows,
                 notes="SmolLM2-135M-Instruct, trained window 8K. yarn = transformers' rope_parameters yarn, factor 4; "
-                      "dca = longctx with the SmolLM2 preset.")
+                      "dca = longctx with the SmolLM2 preset; window = reference inside the trained window: each "
+                      "segment scored by the plain model with only the previous 4K tokens as context (how hard "
+                      "the segment's text is by itself).")
 
 
 if __name__ == "__main__":
