@@ -27,6 +27,8 @@ def load(model_path=None):
 
 def configure(model, method: str, dca_config: longctx.LongContextConfig | None = None, yarn_factor: float = 4.0):
     """Switch the loaded model to `method` in place."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
     longctx.remove(model)
     window = model.config.max_position_embeddings
     rope = dict(model.base_rope)
@@ -39,8 +41,6 @@ def configure(model, method: str, dca_config: longctx.LongContextConfig | None =
                 setattr(parent, name, type(child)(config=model.config).to(model.device))
     if method == "dca":
         longctx.apply(model, dca_config or longctx.preset_for("smollm2-135m-instruct"))
-    elif method not in ("plain", "yarn"):
-        raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
     return model
 
 

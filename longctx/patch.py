@@ -81,13 +81,12 @@ def apply(model, config: LongContextConfig):
 
 def remove(model):
     """Undo `apply` (no-op on an unpatched model); returns the model."""
-    modules = list(_attention_modules(model))
-    state = next((m.longctx_state for m in modules if hasattr(m, "longctx_state")), None)
+    state = dca_state(model)
     if state is None:
         return model
     for handle in state.hook_handles:
         handle.remove()
-    for module in modules:
+    for module in _attention_modules(model):
         del module.longctx_state
     model.set_attn_implementation(state.previous_attn_implementation)
     return model
