@@ -1,1 +1,28 @@
-"""retrieval: see the issue tracker; not built yet."""
+"""retrieval: documents in (PDF, text, Markdown), citable chunks out, hybrid BM25 + dense search."""
+from .chunking import Chunk, ChunkSettings, chunk_document
+from .dense import Embedder, SentenceTransformerEmbedder, default_embedder
+from .document import Document, Page, load_document
+from .errors import (
+    CorruptPDFError,
+    DocumentError,
+    DocumentNotFoundError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    EncodingDetectionError,
+    EncryptedPDFError,
+    IndexCacheError,
+    ParseLimitError,
+    RetrievalError,
+    ScannedPDFError,
+    UnsupportedDocumentError,
+)
+from .index import DocumentIndex, EmptyQueryError, SearchHit
+from .pdf import PDFLimits
+
+__all__ = [
+    "Chunk", "ChunkSettings", "chunk_document", "Embedder", "SentenceTransformerEmbedder", "default_embedder",
+    "Document", "Page", "load_document", "CorruptPDFError", "DocumentError", "DocumentNotFoundError",
+    "DocumentTooLargeError", "EmptyDocumentError", "EncodingDetectionError", "EncryptedPDFError",
+    "IndexCacheError", "ParseLimitError", "RetrievalError", "ScannedPDFError", "UnsupportedDocumentError",
+    "DocumentIndex", "EmptyQueryError", "SearchHit", "PDFLimits",
+]

@@ -1,0 +1,55 @@
+"""Okapi BM25 as a sparse matrix of precomputed term weights: a query is a column sum."""
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .analysis import terms
+
+
+class BM25:
+    def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int]):
+        self.weights = weights  # [n_chunks, n_terms]: idf * saturated, length-normalized tf
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def build(cls, texts: list[str], *, k1: float = 1.2, b: float = 0.75) -> "BM25":
+        vocabulary: dict[str, int] = {}
+        rows, cols = [], []
+        lengths = np.zeros(len(texts), dtype=np.float64)
+        for row, text in enumerate(texts):
+            ids = [vocabulary.setdefault(term, len(vocabulary)) for term in terms(text)]
+            lengths[row] = len(ids)
+            rows.append(np.full(len(ids), row, dtype=np.int32))
+            cols.append(np.array(ids, dtype=np.int32))
+        rows_, cols_ = np.concatenate(rows or [np.zeros(0, np.int32)]), np.concatenate(cols or [np.zeros(0, np.int32)])
+        # duplicate (row, col) pairs sum: term frequencies
+        tf = sparse.coo_matrix((np.ones(len(rows_), np.float32), (rows_, cols_)), shape=(len(texts), len(vocabulary))).tocsr()
+        tf.sum_duplicates()
+        df = np.bincount(tf.indices, minlength=len(vocabulary))
+        idf = np.log1p((len(texts) - df + 0.5) / (df + 0.5))  # Lucene's, never negative
+        norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1.0))  # per chunk
+        row_of = np.repeat(np.arange(len(texts)), np.diff(tf.indptr))
+        tf.data = (idf[tf.indices] * tf.data * (k1 + 1) / (tf.data + norm[row_of])).astype(np.float32)
+        return cls(tf.tocsc(), vocabulary)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for `query` (zeros where no term matches)."""
+        ids = sorted({self.vocabulary[t] for t in terms(query) if t in self.vocabulary})
+        if not ids:
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
+
+    def save(self, folder: Path) -> None:
+        w = self.weights
+        np.savez(folder / "bm25.npz", data=w.data, indices=w.indices, indptr=w.indptr, shape=np.array(w.shape))
+        vocab = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        (folder / "bm25-vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25":
+        with np.load(folder / "bm25.npz", allow_pickle=False) as arrays:
+            weights = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
+        vocab = json.loads((folder / "bm25-vocabulary.json").read_text(encoding="utf-8"))
+        return cls(weights, {term: i for i, term in enumerate(vocab)})

@@ -1,0 +1,245 @@
+"""`DocumentIndex`: hybrid BM25 + dense search over a document's chunks, cached on disk.
+
+BM25 is ready in seconds; the dense index (MiniLM over every window) takes minutes on a CPU,
+so `build(..., background=True)` returns as soon as BM25 is ready and adds dense search when
+it is done. Results fuse both rankings by reciprocal rank.
+"""
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .bm25 import BM25
+from .chunking import Chunk, ChunkSettings, chunk_document
+from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
+from .document import Document
+from .errors import IndexCacheError, RetrievalError
+from .tokens import token_counter
+
+log = logging.getLogger(__name__)
+_CACHE_VERSION = 2
+RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
+DEPTH = 100  # candidates taken from each ranking before fusion
+
+
+class EmptyQueryError(RetrievalError, ValueError):
+    """A search with an empty or blank query."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A retrieved chunk with its fused score and where each ranking put it (1-based; None: absent)."""
+
+    chunk: Chunk
+    score: float
+    bm25_rank: int | None
+    dense_rank: int | None
+
+    text = property(lambda self: self.chunk.text)
+    page = property(lambda self: self.chunk.page)
+    page_label = property(lambda self: self.chunk.page_label)
+    char_start = property(lambda self: self.chunk.char_start)
+    char_end = property(lambda self: self.chunk.char_end)
+
+
+class DocumentIndex:
+    def __init__(self, document: Document, chunks: list[Chunk], bm25: BM25, settings: ChunkSettings,
+                 embedder: Embedder | None = None, folder: Path | None = None):
+        self.document = document
+        self.chunks = chunks
+        self.bm25 = bm25
+        self.settings = settings
+        self.embedder = embedder
+        self.folder = folder  # cache folder of this index, or None
+        self.dense: DenseIndex | None = None
+        self.dense_error: BaseException | None = None
+        self._dense_done = threading.Event()
+        if embedder is None:
+            self._dense_done.set()
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        document: Document,
+        *,
+        embedder: Embedder | str | None = "default",
+        cache_dir: str | os.PathLike | None = None,
+        progress: Progress | None = None,
+        settings: ChunkSettings = ChunkSettings(),
+        tokenizer=None,
+        background: bool = False,
+    ) -> "DocumentIndex":
+        """Chunk, index with BM25 and (unless `embedder=None`) embed; or reopen from `cache_dir`.
+
+        `embedder`: "default" (all-MiniLM-L6-v2, offline), a sentence-transformers folder, an
+        Embedder, or None for BM25 alone. `progress(stage, fraction)` hears "chunk", "bm25" and
+        "embed". With `background=True` this returns once BM25 is ready; `search` uses dense
+        results once `dense_ready`, and `wait()` blocks until then.
+        """
+        embedder = _resolve_embedder(embedder)
+        counter = token_counter(tokenizer)
+        folder = _index_folder(cache_dir, document, settings, counter.name)
+        index = cls._open(folder, document, settings, embedder) if folder else None
+        if index is None:
+            _report(progress, "chunk", 0.0)
+            chunks = chunk_document(document, settings, tokenizer=counter)
+            _report(progress, "chunk", 1.0)
+            _report(progress, "bm25", 0.0)
+            bm25 = BM25.build([chunk.text for chunk in chunks])
+            _report(progress, "bm25", 1.0)
+            if folder:
+                _save_sparse(folder, document, chunks, bm25, settings, counter.name)
+            index = cls(document, chunks, bm25, settings, embedder, folder)
+        else:
+            _report(progress, "bm25", 1.0)
+        if embedder is not None and index.dense is None:
+            if background:
+                threading.Thread(target=index._build_dense, args=(progress,), daemon=True, name="longdoc-embed").start()
+            else:
+                index._build_dense(progress)
+                index.wait()
+        elif embedder is not None:
+            _report(progress, "embed", 1.0)
+        return index
+
+    @classmethod
+    def _open(cls, folder: Path, document: Document, settings: ChunkSettings, embedder: Embedder | None):
+        if not (folder / "meta.json").exists():
+            return None
+        try:
+            rows = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+            chunks = [_chunk_from_row(i, row, document.text) for i, row in enumerate(rows)]
+            index = cls(document, chunks, BM25.load(folder), settings, embedder, folder)
+            if embedder is not None:
+                index.dense = DenseIndex.load(folder, _dense_key(embedder))
+                if index.dense is not None:
+                    index._dense_done.set()
+            return index
+        except (OSError, ValueError, KeyError) as error:
+            log.warning("index cache %s unreadable (%s); rebuilding", folder, error)
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+
+    def _build_dense(self, progress: Progress | None) -> None:
+        try:
+            _report(progress, "embed", 0.0)
+            windows, owner = [], []
+            for chunk in self.chunks:
+                for start, end in chunk.windows:
+                    windows.append(self.document.text[start:end])
+                    owner.append(chunk.index)
+            # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
+            encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
+            dense = DenseIndex.build(windows, np.array(owner, dtype=np.int64), self.embedder, encoding)
+            if self.folder is not None:
+                dense.save(self.folder, _dense_key(self.embedder))
+            self.dense = dense
+            _report(progress, "embed", 1.0)
+        except BaseException as error:  # kept for wait(); search goes on with BM25 alone
+            self.dense_error = error
+            log.error("dense index failed, searching with BM25 alone: %s", error)
+        finally:
+            self._dense_done.set()
+
+    @property
+    def dense_ready(self) -> bool:
+        return self.dense is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the dense index is built (or failed: raises); True when ready."""
+        finished = self._dense_done.wait(timeout)
+        if self.dense_error is not None:
+            raise RetrievalError(f"building the dense index failed: {self.dense_error}") from self.dense_error
+        return finished and self.dense_ready
+
+    # -- searching ------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit]:
+        """The `k` best chunks for `query`: BM25 and dense rankings fused by reciprocal rank."""
+        if not query or not query.strip():
+            raise EmptyQueryError("the query is empty; ask something")
+        scores = self.bm25.scores(query)
+        positive = np.flatnonzero(scores > 0)
+        top = positive[np.argsort(-scores[positive], kind="stable")[:DEPTH]]
+        bm25_ranked = [int(i) for i in top]
+        dense = self.dense  # one read: the background thread may set it meanwhile
+        dense_ranked = []
+        if dense is not None:
+            vector = self.embedder.encode([query])[0]
+            dense_ranked = [chunk for chunk, _ in dense.ranked_chunks(vector, DEPTH)]
+        return fuse(self.chunks, bm25_ranked, dense_ranked, k)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+
+def fuse(chunks: list[Chunk], bm25_ranked: list[int], dense_ranked: list[int], k: int) -> list[SearchHit]:
+    """Reciprocal rank fusion: score = sum over rankings of 1 / (RRF_K + rank)."""
+    bm25_rank = {c: r for r, c in enumerate(bm25_ranked, start=1)}
+    dense_rank = {c: r for r, c in enumerate(dense_ranked, start=1)}
+    fused = {}
+    for ranks in (bm25_rank, dense_rank):
+        for chunk, rank in ranks.items():
+            fused[chunk] = fused.get(chunk, 0.0) + 1.0 / (RRF_K + rank)
+    best = sorted(fused, key=lambda c: (-fused[c], bm25_rank.get(c, DEPTH + 1), c))[:k]
+    return [SearchHit(chunks[c], fused[c], bm25_rank.get(c), dense_rank.get(c)) for c in best]
+
+
+def _resolve_embedder(embedder) -> Embedder | None:
+    if embedder == "default":
+        return default_embedder()
+    if isinstance(embedder, (str, os.PathLike)):
+        return SentenceTransformerEmbedder(str(embedder))
+    if embedder is None or hasattr(embedder, "encode"):
+        return embedder
+    raise TypeError(f"embedder must be 'default', a model folder, an Embedder or None, not {type(embedder).__name__}")
+
+
+def _report(progress: Progress | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, fraction)
+
+
+def _dense_key(embedder: Embedder) -> str:
+    return hashlib.sha256(embedder.name.encode()).hexdigest()[:16]
+
+
+def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str) -> Path | None:
+    if cache_dir is None:
+        return None
+    key = json.dumps([_CACHE_VERSION, asdict(settings), counter_name])
+    return Path(cache_dir) / f"index-{document.id[:24]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings, counter_name) -> None:
+    """Write chunks and BM25 into a fresh temporary folder, then rename it into place."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        rows = [[c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]] for c in chunks]
+        (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        bm25.save(tmp)
+        meta = {"version": _CACHE_VERSION, "document": document.id, "name": document.name,
+                "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks)}
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process finished first: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as error:
+        raise IndexCacheError(f"cannot write the index cache under {folder.parent}: {error}") from error
+
+
+def _chunk_from_row(index: int, row, text: str) -> Chunk:
+    start, end, page, label, n_tokens, flat = row
+    windows = tuple(zip(flat[::2], flat[1::2]))
+    return Chunk(index, text[start:end], start, end, page, label, n_tokens, windows)

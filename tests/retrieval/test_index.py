@@ -1,0 +1,137 @@
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from retrieval import ChunkSettings, DocumentIndex, EmptyQueryError, RetrievalError, load_document
+from retrieval import bm25 as bm25_module
+from retrieval import index as index_module
+from retrieval.dense import default_embedder
+
+SETTINGS = ChunkSettings(max_tokens=150, overlap_tokens=15, window_tokens=60)
+FILLER = [
+    "The municipal archive keeps records of council meetings, land sales and weather observations.",
+    "Clerks copied every ledger twice, and the copies were stored in a separate building.",
+    "In the nineteenth century the town grew around the wool trade and the river crossing.",
+    "The museum displays looms, dye vats and samples of cloth from several centuries.",
+    "School children visit each spring to learn how the mills were powered by water.",
+]
+FACT = "The astronomer Ilse Varnhagen catalogued 1,204 comets from her rooftop in Grenzfeld."
+
+
+def haystack(paragraphs: int = 60, fact_at: int = 41) -> str:
+    body = [" ".join(FILLER[(p + i) % 5] for i in range(4)) for p in range(paragraphs)]
+    body[fact_at] = body[fact_at] + " " + FACT
+    return "\n\n".join(body)
+
+
+@pytest.fixture(scope="module")
+def document():
+    return load_document(haystack(), filename="archive.txt")
+
+
+def holds_fact(hit, document):
+    start = document.text.index(FACT)
+    return hit.char_start <= start and start + len(FACT) <= hit.char_end
+
+
+def test_bm25_only_finds_the_fact_with_citable_fields(document):
+    index = DocumentIndex.build(document, embedder=None, settings=SETTINGS)
+    assert index.dense_ready is False and index.wait() is False  # nothing to wait for
+    hits = index.search("How many comets did Varnhagen record?", k=3)
+    assert len(hits) == 3 and holds_fact(hits[0], document)
+    top = hits[0]
+    assert top.text == document.text[top.char_start : top.char_end]
+    assert top.page == 1 and top.page_label == "1" and top.bm25_rank == 1 and top.dense_rank is None
+    assert hits[0].score > hits[1].score
+    with pytest.raises(EmptyQueryError):
+        index.search("  ")
+    assert index.search("zzzz qqqq") == []  # nothing matches: nothing returned, no error
+
+
+def test_hybrid_finds_a_paraphrase_bm25_cannot(document):
+    index = DocumentIndex.build(document, settings=SETTINGS)
+    assert index.dense_ready
+    question = "Which stargazer counted over a thousand celestial objects?"  # no word shared with the fact
+    assert not any(holds_fact(h, document) for h in DocumentIndex.build(document, embedder=None, settings=SETTINGS).search(question, k=5))
+    hits = index.search(question, k=5)
+    assert any(holds_fact(h, document) and h.dense_rank is not None for h in hits)
+
+
+def test_cache_reopens_without_recomputing(document, tmp_path, monkeypatch):
+    stages = []
+    built = DocumentIndex.build(document, cache_dir=tmp_path, settings=SETTINGS, progress=lambda s, f: stages.append((s, f)))
+    assert [s for s, f in stages if f == 1.0] == ["chunk", "bm25", "embed"]
+    embed = [f for s, f in stages if s == "embed"]
+    assert embed == sorted(embed) and embed[-1] == 1.0
+    [folder] = tmp_path.glob("index-*")
+    assert not [p for p in tmp_path.rglob(".*")]  # temporary files renamed away
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("recomputed despite the cache")
+
+    monkeypatch.setattr(index_module, "chunk_document", forbidden)
+    monkeypatch.setattr(bm25_module.BM25, "build", forbidden)
+    monkeypatch.setattr(index_module.DenseIndex, "build", forbidden)
+    reopened = DocumentIndex.build(document, cache_dir=tmp_path, settings=SETTINGS)
+    assert reopened.dense_ready and len(reopened) == len(built)
+    query = "comet catalogue of Grenzfeld"
+    assert [(h.char_start, h.score) for h in reopened.search(query)] == [(h.char_start, h.score) for h in built.search(query)]
+    # other settings are another cache entry
+    with pytest.raises(AssertionError, match="recomputed"):
+        DocumentIndex.build(document, cache_dir=tmp_path, settings=ChunkSettings(max_tokens=200))
+
+
+def test_damaged_cache_is_rebuilt(document, tmp_path, caplog):
+    DocumentIndex.build(document, embedder=None, cache_dir=tmp_path, settings=SETTINGS)
+    [folder] = tmp_path.glob("index-*")
+    (folder / "bm25.npz").write_bytes(b"not numpy")
+    index = DocumentIndex.build(document, embedder=None, cache_dir=tmp_path, settings=SETTINGS)
+    assert holds_fact(index.search("Varnhagen comets")[0], document)
+    assert "rebuilding" in caplog.text
+
+
+def test_background_build_answers_before_dense_is_ready(document):
+    gate = threading.Event()
+    real = default_embedder()
+
+    class SlowEmbedder:
+        name = real.name
+
+        def encode(self, texts, progress=None):
+            if len(texts) > 1:  # the build, not a query
+                gate.wait(30)
+            return real.encode(texts, progress)
+
+    index = DocumentIndex.build(document, embedder=SlowEmbedder(), settings=SETTINGS, background=True)
+    assert not index.dense_ready
+    hits = index.search("Varnhagen comets")  # answered by BM25 meanwhile
+    assert holds_fact(hits[0], document) and hits[0].dense_rank is None
+    gate.set()
+    assert index.wait(60) is True
+    assert index.search("Varnhagen comets")[0].dense_rank is not None
+
+
+def test_background_failure_is_reported_and_bm25_goes_on(document):
+    class BrokenEmbedder:
+        name = "broken"
+
+        def encode(self, texts, progress=None):
+            raise RuntimeError("out of memory while embedding")
+
+    index = DocumentIndex.build(document, embedder=BrokenEmbedder(), settings=SETTINGS, background=True)
+    with pytest.raises(RetrievalError, match="out of memory"):
+        index.wait(30)
+    assert holds_fact(index.search("Varnhagen comets")[0], document)
+
+
+def test_pdf_pages_are_cited(tmp_path):
+    from .pdfs import rewrite, text_pdf
+
+    pages = [" ".join(FILLER) for _ in range(5)]
+    pages[3] = pages[3] + " " + FACT
+    document = load_document(rewrite(text_pdf(pages), roman_front_pages=1), filename="archive.pdf")
+    [top] = DocumentIndex.build(document, embedder=None, settings=SETTINGS).search("Varnhagen comets", k=1)
+    assert (top.page, top.page_label) == (4, "3")
+    assert "Varnhagen" in top.text
