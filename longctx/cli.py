@@ -54,10 +54,14 @@ def main(argv=None) -> int:
     p_ask.add_argument("--plain", action="store_true", help="no long-context patch (to compare)")
     p_ask.add_argument("--max-new-tokens", type=int, default=48)
     p_ask.set_defaults(run=ask)
+    from retrieval.cli import add_parser as add_search_parser
+    from retrieval.errors import RetrievalError
+
+    add_search_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (LongContextError, FileNotFoundError) as err:
+    except (LongContextError, RetrievalError, FileNotFoundError) as err:
         print(f"longdoc: {err}", file=sys.stderr)
         return 2
 

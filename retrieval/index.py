@@ -24,7 +24,7 @@ from .errors import IndexCacheError, RetrievalError
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
 

@@ -1,8 +1,9 @@
 """Extract a PDF's pages in a child process under memory and CPU limits.
 
-Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS`; stdin carries a 4-byte
-big-endian password length, the UTF-8 password, then the PDF bytes. stdout gets one JSON
-object: {"pages": [{"label", "text"}...], "warnings": [...]} or {"error": kind, "detail": str}.
+Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS PART PARTS`; stdin carries a
+4-byte big-endian password length, the UTF-8 password, then the PDF bytes. The worker extracts
+pages PART, PART + PARTS, ... (so several workers share a long PDF). stdout gets one JSON object:
+{"count": n, "pages": {index: {"label", "text"}}, "warnings": [...]} or {"error": kind, "detail": str}.
 JSON only: the parent never unpickles what an untrusted file produced.
 """
 import io
@@ -17,7 +18,7 @@ def _limit(memory_bytes: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
-def extract(data: bytes, password: str) -> dict:
+def extract(data: bytes, password: str, part: int = 0, parts: int = 1) -> dict:
     import logging
 
     from pypdf import PasswordType, PdfReader
@@ -37,8 +38,8 @@ def extract(data: bytes, password: str) -> dict:
         return {"error": "encrypted", "detail": f"{error} (install pypdf[crypto])"}
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         return {"error": "corrupt", "detail": f"{type(error).__name__}: {error}"}
-    out, warnings = [], []
-    for i in range(count):
+    out, warnings = {}, []
+    for i in range(part, count, parts):
         try:
             text = pages[i].extract_text() or ""
         except MemoryError:
@@ -47,18 +48,18 @@ def extract(data: bytes, password: str) -> dict:
             warnings.append(f"page {i + 1}: text not extracted ({type(error).__name__}: {error})")
             text = ""
         label = labels[i] if i < len(labels) else str(i + 1)
-        out.append({"label": label, "text": text})
-    return {"pages": out, "warnings": warnings}
+        out[i] = {"label": label, "text": text}
+    return {"count": count, "pages": out, "warnings": warnings}
 
 
 def main() -> None:
-    memory_bytes, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
+    memory_bytes, cpu_seconds, part, parts = map(int, sys.argv[1:5])
     _limit(memory_bytes, cpu_seconds)
     raw = sys.stdin.buffer.read()
     size = int.from_bytes(raw[:4], "big")
     password, data = raw[4 : 4 + size].decode("utf-8"), raw[4 + size :]
     try:
-        result = extract(data, password)
+        result = extract(data, password, part, parts)
     except MemoryError:
         result = {"error": "memory", "detail": f"needed more than {memory_bytes >> 20} MiB"}
     except RecursionError as error:
