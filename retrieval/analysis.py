@@ -36,6 +36,6 @@ def terms(text: str) -> list[str]:
             # No spaces between CJK words: index characters and character bigrams (as Lucene's CJK analyzer).
             out.extend(word)
             out.extend(word[i : i + 2] for i in range(len(word) - 1))
-        elif word not in STOP_WORDS:
-            out.append(_stem(word))
+        elif word not in STOP_WORDS and not (len(word) == 1 and word.isascii() and word.isalpha()):
+            out.append(_stem(word))  # single letters out: the s of "Brenzago's", the t of "don't"
     return out

@@ -72,45 +72,36 @@ def default_embedder(path: str | None = None) -> SentenceTransformerEmbedder:
 
 
 class DenseIndex:
-    def __init__(self, index, window_chunk: np.ndarray):
-        self.index = index  # faiss.IndexFlatIP over L2-normalized window vectors
-        self.window_chunk = window_chunk  # [n_windows] chunk index of each window
+    """Exact inner-product search over L2-normalized window vectors (faiss.IndexFlatIP)."""
+
+    def __init__(self, index):
+        self.index = index
 
     @classmethod
-    def build(cls, windows: list[str], window_chunk: np.ndarray, embedder: Embedder, progress: Progress | None = None) -> "DenseIndex":
+    def build(cls, windows: list[str], embedder: Embedder, progress: Progress | None = None) -> "DenseIndex":
         import faiss
 
         vectors = embedder.encode(windows, progress)
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors)
-        return cls(index, window_chunk)
+        return cls(index)
 
-    def ranked_chunks(self, query_vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
-        """Up to `depth` (chunk, best window score), best first."""
-        scores, ids = self.index.search(query_vector.reshape(1, -1), min(depth * 4, self.index.ntotal))
-        best: dict[int, float] = {}
-        for score, window in zip(scores[0], ids[0]):
-            if window >= 0:
-                chunk = int(self.window_chunk[window])
-                best.setdefault(chunk, float(score))  # results come best first
-        return list(best.items())[:depth]
+    def search(self, query_vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """(window ids, cosine scores) of the `depth` nearest windows, best first."""
+        scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), min(depth, self.index.ntotal))
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
 
-    def save(self, folder: Path, key: str) -> None:
-        """Write both files beside their final names, then rename (atomic on POSIX)."""
+    def save(self, path: Path) -> None:
+        """Write beside `path`, then rename (atomic on POSIX): readers never see half a file."""
         import faiss
 
-        tmp = folder / f".dense-{key}.{os.getpid()}.{threading.get_ident()}"
-        with open(f"{tmp}.npy", "wb") as handle:
-            np.save(handle, self.window_chunk)
-        faiss.write_index(self.index, f"{tmp}.faiss")
-        os.replace(f"{tmp}.npy", folder / f"dense-{key}.npy")
-        os.replace(f"{tmp}.faiss", folder / f"dense-{key}.faiss")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        faiss.write_index(self.index, str(tmp))
+        os.replace(tmp, path)
 
     @classmethod
-    def load(cls, folder: Path, key: str) -> "DenseIndex | None":
+    def load(cls, path: Path) -> "DenseIndex | None":
         import faiss
 
-        index_path, chunk_path = folder / f"dense-{key}.faiss", folder / f"dense-{key}.npy"
-        if not (index_path.exists() and chunk_path.exists()):
-            return None
-        return cls(faiss.read_index(str(index_path)), np.load(chunk_path, allow_pickle=False))
+        return cls(faiss.read_index(str(path))) if path.exists() else None

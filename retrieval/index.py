@@ -1,8 +1,12 @@
 """`DocumentIndex`: hybrid BM25 + dense search over a document's chunks, cached on disk.
 
-BM25 is ready in seconds; the dense index (MiniLM over every window) takes minutes on a CPU,
-so `build(..., background=True)` returns as soon as BM25 is ready and adds dense search when
-it is done. Results fuse both rankings by reciprocal rank.
+Both searches score the small windows of each chunk and a chunk ranks by its best window
+(passage-level evidence: a fact in one sentence is not diluted by the rest of its chunk). BM25
+is ready in seconds; the dense index (MiniLM over every window) takes minutes on a CPU, so
+`build(..., background=True)` returns as soon as BM25 is ready and adds dense search when it is
+done. Results fuse both rankings by reciprocal rank, and each ranking's first chunk is always
+kept: a lone strong match (a rare name BM25 alone sees) is not outvoted by chunks both rank
+middling.
 """
 import hashlib
 import json
@@ -24,7 +28,7 @@ from .errors import IndexCacheError, RetrievalError
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
 
@@ -58,6 +62,8 @@ class DocumentIndex:
         self.settings = settings
         self.embedder = embedder
         self.folder = folder  # cache folder of this index, or None
+        # window w of the document belongs to chunk window_chunk[w]; windows in chunk order
+        self.window_chunk = np.array([c.index for c in chunks for _ in c.windows], dtype=np.int64)
         self.dense: DenseIndex | None = None
         self.dense_error: BaseException | None = None
         self._dense_done = threading.Event()
@@ -94,7 +100,7 @@ class DocumentIndex:
             chunks = chunk_document(document, settings, tokenizer=counter)
             _report(progress, "chunk", 1.0)
             _report(progress, "bm25", 0.0)
-            bm25 = BM25.build([chunk.text for chunk in chunks])
+            bm25 = BM25.build([document.text[a:b] for chunk in chunks for a, b in chunk.windows])
             _report(progress, "bm25", 1.0)
             if folder:
                 _save_sparse(folder, document, chunks, bm25, settings, counter.name)
@@ -120,7 +126,7 @@ class DocumentIndex:
             chunks = [_chunk_from_row(i, row, document.text) for i, row in enumerate(rows)]
             index = cls(document, chunks, BM25.load(folder), settings, embedder, folder)
             if embedder is not None:
-                index.dense = DenseIndex.load(folder, _dense_key(embedder))
+                index.dense = DenseIndex.load(_dense_path(folder, embedder))
                 if index.dense is not None:
                     index._dense_done.set()
             return index
@@ -132,16 +138,12 @@ class DocumentIndex:
     def _build_dense(self, progress: Progress | None) -> None:
         try:
             _report(progress, "embed", 0.0)
-            windows, owner = [], []
-            for chunk in self.chunks:
-                for start, end in chunk.windows:
-                    windows.append(self.document.text[start:end])
-                    owner.append(chunk.index)
+            windows = [self.document.text[a:b] for chunk in self.chunks for a, b in chunk.windows]
             # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
             encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
-            dense = DenseIndex.build(windows, np.array(owner, dtype=np.int64), self.embedder, encoding)
+            dense = DenseIndex.build(windows, self.embedder, encoding)
             if self.folder is not None:
-                dense.save(self.folder, _dense_key(self.embedder))
+                dense.save(_dense_path(self.folder, self.embedder))
             self.dense = dense
             _report(progress, "embed", 1.0)
         except BaseException as error:  # kept for wait(); search goes on with BM25 alone
@@ -167,15 +169,16 @@ class DocumentIndex:
         """The `k` best chunks for `query`: BM25 and dense rankings fused by reciprocal rank."""
         if not query or not query.strip():
             raise EmptyQueryError("the query is empty; ask something")
-        scores = self.bm25.scores(query)
-        positive = np.flatnonzero(scores > 0)
-        top = positive[np.argsort(-scores[positive], kind="stable")[:DEPTH]]
-        bm25_ranked = [int(i) for i in top]
+        window_scores = self.bm25.scores(query)
+        chunk_scores = np.zeros(len(self.chunks), dtype=np.float32)
+        np.maximum.at(chunk_scores, self.window_chunk, window_scores)
+        positive = np.flatnonzero(chunk_scores > 0)
+        bm25_ranked = [int(i) for i in positive[np.argsort(-chunk_scores[positive], kind="stable")[:DEPTH]]]
         dense = self.dense  # one read: the background thread may set it meanwhile
         dense_ranked = []
         if dense is not None:
-            vector = self.embedder.encode([query])[0]
-            dense_ranked = [chunk for chunk, _ in dense.ranked_chunks(vector, DEPTH)]
+            windows, _ = dense.search(self.embedder.encode([query])[0], DEPTH * 4)
+            dense_ranked = list(dict.fromkeys(int(c) for c in self.window_chunk[windows]))[:DEPTH]
         return fuse(self.chunks, bm25_ranked, dense_ranked, k)
 
     def __len__(self) -> int:
@@ -183,14 +186,19 @@ class DocumentIndex:
 
 
 def fuse(chunks: list[Chunk], bm25_ranked: list[int], dense_ranked: list[int], k: int) -> list[SearchHit]:
-    """Reciprocal rank fusion: score = sum over rankings of 1 / (RRF_K + rank)."""
+    """Reciprocal rank fusion (score = sum over rankings of 1 / (RRF_K + rank)), each ranking's
+    first chunk kept in the top `k` (ordered by fused score like the rest)."""
     bm25_rank = {c: r for r, c in enumerate(bm25_ranked, start=1)}
     dense_rank = {c: r for r, c in enumerate(dense_ranked, start=1)}
     fused = {}
     for ranks in (bm25_rank, dense_rank):
         for chunk, rank in ranks.items():
             fused[chunk] = fused.get(chunk, 0.0) + 1.0 / (RRF_K + rank)
-    best = sorted(fused, key=lambda c: (-fused[c], bm25_rank.get(c, DEPTH + 1), c))[:k]
+    order = sorted(fused, key=lambda c: (-fused[c], bm25_rank.get(c, DEPTH + 1), c))
+    leaders = {ranked[0] for ranked in (bm25_ranked, dense_ranked) if ranked}
+    best = [c for c in order if c in leaders][:k]
+    best += [c for c in order if c not in leaders][: k - len(best)]
+    best.sort(key=order.index)
     return [SearchHit(chunks[c], fused[c], bm25_rank.get(c), dense_rank.get(c)) for c in best]
 
 
@@ -209,8 +217,8 @@ def _report(progress: Progress | None, stage: str, fraction: float) -> None:
         progress(stage, fraction)
 
 
-def _dense_key(embedder: Embedder) -> str:
-    return hashlib.sha256(embedder.name.encode()).hexdigest()[:16]
+def _dense_path(folder: Path, embedder: Embedder) -> Path:
+    return folder / f"dense-{hashlib.sha256(embedder.name.encode()).hexdigest()[:16]}.faiss"
 
 
 def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str) -> Path | None:

@@ -135,3 +135,13 @@ def test_pdf_pages_are_cited(tmp_path):
     [top] = DocumentIndex.build(document, embedder=None, settings=SETTINGS).search("Varnhagen comets", k=1)
     assert (top.page, top.page_label) == (4, "3")
     assert "Varnhagen" in top.text
+
+
+def test_fusion_keeps_each_rankings_leader(document):
+    index = DocumentIndex.build(document, embedder=None, settings=SETTINGS)
+    # chunk 7 is BM25's clear first but unseen by the dense ranking; 1-4 are middling in both
+    hits = index_module.fuse(index.chunks, [7, 1, 2, 3, 4], [1, 2, 3, 4, 9], k=3)
+    assert 7 in [h.chunk.index for h in hits]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    plain_rrf_top3 = {1, 2, 3}  # what reciprocal rank alone would return
+    assert {h.chunk.index for h in hits} != plain_rrf_top3
