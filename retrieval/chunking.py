@@ -16,7 +16,7 @@ from .document import Document
 from .tokens import TokenCounter, token_counter
 
 # Unit boundaries: blank lines (paragraph), line breaks, sentence ends (Latin and CJK punctuation).
-_BOUNDARY = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n|(?<=[.!?;:])[\"'”’)\]]*\s+|(?<=[。！？；])\s*")
+UNIT_BOUNDARY = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n|(?<=[.!?;:])[\"'”’)\]]*\s+|(?<=[。！？；])\s*")
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def segment(text: str, counter: TokenCounter, max_unit_tokens: int) -> Units:
     token_starts = counter.token_starts(text)
     starts, ends, paragraph = [], [], []
     previous = 0
-    for match in _BOUNDARY.finditer(text):
+    for match in UNIT_BOUNDARY.finditer(text):
         if match.end() > previous:
             starts.append(previous)
             ends.append(match.end())

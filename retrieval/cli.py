@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     parser.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     parser.add_argument("--bm25-only", action="store_true", help="skip the dense index (ready in seconds)")
     parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "longdoc"),
-                        help="where parsed documents and indexes are kept (default ~/.cache/longdoc)")
+                        help="parsed documents and indexes (default ~/.cache/longdoc)")
     parser.add_argument("--password", default="", help="password of an encrypted PDF")
     parser.set_defaults(run=search)
 

@@ -1,0 +1,74 @@
+"""`longdoc` command line: `ask` (the agent) and `search` (retrieval alone)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .strategies import STRATEGIES
+
+CACHE = Path.home() / ".cache" / "longdoc"
+
+
+def ask(args) -> int:
+    from retrieval.cli import ProgressBars
+
+    from .backends import LocalBackend
+    from .core import Agent
+    from .events import CitationEvent, Done, Progress, Token
+
+    agent = Agent(None if args.model is None else LocalBackend(model_name=args.model), cache_dir=args.cache_dir)
+    bars = ProgressBars()
+    for event in agent.ask_stream(args.file, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
+        if isinstance(event, Progress):
+            if event.stage == "strategy":
+                print(f"[longdoc] strategy {event.detail}", file=sys.stderr)
+            elif event.stage == "answer" and event.fraction == 0.0:
+                print(f"[longdoc] {event.detail}", file=sys.stderr)
+            else:
+                bars(event.stage, event.fraction)
+        elif isinstance(event, Token):
+            print(event.text, end="", flush=True)
+        elif isinstance(event, CitationEvent):
+            pass  # printed with the final answer, verified
+        elif isinstance(event, Done):
+            answer = event.answer
+            print()
+            if not answer.supported:
+                print(answer.text.splitlines()[-1])
+            for n, c in enumerate(answer.citations, start=1):
+                print(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\"")
+            total = sum(step.seconds for step in answer.trace.steps)
+            print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
+    return 0
+
+
+def main(argv=None) -> int:
+    from longctx.errors import LongContextError
+    from retrieval.cli import add_parser as add_search_parser
+    from retrieval.errors import RetrievalError
+
+    from .errors import AgentError
+
+    parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_ask = sub.add_parser("ask", help="answer a question about a PDF, text or Markdown file, with citations")
+    p_ask.add_argument("file")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                       help="direct: read it whole (long-context window); rag: retrieve; auto: choose (default)")
+    p_ask.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
+    p_ask.add_argument("--max-new-tokens", type=int, default=96)
+    p_ask.add_argument("--cache-dir", default=str(CACHE), help="parsed documents and indexes (default ~/.cache/longdoc)")
+    p_ask.set_defaults(run=ask)
+    add_search_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (AgentError, LongContextError, RetrievalError, FileNotFoundError) as err:
+        print(f"longdoc: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Typed errors of the agent; document errors come from retrieval unchanged."""
+
+
+class AgentError(Exception):
+    """Base class of every error the agent raises on purpose."""
+
+
+class EmptyQuestionError(AgentError, ValueError):
+    """A question that is empty or whitespace."""
+
+
+class QuestionTooLongError(AgentError, ValueError):
+    """A question that leaves no room for the document in the model's window."""
+
+
+class UnknownStrategyError(AgentError, ValueError):
+    """A strategy name the agent does not have."""
+
+
+class BackendError(AgentError, RuntimeError):
+    """The language model failed or could not be reached."""
