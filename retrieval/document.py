@@ -115,9 +115,12 @@ def _read_source(source, filename, max_bytes) -> tuple[bytes, str, bool]:
 
 
 def _looks_like_path(text: str) -> bool:
+    """An existing file, a name ending in a document suffix, or a space-free string with a slash."""
     if "\n" in text or len(text) > 4096 or not text.strip():
         return False
-    return os.path.exists(text) or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text.strip())) or os.sep in text
+    if os.path.exists(text) or re.search(r"\.(pdf|txt|text|md|markdown|rst)$", text.strip(), re.I):
+        return True
+    return os.sep in text and not any(c.isspace() for c in text.strip())
 
 
 def _check_size(size: int, name: str, max_bytes: int) -> None:

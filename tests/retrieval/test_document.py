@@ -91,6 +91,7 @@ def test_empty_missing_and_oversized(tmp_path):
         load_document(tmp_path / "missing.pdf")
     with pytest.raises(DocumentNotFoundError):
         load_document("missing-report.pdf")  # looks like a path: not taken as the text "missing-report.pdf"
+    assert load_document("The answer is in section 3.2").text == "The answer is in section 3.2"  # one line of text
     (tmp_path / "big.txt").write_text("word " * 1000)
     with pytest.raises(DocumentTooLargeError, match="limit"):
         load_document(tmp_path / "big.txt", max_bytes=1000)
