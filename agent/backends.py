@@ -96,9 +96,9 @@ class LangChainBackend:
     def count_tokens(self, text: str) -> int:
         if self.tokenizer is not None:
             return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
-        from retrieval.tokens import RegexTokenCounter
+        from retrieval.tokens import estimate_tokens
 
-        return len(RegexTokenCounter().token_starts(text))
+        return estimate_tokens(text)
 
     def prompt_tokens(self, messages: list[dict]) -> int:
         return sum(self.count_tokens(m["content"]) + 4 for m in messages)

@@ -57,6 +57,11 @@ class TransformersTokenCounter:
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
+def estimate_tokens(text: str) -> int:
+    """Token count by the regex default: for when no model tokenizer is at hand."""
+    return len(RegexTokenCounter().token_starts(text))
+
+
 def token_counter(tokenizer=None) -> TokenCounter:
     """The counter for `tokenizer` (a transformers tokenizer, a TokenCounter, or None: regex)."""
     if tokenizer is None:

@@ -4,7 +4,7 @@ import pytest
 from agent import (Agent, CitationEvent, Done, EmptyQuestionError, Progress, QuestionTooLongError, Retrieved, Token,
                    UnknownStrategyError)
 from agent.citations import locate
-from retrieval import DocumentIndex, EmptyDocumentError, load_document
+from retrieval import EmptyDocumentError, load_document
 
 NEEDLE = "The secret access code for the Lisbon office is 58213."
 

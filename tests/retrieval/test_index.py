@@ -1,7 +1,5 @@
-import json
 import threading
 
-import numpy as np
 import pytest
 
 from retrieval import ChunkSettings, DocumentIndex, EmptyQueryError, RetrievalError, load_document
