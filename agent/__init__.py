@@ -1,11 +1,12 @@
 """agent: `ask(doc, question)` that picks its strategy, cites verified passages and stays on task."""
 from .backends import LangChainBackend, LocalBackend
 from .core import Agent, ask, ask_stream
+from .http_backend import OpenAIBackend
 from .errors import AgentError, BackendError, EmptyQuestionError, QuestionTooLongError, UnknownStrategyError
 from .events import Answer, Citation, CitationEvent, Done, Progress, Retrieved, Step, Token, Trace
 
 __all__ = [
-    "Agent", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "Answer", "Citation", "CitationEvent",
+    "Agent", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "OpenAIBackend", "Answer", "Citation", "CitationEvent",
     "Done", "Progress", "Retrieved", "Step", "Token", "Trace", "AgentError", "BackendError",
     "EmptyQuestionError", "QuestionTooLongError", "UnknownStrategyError",
 ]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -23,6 +24,25 @@ class Backend(Protocol):
     def prompt_tokens(self, messages: list[dict]) -> int: ...
 
     def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]: ...
+
+
+def complete(backend: Backend, messages: list[dict], max_new_tokens: int) -> str:
+    """The whole reply (backends may offer a faster `complete` of their own)."""
+    own = getattr(backend, "complete", None)
+    return own(messages, max_new_tokens) if own else "".join(backend.stream(messages, max_new_tokens)).strip()
+
+
+def complete_all(backend: Backend, requests: list[list[dict]], max_new_tokens: int, concurrency: int) -> Iterator[tuple[int, str]]:
+    """(request number, reply) in the order replies finish, at most `concurrency` at a time.
+    A local model runs one at a time anyway (its lock); remote backends overlap."""
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="longdoc-read") as pool:
+        futures = {pool.submit(complete, backend, messages, max_new_tokens): n for n, messages in enumerate(requests)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()  # a failure or a closed stream stops the requests not yet started
 
 
 class LocalBackend:
@@ -54,22 +74,43 @@ class LocalBackend:
     def prompt_tokens(self, messages: list[dict]) -> int:
         return self._prompt_ids(messages).shape[1]
 
-    def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
+    def _generate(self, messages: list[dict], max_new_tokens: int, streamer=None, cancel: threading.Event | None = None):
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class Cancelled(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return cancel is not None and cancel.is_set()
 
         ids = self._prompt_ids(messages).to(self.model.device)
         if ids.shape[1] + max_new_tokens > self.max_length:
             raise BackendError(f"prompt of {ids.shape[1]} tokens is over this model's {self.max_length}-token limit")
+        with torch.no_grad():
+            out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
+                                      do_sample=False, streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        return out[0, ids.shape[1]:]
+
+    def complete(self, messages: list[dict], max_new_tokens: int) -> str:
+        with self._lock:
+            try:
+                new = self._generate(messages, max_new_tokens)
+            except BackendError:
+                raise
+            except Exception as error:
+                raise BackendError(f"generation failed: {error}") from error
+        return self.tokenizer.decode(new, skip_special_tokens=True).strip()
+
+    def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
+        """Text pieces as they are generated; closing the iterator early stops the generation."""
+        from transformers import TextIteratorStreamer
+
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        failure = []
+        failure, cancel = [], threading.Event()
 
         def generate():
             try:
-                with torch.no_grad():
-                    self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
-                                        do_sample=False, streamer=streamer,
-                                        pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+                self._generate(messages, max_new_tokens, streamer, cancel)
             except Exception as error:  # surfaced to the reader below
                 failure.append(error)
                 streamer.end()
@@ -77,21 +118,22 @@ class LocalBackend:
         with self._lock:
             thread = threading.Thread(target=generate, daemon=True)
             thread.start()
-            yield from streamer
-            thread.join()
+            try:
+                yield from streamer
+            finally:  # the reader may stop early (a stop sequence, a closed stream): end generation first
+                cancel.set()
+                thread.join()
         if failure:
+            if isinstance(failure[0], BackendError):
+                raise failure[0]
             raise BackendError(f"generation failed: {failure[0]}") from failure[0]
 
 
-class LangChainBackend:
-    """Any langchain-core BaseChatModel. `window` is the model's context; tokens are counted with
-    `tokenizer` (a transformers tokenizer) when given, else estimated."""
+class RemoteTokens:
+    """Token counts for a model served elsewhere: with `self.tokenizer` (a transformers
+    tokenizer) when given, else estimated (within ~10% for English)."""
 
-    def __init__(self, chat_model, *, window: int = 8192, tokenizer=None):
-        self.chat_model = chat_model
-        self.name = type(chat_model).__name__
-        self.window, self.window_source = window, "given"
-        self.tokenizer = tokenizer
+    tokenizer = None
 
     def count_tokens(self, text: str) -> int:
         if self.tokenizer is not None:
@@ -102,6 +144,16 @@ class LangChainBackend:
 
     def prompt_tokens(self, messages: list[dict]) -> int:
         return sum(self.count_tokens(m["content"]) + 4 for m in messages)
+
+
+class LangChainBackend(RemoteTokens):
+    """Any langchain-core BaseChatModel. `window` is the model's context."""
+
+    def __init__(self, chat_model, *, window: int = 8192, tokenizer=None):
+        self.chat_model = chat_model
+        self.name = type(chat_model).__name__
+        self.window, self.window_source = window, "given"
+        self.tokenizer = tokenizer
 
     def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage

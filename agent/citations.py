@@ -8,6 +8,7 @@ from retrieval.document import Document
 
 from .events import Citation
 
+CLAUSE = re.compile(r"[.;,:]\s+|\s+(?:and|but|while|whereas)\s+|\n+")
 NOT_FOUND = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I)
 
 
@@ -24,35 +25,46 @@ def locate(document: Document, page: int, quote: str) -> Citation | None:
     return Citation(p.number, p.label, document.text[start:end], start, end)
 
 
-def supporting_citations(document: Document, passages, question: str, answer: str, limit: int = 3) -> list[Citation]:
+def find_quote(document: Document, passages, quote: str) -> Citation | None:
+    """The quote inside one of `passages` (whitespace ignored), verified on the document."""
+    for passage in passages:
+        citation = locate(document, passage.page, quote)
+        if citation is not None and passage.char_start <= citation.char_start < passage.char_end:
+            return citation
+    return None
+
+
+def supporting_citations(document: Document, passages, question: str, answer: str, limit: int = 5) -> list[Citation]:
     """Sentences of `passages` holding most of what the answer adds to the question, verified.
 
     What the answer adds (its terms that the question lacks: the value, the name) must appear in
     the sentence; an answer that only restates the question, or says nothing was found, has none.
+    The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
+    since one sentence of the document rarely holds several facts.
     """
     if NOT_FOUND.search(answer):
         return []
-    new = set(terms(answer)) - set(terms(question))
-    if not new:
-        return []
-    scored = []
-    for passage in passages:
-        for start, end in _sentences(passage.text):
-            sentence = passage.text[start:end]
-            share = len(new & set(terms(sentence))) / len(new)
-            if share >= 0.5:
-                scored.append((share, -len(scored), passage, sentence))
+    asked = set(terms(question))
+    claims = [answer] + (clauses if len(clauses := [c for c in CLAUSE.split(answer) if c.strip()]) > 1 else [])
+    sentences = [(passage, passage.text[a:b], set(terms(passage.text[a:b]))) for passage in passages
+                 for a, b in sentence_spans(passage.text)]
     citations = []
-    for _, _, passage, sentence in sorted(scored, key=lambda s: s[:2], reverse=True):
-        citation = locate(document, passage.page, sentence)
+    for claim in claims:
+        new = set(terms(claim)) - asked
+        if not new:
+            continue
+        best = max(sentences, key=lambda s: len(new & s[2]), default=None)  # first of equals: reading order
+        if best is None or len(new & best[2]) < 0.5 * len(new):
+            continue
+        citation = locate(document, best[0].page, best[1])
         if citation is not None and citation not in citations:
             citations.append(citation)
         if len(citations) == limit:
             break
-    return citations
+    return sorted(citations, key=lambda c: c.char_start)
 
 
-def _sentences(text: str):
+def sentence_spans(text: str):
     previous = 0
     for match in UNIT_BOUNDARY.finditer(text):
         if match.start() > previous and text[previous : match.start()].strip():

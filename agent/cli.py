@@ -8,6 +8,7 @@ from pathlib import Path
 from .strategies import STRATEGIES
 
 CACHE = Path.home() / ".cache" / "longdoc"
+TOLD = {"strategy": "strategy ", "hop": "", "retrieve": "read ", "answer": ""}  # stages told in words, not bars
 
 
 def ask(args) -> int:
@@ -19,15 +20,18 @@ def ask(args) -> int:
 
     agent = Agent(None if args.model is None else LocalBackend(model_name=args.model), cache_dir=args.cache_dir)
     bars = ProgressBars()
+    answering = False  # tokens printed on the current line
     for event in agent.ask_stream(args.file, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
         if isinstance(event, Progress):
-            if event.stage == "strategy":
-                print(f"[longdoc] strategy {event.detail}", file=sys.stderr)
-            elif event.stage == "answer" and event.fraction == 0.0:
-                print(f"[longdoc] {event.detail}", file=sys.stderr)
-            else:
+            if event.stage in TOLD and (event.stage != "answer" or event.fraction == 0.0):
+                if answering:  # auto gave up on that answer and tries another strategy
+                    print(flush=True)
+                    answering = False
+                print(f"[longdoc] {TOLD[event.stage]}{event.detail}", file=sys.stderr)
+            elif event.stage != "answer":
                 bars(event.stage, event.fraction)
         elif isinstance(event, Token):
+            answering = True
             print(event.text, end="", flush=True)
         elif isinstance(event, CitationEvent):
             pass  # printed with the final answer, verified
@@ -56,7 +60,8 @@ def main(argv=None) -> int:
     p_ask.add_argument("file")
     p_ask.add_argument("question")
     p_ask.add_argument("--strategy", choices=STRATEGIES, default="auto",
-                       help="direct: read it whole (long-context window); rag: retrieve; auto: choose (default)")
+                       help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
+                            "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
     p_ask.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
     p_ask.add_argument("--max-new-tokens", type=int, default=96)
     p_ask.add_argument("--cache-dir", default=str(CACHE), help="parsed documents and indexes (default ~/.cache/longdoc)")

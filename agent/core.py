@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -12,22 +14,35 @@ from retrieval.tokens import estimate_tokens
 
 from .citations import NOT_FOUND, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
-from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Step, Token, Trace
+from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token
 from .prompts import question_messages
-from .strategies import choose, page_passages, rag_passages, search_query
+from .multihop import multihop
+from .parallel import parallel
+from .strategies import Job, Reading, choose, page_passages, rag
+from .summary import summary
 
 NO_SUPPORT = "(No passage of the document supports this answer.)"
+
+
+def direct(job: Job):
+    yield Progress("retrieve", 1.0, "the whole document")
+    return Reading(page_passages(job.document))
+
+
+RUN = {"direct": direct, "rag": rag, "parallel": parallel, "multihop": multihop, "summary": summary}
 
 
 class Agent:
     """Holds a backend (default: the embedded model, loaded on first use) and built indexes."""
 
     def __init__(self, backend=None, *, cache_dir: str | os.PathLike | None = None, embedder="default",
-                 rag_budget: int = 2048):
+                 rag_budget: int = 2048, read_limit: int = 32_000, concurrency: int = 4):
         self._backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self.embedder = embedder
-        self.rag_budget = rag_budget  # passage tokens for rag: small models read short contexts best
+        self.rag_budget = rag_budget  # passage tokens an answer reads: small models read short contexts best
+        self.read_limit = read_limit  # auto reads every chunk (parallel) only of documents up to this size
+        self.concurrency = concurrency  # model calls at once in parallel and summary (remote backends)
         self._indexes: dict[str, DocumentIndex] = {}
 
     @property
@@ -46,14 +61,17 @@ class Agent:
         return answer
 
     def ask_stream(self, doc, question: str, *, strategy: str = "auto", max_new_tokens: int = 96) -> Iterator[Event]:
+        """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
+        and last Done with the Answer. When `auto` escalates (rag found no support: multihop),
+        a Progress("strategy") event says so and the tokens after it are a new answer."""
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestionError("the question is empty; ask something about the document")
-        trace = Trace()
         start = time.perf_counter()
         yield Progress("load", 0.0)
         document, index = self._document(doc)
         backend = self.backend  # the first call loads the model
-        trace.steps.append(Step("load", time.perf_counter() - start, detail=f"{document.name}, model {backend.name}"))
+        job = Job(document, question, backend, lambda: index or self._index(document), 0, max_new_tokens, self.concurrency)
+        job.step("load", start, detail=f"{document.name}, model {backend.name}")
         yield Progress("load", 1.0, document.name)
         start = time.perf_counter()
         question_tokens = backend.count_tokens(question)
@@ -62,45 +80,70 @@ class Agent:
                 f"the question is {question_tokens:,} tokens; with the answer it leaves no room for the document in "
                 f"the model's {backend.window:,}-token window. Shorten it."
             )
+        trace = job.trace
         trace.window = backend.window
+        job.budget = min(self.rag_budget, backend.window - question_tokens - max_new_tokens - 256)
         # the model's tokenizer is slow on millions of characters; the estimate is within ~10% there
         trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(document.text)
-        chosen, reason = choose(strategy, trace.document_tokens, question_tokens, backend.window, max_new_tokens)
+        chosen, reason = choose(strategy, question, trace.document_tokens, question_tokens, backend.window,
+                                max_new_tokens, self.read_limit)
         trace.strategy_reason = f"{reason}; window from {backend.window_source}"
-        trace.steps.append(Step("choose", time.perf_counter() - start, detail=trace.strategy_reason))
+        job.step("choose", start, detail=trace.strategy_reason)
         yield Progress("strategy", 1.0, f"{chosen}: {reason}")
 
-        step_start = time.perf_counter()
-        if chosen == "direct":
-            passages = page_passages(document)
-        else:
-            index = index or self._index(document)
-            budget = min(self.rag_budget, backend.window - question_tokens - max_new_tokens - 256)
-            hits, passages = rag_passages(index, search_query(question), budget, backend.count_tokens)
-            trace.steps.append(Step("retrieve", time.perf_counter() - step_start,
-                                    detail=f"{len(hits)} chunks, dense {'on' if index.dense_ready else 'not ready'}"))
-        yield Retrieved(tuple(passages))
-
-        messages = question_messages(passages, question)
-        step_start = time.perf_counter()
-        prompt_tokens = backend.prompt_tokens(messages)
-        yield Progress("answer", 0.0, f"reading {prompt_tokens:,} tokens")
-        pieces = []
-        for piece in backend.stream(messages, max_new_tokens):
-            pieces.append(piece)
-            yield Token(piece)
-        text = "".join(pieces).strip()
-        trace.steps.append(Step("answer", time.perf_counter() - step_start, prompt_tokens,
-                                backend.count_tokens(text) if text else 0))
-
-        citations = supporting_citations(document, passages, question, text)
-        for citation in citations:
-            yield CitationEvent(citation)
+        if chosen in ("parallel", "multihop", "summary", "rag") and index is None:
+            yield from self._build_index(job)
+        reading = yield from RUN[chosen](job)
+        text, citations = yield from self._write(job, reading)
+        if strategy == "auto" and chosen == "rag" and not citations:
+            chosen, reason = "multihop", "the retrieved passages did not support an answer: follow the chain"
+            trace.strategy_reason += f"; then {reason}"
+            yield Progress("strategy", 1.0, f"{chosen}: {reason}")
+            reading = yield from RUN[chosen](job)
+            text, citations = yield from self._write(job, reading)
         supported = bool(citations)
         if not supported and not NOT_FOUND.search(text):
             text = f"{text}\n\n{NO_SUPPORT}" if text else NO_SUPPORT
         yield Progress("answer", 1.0)
         yield Done(Answer(text, citations, chosen, trace, supported))
+
+    def _write(self, job: Job, reading: Reading):
+        """Stream the answer from what the strategy read; (text, verified citations)."""
+        yield Retrieved(tuple(reading.passages))
+        messages = reading.messages or question_messages(reading.passages, job.question)
+        start = time.perf_counter()
+        prompt_tokens = job.backend.prompt_tokens(messages)
+        yield Progress("answer", 0.0, f"reading {prompt_tokens:,} tokens")
+        pieces = []
+        for piece in job.backend.stream(messages, job.max_new_tokens):
+            pieces.append(piece)
+            yield Token(piece)
+        text = "".join(pieces).strip()
+        job.step("answer", start, prompt_tokens, job.backend.count_tokens(text) if text else 0)
+        citations = supporting_citations(job.document, reading.passages, job.question, text)
+        for citation in citations:
+            yield CitationEvent(citation)
+        return text, citations
+
+    def _build_index(self, job: Job):
+        """Build (or reopen) the index in a thread, relaying its progress as events."""
+        events: queue.Queue = queue.Queue()
+        result: list = []
+
+        def build():
+            try:
+                result.append(self._index(job.document, lambda stage, f: events.put(Progress(f"index {stage}", f))))
+            except BaseException as error:  # re-raised in the caller's thread
+                result.append(error)
+            events.put(None)
+
+        start = time.perf_counter()
+        threading.Thread(target=build, daemon=True, name="longdoc-index").start()
+        while (event := events.get()) is not None:
+            yield event
+        if isinstance(result[0], BaseException):
+            raise result[0]
+        job.step("index", start, detail=f"{len(result[0])} chunks")
 
     def _document(self, doc) -> tuple[Document, DocumentIndex | None]:
         if isinstance(doc, DocumentIndex):
@@ -111,11 +154,12 @@ class Agent:
         document = load_document(doc, cache_dir=self.cache_dir)
         return document, self._indexes.get(document.id)
 
-    def _index(self, document: Document) -> DocumentIndex:
+    def _index(self, document: Document, progress=None) -> DocumentIndex:
         index = self._indexes.get(document.id)
         if index is None:
             # BM25 now; the dense index joins in the background and serves later questions.
-            index = DocumentIndex.build(document, embedder=self.embedder, cache_dir=self.cache_dir, background=True)
+            index = DocumentIndex.build(document, embedder=self.embedder, cache_dir=self.cache_dir, background=True,
+                                        progress=progress)
             self._indexes[document.id] = index
         return index
 

@@ -1,20 +1,36 @@
-"""How a question is answered: which passages the model reads. Each strategy returns the passages
-(page-tagged, in document order) that the answer is written from, and why.
+"""How a question is answered: which passages the model reads, and how they were found.
 
 `direct`: every page, when the document fits the model's measured window.
 `rag`: the best chunks of the hybrid index that fit a token budget.
+`parallel` (parallel.py), `multihop` (multihop.py), `summary` (summary.py): several model calls.
+
+Each strategy is a generator: it yields events (progress, trace steps) and returns a `Reading`,
+the passages the final answer is written from (and, for `summary`, the prompt itself).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from retrieval.document import Document
 
 from .errors import UnknownStrategyError
+from .events import Progress, Step, Trace
 
-STRATEGIES = ("auto", "direct", "rag")
+STRATEGIES = ("auto", "direct", "rag", "parallel", "multihop", "summary")
 ANSWER_RESERVE = 160  # prompt scaffolding (system message, tags, question) beside the passages
+
+# Whole-document questions: no passage answers them, every part of the document does.
+SUMMARY_CUE = re.compile(
+    r"\b(summari[sz]e|summary|overview|outline|tl;?dr|main (?:points|ideas|topics|themes|findings|arguments)"
+    r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file)s? about)\b", re.I)
+# Questions over every mention: retrieval's top chunks can miss some, reading every chunk does not.
+LISTING_CUE = re.compile(r"\b(list (?:all|every|each|the)|enumerate|how many|every (?:\w+ )?(?:mentioned|named|listed)"
+                         r"|all (?:the |of the )?\w+ (?:mentioned|named|listed|that|which|who))\b", re.I)
+# Questions that name a thing through another one ("the X of the Y that ..."): follow the chain.
+CHAIN_CUE = re.compile(r"\b(?:whose|of the \w+(?: \w+)? (?:who|that|which|where))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -28,36 +44,101 @@ class Passage:
     char_end: int
 
 
+@dataclass
+class Reading:
+    passages: list[Passage]
+    messages: list[dict] | None = None  # None: the usual question prompt over `passages`
+
+
+@dataclass
+class Job:
+    """One question on one document, as the strategies see it."""
+
+    document: Document
+    question: str
+    backend: object
+    index: Callable  # () -> DocumentIndex, built on first call
+    budget: int  # tokens of passages the final answer may read
+    max_new_tokens: int
+    concurrency: int
+    trace: Trace = field(default_factory=Trace)
+
+    def step(self, name: str, since: float, prompt_tokens: int = 0, output_tokens: int = 0, detail: str = "") -> Step:
+        step = Step(name, time.perf_counter() - since, prompt_tokens, output_tokens, detail)
+        self.trace.steps.append(step)
+        return step
+
+
 def page_passages(document: Document) -> list[Passage]:
     return [Passage(p.text, p.number, p.label, p.char_start, p.char_end) for p in document.pages if p.text.strip()]
 
 
-def choose(requested: str, document_tokens: int, question_tokens: int, window: int, max_new_tokens: int) -> tuple[str, str]:
+def hit_passage(hit) -> Passage:
+    """A search hit or a chunk as a passage."""
+    return Passage(hit.text, hit.page, hit.page_label, hit.char_start, hit.char_end)
+
+
+def choose(requested: str, question: str, document_tokens: int, question_tokens: int, window: int,
+           max_new_tokens: int, read_limit: int) -> tuple[str, str]:
     """(strategy, reason)."""
     if requested not in STRATEGIES:
         raise UnknownStrategyError(f"unknown strategy {requested!r}; choose from {', '.join(STRATEGIES)}")
-    room = window - question_tokens - max_new_tokens - ANSWER_RESERVE
     if requested != "auto":
         return requested, f"asked for {requested}"
+    room = window - question_tokens - max_new_tokens - ANSWER_RESERVE
+    size = f"the document ({document_tokens:,} tokens)"
     if document_tokens <= room:
-        return "direct", f"the document ({document_tokens:,} tokens) fits the {window:,}-token window ({room:,} left for it)"
-    return "rag", f"the document ({document_tokens:,} tokens) is over the {room:,} tokens the {window:,}-token window leaves: retrieve"
+        return "direct", f"{size} fits the {window:,}-token window ({room:,} left for it)"
+    over = f"{size} is over the {room:,} tokens the {window:,}-token window leaves"
+    if SUMMARY_CUE.search(question):
+        return "summary", f"{over}, and the question is about the whole document: map-reduce"
+    if LISTING_CUE.search(question):
+        if document_tokens <= read_limit:
+            return "parallel", f"{over}, and the question asks for every mention: read each chunk ({read_limit:,}-token limit)"
+        reason = f"; a listing question, but reading every chunk is over the {read_limit:,}-token limit"
+    else:
+        reason = ""
+    if CHAIN_CUE.search(question):
+        return "multihop", f"{over}, and the question names one thing through another: follow the chain{reason}"
+    return "rag", f"{over}: retrieve{reason}"
 
 
-def rag_passages(index, question: str, budget: int, count_tokens, k: int = 30) -> tuple[list, list[Passage]]:
-    """(hits, passages): the best chunks, in rank order, while they fit `budget` tokens; the
-    passages in document order so the model reads them as they were written."""
-    hits, used = [], 0
-    for hit in index.search(question, k=k):
+def fit_budget(hits, budget: int, count_tokens) -> list:
+    """The leading hits (chunks or passages) whose text fits `budget` tokens; one too long to
+    fit is skipped, not allowed to end the list."""
+    chosen, used = [], 0
+    for hit in hits:
         cost = count_tokens(hit.text) + 12  # + the passage tag
         if used + cost > budget:
-            if hits:
+            if chosen:
                 break
-            continue  # even the first is too long: try the next
-        hits.append(hit)
+            continue
+        chosen.append(hit)
         used += cost
-    passages = sorted((Passage(h.text, h.page, h.page_label, h.char_start, h.char_end) for h in hits), key=lambda p: p.char_start)
-    return hits, passages
+    return chosen
+
+
+def consecutive_groups(items, limit: int, size) -> list[list]:
+    """Consecutive items grouped while their `size(item)` sum stays within `limit` (a larger item alone)."""
+    groups, current, used = [], [], 0
+    for item in items:
+        if current and used + size(item) > limit:
+            groups.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += size(item)
+    return groups + [current] if current else groups
+
+
+def rag(job: Job, k: int = 30):
+    """The best chunks for the question within the budget, in document order."""
+    start = time.perf_counter()
+    index = job.index()
+    hits = fit_budget(index.search(search_query(job.question), k=k), job.budget, job.backend.count_tokens)
+    detail = f"{len(hits)} chunks, dense {'on' if index.dense_ready else 'not ready'}"
+    job.step("retrieve", start, detail=detail)
+    yield Progress("retrieve", 1.0, detail)
+    return Reading(sorted(map(hit_passage, hits), key=lambda p: p.char_start))
 
 
 def search_query(question: str) -> str:

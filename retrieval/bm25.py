@@ -48,6 +48,11 @@ class BM25:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
 
+    def document_frequency(self, term: str) -> int:
+        """How many windows hold `term` (an analyzed term, as `terms` gives)."""
+        column = self.vocabulary.get(term)
+        return 0 if column is None else int(self.weights.indptr[column + 1] - self.weights.indptr[column])
+
     def save(self, folder: Path) -> None:
         w = self.weights
         np.savez(folder / "bm25.npz", data=w.data, indices=w.indices, indptr=w.indptr, shape=np.array(w.shape))

@@ -167,11 +167,7 @@ class DocumentIndex:
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """The `k` best chunks for `query`: BM25 and dense rankings fused by reciprocal rank."""
-        if not query or not query.strip():
-            raise EmptyQueryError("the query is empty; ask something")
-        window_scores = self.bm25.scores(query)
-        chunk_scores = np.zeros(len(self.chunks), dtype=np.float32)
-        np.maximum.at(chunk_scores, self.window_chunk, window_scores)
+        chunk_scores = self.bm25_chunk_scores(query)
         positive = np.flatnonzero(chunk_scores > 0)
         bm25_ranked = [int(i) for i in positive[np.argsort(-chunk_scores[positive], kind="stable")[:DEPTH]]]
         dense = self.dense  # one read: the background thread may set it meanwhile
@@ -180,6 +176,14 @@ class DocumentIndex:
             windows, _ = dense.search(self.embedder.encode([query])[0], DEPTH * 4)
             dense_ranked = list(dict.fromkeys(int(c) for c in self.window_chunk[windows]))[:DEPTH]
         return fuse(self.chunks, bm25_ranked, dense_ranked, k)
+
+    def bm25_chunk_scores(self, query: str) -> np.ndarray:
+        """BM25 score of each chunk for `query`: its best window's."""
+        if not query or not query.strip():
+            raise EmptyQueryError("the query is empty; ask something")
+        chunk_scores = np.zeros(len(self.chunks), dtype=np.float32)
+        np.maximum.at(chunk_scores, self.window_chunk, self.bm25.scores(query))
+        return chunk_scores
 
     def __len__(self) -> int:
         return len(self.chunks)

@@ -16,7 +16,9 @@ class LongdocRetriever(BaseRetriever):
     index: Any  # DocumentIndex (Any: pydantic need not inspect it)
     k: int = 5
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LangchainDocument]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[LangchainDocument]:
+        """The best `k` chunks (default: the retriever's `k`), as langchain Documents."""
         index: DocumentIndex = self.index
         return [
             LangchainDocument(
@@ -32,5 +34,5 @@ class LongdocRetriever(BaseRetriever):
                     "score": hit.score,
                 },
             )
-            for hit in index.search(query, k=self.k)
+            for hit in index.search(query, k=k or self.k)
         ]

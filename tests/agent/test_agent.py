@@ -6,31 +6,9 @@ from agent import (Agent, CitationEvent, Done, EmptyQuestionError, Progress, Que
 from agent.citations import locate
 from retrieval import EmptyDocumentError, load_document
 
+from .scripted import ScriptedBackend, filler
+
 NEEDLE = "The secret access code for the Lisbon office is 58213."
-
-
-class ScriptedBackend:
-    """Answers with a fixed text, token by token, and records the prompts it was given."""
-
-    name = "scripted"
-    window_source = "given"
-
-    def __init__(self, reply: str, window: int = 4096):
-        self.reply, self.window, self.prompts = reply, window, []
-
-    def count_tokens(self, text):
-        return len(text.split())
-
-    def prompt_tokens(self, messages):
-        return sum(len(m["content"].split()) for m in messages)
-
-    def stream(self, messages, max_new_tokens):
-        self.prompts.append(messages)
-        yield from (word + " " for word in self.reply.split())
-
-
-def filler(paragraphs: int) -> str:
-    return "\n\n".join(f"Section {i}. The archive lists shipments of grain, wool and timber for year {1800 + i}." for i in range(paragraphs))
 
 
 def test_small_document_is_read_directly_with_verified_citations():

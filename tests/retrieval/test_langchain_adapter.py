@@ -1,7 +1,11 @@
+import functools
+from pathlib import Path
+
 from langchain_core.documents import Document as LangchainDocument
 
 from retrieval import ChunkSettings, DocumentIndex, load_document
 from retrieval.langchain_adapter import LongdocRetriever
+from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 
 def test_retriever_returns_documents_with_citations():
@@ -20,3 +24,28 @@ def test_retriever_returns_documents_with_citations():
     assert document.text[meta["char_start"] : meta["char_end"]] == top.page_content
     assert (meta["page"], meta["page_label"], meta["source"], meta["document_id"]) == (1, "1", "notes.txt", document.id)
     assert meta["score"] > results[1].metadata["score"]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-reference-excerpt.md"
+
+
+@functools.cache
+def example_index() -> DocumentIndex:
+    """The README's example document, indexed with BM25 and the real MiniLM."""
+    return DocumentIndex.build(load_document(EXAMPLE))
+
+
+class TestLongdocRetrieverStandard(RetrieversIntegrationTests):
+    """langchain-tests' standard retriever suite."""
+
+    @property
+    def retriever_constructor(self):
+        return LongdocRetriever
+
+    @property
+    def retriever_constructor_params(self):
+        return {"index": example_index()}
+
+    @property
+    def retriever_query_example(self):
+        return "What is the secret access code for the Lisbon office?"

@@ -1,0 +1,113 @@
+"""`multihop`: follow a chain through the document, one hop at a time.
+
+Hop 1 retrieves chunks for the question; the model copies the sentence that helps most: the
+hop's finding, kept only if it is verified in those chunks and bears on the hop (else the
+sentence that bears on it most). What a finding adds to the question (a name, a code) is the
+next hop's sub-question: chunks that mention it, outside the findings so far, even if an
+earlier hop read them. Stop rule: a hop with no finding, a finding that adds nothing new, or no
+chunk mentioning what it adds (its rare terms); at most `max_hops` hops. The answer is then
+written from the findings with a sentence of context either side, in hop order.
+"""
+from __future__ import annotations
+
+import time
+
+from retrieval.analysis import terms
+
+from .backends import complete
+from .citations import find_quote, locate, sentence_spans, supporting_citations
+from .events import Citation, Progress
+from .prompts import finding_messages
+from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query
+
+MAX_HOPS = 3
+FINDING_TOKENS = 64  # one copied sentence
+
+
+def multihop(job: Job, max_hops: int = MAX_HOPS):
+    index = job.index()
+    count = job.backend.count_tokens
+    # a hop reads less than the answer may (findings are single sentences), but a chunk at least
+    hop_budget = max(job.budget // 2, min(job.budget, 512))
+    asked = known = set(terms(job.question))
+    first_hop, held, findings = [], [], []  # hop 1's passages; passages holding a finding; the findings
+    query, follow, stop = search_query(job.question), set(), f"hop limit ({max_hops})"
+    # what a finding adds is followed only where it is specific (a name, a code), not common words
+    rare = max(5, len(index.window_chunk) // 500)
+    for hop in range(1, max_hops + 1):
+        start = time.perf_counter()
+        hits = index.search(query, k=30)
+        if findings:  # the chain goes on through chunks that mention what the last finding added
+            hits = [h for h in hits if follow & set(terms(_outside(h, findings)))]
+        hits = fit_budget(hits, hop_budget, count)
+        if not hits:
+            stop = f'no passage mentions what "{findings[-1].quote}" adds' if findings else "retrieval found nothing"
+            break
+        passages = sorted(map(hit_passage, hits), key=lambda p: p.char_start)
+        first_hop = first_hop or passages
+        sub_question = job.question if hop == 1 else f'{job.question} (following "{findings[-1].quote}")'
+        yield Progress("hop", (hop - 1) / max_hops, f"hop {hop}: {sub_question}")
+        messages = finding_messages(passages, job.question)
+        reply = complete(job.backend, messages, FINDING_TOKENS)
+        finding = _finding(job, passages, reply, asked, follow, findings)
+        job.step(f"hop {hop}", start, job.backend.prompt_tokens(messages), count(reply),
+                 detail=f"{sub_question} -> {finding.quote if finding else 'no finding'}")
+        if finding is None:
+            stop = f"hop {hop} found nothing that bears on the question"
+            break
+        findings.append(finding)
+        held.append(next(p for p in passages if p.char_start <= finding.char_start < p.char_end))
+        new = set(terms(finding.quote)) - known
+        known = known | new
+        follow = {t for t in new if index.bm25.document_frequency(t) <= rare}
+        if not follow:
+            stop = f"hop {hop}'s finding adds nothing specific to follow"
+            break
+        query = f"{search_query(job.question)} {finding.quote}"
+    job.step("stop", time.perf_counter(), detail=stop)
+    yield Progress("hop", 1.0, f"stopped: {stop}")
+    # the answer reads the chain of evidence: each finding with a sentence either side, in hop order
+    passages = [_around(p, f) for p, f in zip(held, findings)] or first_hop
+    return Reading(fit_budget(list(dict.fromkeys(passages)), job.budget, count))
+
+
+def _around(passage: Passage, finding: Citation, context: int = 1) -> Passage:
+    """The part of `passage` from `context` sentences before the finding to `context` after."""
+    spans = list(sentence_spans(passage.text))
+    at = next(i for i, (a, b) in enumerate(spans) if passage.char_start + b > finding.char_start)
+    a, b = spans[max(0, at - context)][0], spans[min(len(spans) - 1, at + context)][1]
+    return Passage(passage.text[a:b], passage.page, passage.page_label, passage.char_start + a, passage.char_start + b)
+
+
+def _outside(hit, findings: list[Citation]) -> str:
+    """The hit's text without the findings so far (they mention what they add, trivially)."""
+    text = hit.text
+    for f in findings:
+        a, b = f.char_start - hit.char_start, f.char_end - hit.char_start
+        if 0 <= a < len(text):
+            text = text[:a] + " " * (min(b, len(text)) - a) + text[b:]
+    return text
+
+
+def _finding(job: Job, passages, reply: str, asked: set[str], follow: set[str], findings: list[Citation]) -> Citation | None:
+    """The hop's finding, verified in `passages` and new: the model's sentence (or the one
+    carrying its content) when it bears on the hop at least half as much as the best sentence
+    does; else that best sentence. A sentence bears on the hop by the terms it shares with the
+    question, those of what the hop follows counting twice. Small readers often copy an
+    unrelated line; earlier findings are not found again."""
+    def bearing(text: str) -> int:
+        found = set(terms(text))
+        return len(found & asked) + 2 * len(found & follow)
+
+    def new(start: int) -> bool:
+        return all(not f.char_start <= start < f.char_end for f in findings)
+
+    best = max(((bearing(p.text[a:b]), p, p.text[a:b]) for p in passages for a, b in sentence_spans(p.text)
+                if new(p.char_start + a)), key=lambda s: s[0], default=(0, None, ""))
+    if best[0] == 0:
+        return None
+    chosen = find_quote(job.document, passages, reply) or next(
+        iter(supporting_citations(job.document, passages, job.question, reply, limit=1)), None)
+    if chosen is not None and new(chosen.char_start) and 2 * bearing(chosen.quote) >= best[0]:
+        return chosen
+    return locate(job.document, best[1].page, best[2])

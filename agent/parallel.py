@@ -1,0 +1,106 @@
+"""`parallel`: read every chunk, as Qwen-Agent's parallel reader does, with bounded verdicts.
+
+Consecutive chunks are grouped into parts of about `part_tokens`; the model gives each part a
+one-line JSON verdict (at most VERDICT_TOKENS tokens), `job.concurrency` parts at a time. A
+verdict's quote counts only if it occurs in that part. The answer is then written from the
+original text, never from the verdicts (small readers get them wrong): the chunks of the useful
+parts (those with a verified quote; else those judged relevant, unless that is most of them)
+ranked by BM25 on the question plus the verified quotes, with their neighbours while the budget
+lasts.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from .backends import complete_all
+from .citations import find_quote
+from .events import Citation, Progress
+from .prompts import verdict_messages
+from .strategies import Job, Reading, consecutive_groups, fit_budget, hit_passage, rag, search_query
+
+VERDICT_TOKENS = 64
+PART_TOKENS = 1000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    relevant: bool
+    quote: Citation | None  # verified in the part
+    readable: bool  # False: the reply was not the JSON asked for (then judged by its first word)
+
+
+def parse_verdict(reply: str) -> tuple[bool, str, bool]:
+    """(relevant, quote, readable) from a reply that should be one line of JSON. Tolerates code
+    fences, text around the object and a truncated quote; anything else reads as a plain yes/no."""
+    match = re.search(r"\{.*\}", reply, re.S)
+    if match:
+        try:
+            value = json.loads(match.group(0))
+            if isinstance(value, dict) and "relevant" in value:
+                relevant = value["relevant"]
+                relevant = relevant if isinstance(relevant, bool) else str(relevant).strip().lower() in ("true", "yes")
+                return relevant, str(value.get("quote") or ""), True
+        except ValueError:
+            pass
+    flag = re.search(r'"relevant"\s*:\s*"?(true|false|yes|no)', reply, re.I)
+    if flag:  # cut off inside the quote: take what arrived
+        quote = re.search(r'"quote"\s*:\s*"((?:[^"\\]|\\.)*)', reply)
+        return flag.group(1).lower() in ("true", "yes"), quote.group(1) if quote else "", True
+    return bool(re.match(r"\W*(yes|true|relevant)\b", reply, re.I)), "", False
+
+
+def parallel(job: Job, part_tokens: int = PART_TOKENS):
+    index = job.index()
+    start = time.perf_counter()
+    parts = consecutive_groups(index.chunks, part_tokens, lambda c: c.n_tokens)
+    requests = [verdict_messages([hit_passage(c) for c in part], job.question) for part in parts]
+    verdicts: list[Verdict | None] = [None] * len(parts)
+    yield Progress("read", 0.0, f"0/{len(parts)} parts")
+    for done, (n, reply) in enumerate(complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1):
+        relevant, quote, readable = parse_verdict(reply)
+        cited = find_quote(job.document, [hit_passage(c) for c in parts[n]], quote) if quote.strip() else None
+        verdicts[n] = Verdict(relevant or cited is not None, cited, readable)
+        yield Progress("read", done / len(parts), f"{done}/{len(parts)} parts")
+    quoted_parts = [n for n, v in enumerate(verdicts) if v.quote]
+    claimed = [n for n, v in enumerate(verdicts) if v.relevant]
+    # A reader that calls most parts relevant without a verified quote tells nothing (small
+    # models echo the JSON template); then retrieval ranks the chunks, as it would anyway.
+    useful = quoted_parts or (claimed if len(claimed) <= len(parts) // 2 else [])
+    quotes = [verdicts[n].quote.quote for n in quoted_parts]
+    job.step("read", start, sum(job.backend.prompt_tokens(r) for r in requests),
+             detail=f"{len(parts)} parts of <= {part_tokens} tokens, {len(claimed)} judged useful, "
+                    f"{len(quotes)} with a verified quote, {sum(not v.readable for v in verdicts)} unreadable verdicts")
+    if not useful:
+        job.trace.steps[-1].detail += "; no informative verdict: answer from retrieval"
+        return (yield from rag(job))
+
+    start = time.perf_counter()
+    scores = index.bm25_chunk_scores(" ".join([search_query(job.question), *quotes]))
+    quoted = {c.index for n in quoted_parts for c in parts[n]
+              if c.char_start <= verdicts[n].quote.char_start < c.char_end}
+    candidates = [c for n in useful for c in parts[n]]
+    ranked = sorted(candidates, key=lambda c: (c.index not in quoted, -scores[c.index], c.index))
+    chosen = fit_budget(ranked, job.budget, job.backend.count_tokens)
+    chosen = _with_neighbours(index.chunks, chosen, job.budget, job.backend.count_tokens)
+    job.step("select", start, detail=f"{len(chosen)} chunks of the useful parts, ranked by the question and the quotes")
+    return Reading(sorted(map(hit_passage, chosen), key=lambda p: p.char_start))
+
+
+def _with_neighbours(chunks, chosen, budget: int, count_tokens) -> list:
+    """`chosen` plus the chunks next to them (the text around a useful chunk) while they fit."""
+    used = sum(count_tokens(c.text) + 12 for c in chosen)
+    taken = {c.index for c in chosen}
+    result = list(chosen)
+    for chunk in chosen:
+        for n in (chunk.index - 1, chunk.index + 1):
+            if 0 <= n < len(chunks) and n not in taken:
+                cost = count_tokens(chunks[n].text) + 12
+                if used + cost <= budget:
+                    result.append(chunks[n])
+                    taken.add(n)
+                    used += cost
+    return result
+

@@ -1,0 +1,33 @@
+"""Citations: verified on their page, one per fact of a multi-fact answer, none for an answer
+that only restates the question or finds nothing."""
+from agent.citations import find_quote, supporting_citations
+from agent.strategies import page_passages
+from retrieval import load_document
+
+PAGES = ["The vault code is 7731. The weather was mild.", "Lunch is served at noon.",
+         "The night guard is Ilse Brandt, hired in 2004."]
+
+
+def test_each_fact_of_an_answer_is_cited_on_its_own_page():
+    document = load_document("\f".join(PAGES))
+    answer = "The vault code is 7731, and the night guard is Ilse Brandt."
+    citations = supporting_citations(document, page_passages(document), "What are the vault code and the guard?", answer)
+    assert [(c.page, c.quote) for c in citations] == [(1, "The vault code is 7731."),
+                                                      (3, "The night guard is Ilse Brandt, hired in 2004.")]
+    for c in citations:
+        assert document.text[c.char_start : c.char_end] == c.quote
+
+
+def test_no_citation_without_new_content_or_when_nothing_was_found():
+    document = load_document("\f".join(PAGES))
+    passages = page_passages(document)
+    assert supporting_citations(document, passages, "What is the vault code?", "The vault code.") == []
+    assert supporting_citations(document, passages, "What is the vault code?", "Not found in the passages.") == []
+    assert supporting_citations(document, passages, "What is the vault code?", "It is 9999.") == []
+
+
+def test_find_quote_only_inside_the_given_passages():
+    document = load_document("\f".join(PAGES))
+    passages = page_passages(document)
+    assert find_quote(document, passages[:1], "Lunch is  served at noon.") is None
+    assert find_quote(document, passages[1:2], "Lunch is  served at noon.").page == 2

@@ -1,0 +1,91 @@
+"""`multihop`: a finding per hop, verified; what it adds is followed; the stop rule and the hop
+limit end the loop; `auto` escalates to it when retrieval finds no support."""
+from agent import Agent
+from agent.prompts import FINDING_SYSTEM, SYSTEM
+from retrieval import load_document
+
+from .scripted import ScriptedBackend, filler, system, user
+
+A = "The courier assigned to the Oslo archive is Dana Whitcombe."
+B = "Dana Whitcombe keeps her locker shut with the combination 4417."
+QUESTION = "What is the locker combination of the courier assigned to the Oslo archive?"
+
+
+def chain_document(*facts):
+    parts = [filler(60)]
+    for n, fact in enumerate(facts):
+        parts += [fact, filler(60, 60 * (n + 1))]
+    return load_document("\n\n".join(parts), filename="chain.txt")
+
+
+def copier(first_line_of: dict, answer: str):
+    """A reader that copies the sentence holding a key word (the first key found in the passages)."""
+    def reply(messages):
+        if system(messages) == FINDING_SYSTEM:
+            passages = user(messages).split("Question:")[0]
+            return next((sentence for key, sentence in first_line_of.items() if key in passages), "not found")
+        assert system(messages) == SYSTEM
+        return answer
+    return reply
+
+
+def test_the_next_link_is_followed_even_if_an_earlier_hop_read_it():
+    # both facts in one chunk: hop 1 reads them together, hop 2 still finds the second
+    backend = ScriptedBackend(copier({"Oslo": A}, "The combination is 4417."), window=1024)
+    document = load_document("\n\n".join([filler(60), A, B, filler(60, 60)]), filename="near.txt")
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(document, QUESTION, strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop ")]
+    assert hops[0].detail.endswith(A) and hops[1].detail.endswith(B)
+    assert any(c.quote == B for c in answer.citations)
+
+
+def test_two_hops_follow_the_name_and_answer_from_both_passages():
+    backend = ScriptedBackend(copier({"Oslo": A, "4417": B}, "The combination is 4417."), window=1024)
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A, B), QUESTION, strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop")]
+    assert hops[0].detail.endswith(A) and "Dana Whitcombe" in hops[1].detail
+    final = user(backend.prompts[-1])
+    assert A in final and B in final
+    assert answer.supported and any(c.quote == B for c in answer.citations)
+    [stop] = [s for s in answer.trace.steps if s.name == "stop"]
+    assert stop.detail  # why it stopped is in the trace
+
+
+def test_an_unrelated_copied_line_is_replaced_by_the_sentence_that_bears_on_the_question():
+    confused = ScriptedBackend(copier({"Section": "Section 3. The archive lists shipments of grain, wool and timber "
+                                                  "for year 1803."}, "4417"), window=1024)
+    answer = Agent(confused, embedder=None, rag_budget=600).ask(chain_document(A, B), QUESTION, strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop")]
+    assert hops[0].detail.endswith(A)  # the question's own terms pick the courier sentence
+    assert B in user(confused.prompts[-1])
+
+
+def test_the_hop_limit_ends_a_long_chain():
+    chain = [f"The key to box {n} is kept inside box {n + 1} of the vault." for n in range(1, 7)]
+    backend = ScriptedBackend(lambda m: "not found" if system(m) == FINDING_SYSTEM else "box 7", window=1024)
+    agent = Agent(backend, embedder=None, rag_budget=400)
+    answer = agent.ask(chain_document(*chain), "Where is the key to box 1 kept?", strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop ")]
+    assert 1 <= len(hops) <= 3
+    [stop] = [s for s in answer.trace.steps if s.name == "stop"]
+    assert "hop limit (3)" in stop.detail or "nothing new" in stop.detail or "no passage mentions" in stop.detail
+
+
+def test_a_dead_end_stops_before_the_limit():
+    backend = ScriptedBackend(copier({"Oslo": A}, "not found"), window=1024)
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A), QUESTION, strategy="multihop")
+    [stop] = [s for s in answer.trace.steps if s.name == "stop"]
+    assert "no passage mentions what" in stop.detail  # nothing else names Dana Whitcombe
+    assert len([s for s in answer.trace.steps if s.name.startswith("hop ")]) == 1
+
+
+def test_auto_escalates_from_rag_to_multihop_when_retrieval_finds_no_support():
+    answers = iter(["not found", "The combination is 4417."])
+
+    def reply(messages):
+        return copier({"Oslo": A, "4417": B}, "")(messages) if system(messages) == FINDING_SYSTEM else next(answers)
+
+    backend = ScriptedBackend(reply, window=1024)
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A, B), QUESTION)
+    assert answer.strategy == "multihop" and "then the retrieved passages did not support" in answer.trace.strategy_reason
+    assert answer.supported and answer.text == "The combination is 4417."
