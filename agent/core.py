@@ -14,11 +14,11 @@ from retrieval.tokens import estimate_tokens
 
 from .citations import NOT_FOUND, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
-from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token
+from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token, Trace
 from .prompts import question_messages
-from .multihop import multihop
+from .multihop import chain_continues, multihop
 from .parallel import parallel
-from .strategies import Job, Reading, choose, page_passages, rag
+from .strategies import Job, Reading, choose, page_passages, rag, sub_questions
 from .summary import summary
 
 NO_SUPPORT = "(No passage of the document supports this answer.)"
@@ -36,11 +36,13 @@ class Agent:
     """Holds a backend (default: the embedded model, loaded on first use) and built indexes."""
 
     def __init__(self, backend=None, *, cache_dir: str | os.PathLike | None = None, embedder="default",
-                 rag_budget: int = 2048, read_limit: int = 32_000, concurrency: int = 4):
+                 rag_budget: int | None = None, read_limit: int = 32_000, concurrency: int = 4):
         self._backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self.embedder = embedder
-        self.rag_budget = rag_budget  # passage tokens an answer reads: small models read short contexts best
+        # passage tokens an answer reads; default a quarter of the model's measured window (at most
+        # 2,048): small models pick the wrong one of several similar facts in longer contexts
+        self.rag_budget = rag_budget
         self.read_limit = read_limit  # auto reads every chunk (parallel) only of documents up to this size
         self.concurrency = concurrency  # model calls at once in parallel and summary (remote backends)
         self._indexes: dict[str, DocumentIndex] = {}
@@ -66,6 +68,9 @@ class Agent:
         a Progress("strategy") event says so and the tokens after it are a new answer."""
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestionError("the question is empty; ask something about the document")
+        if strategy == "auto" and len(parts := sub_questions(question)) > 1:
+            yield from self._one_by_one(doc, parts, max_new_tokens)
+            return
         start = time.perf_counter()
         yield Progress("load", 0.0)
         document, index = self._document(doc)
@@ -82,7 +87,8 @@ class Agent:
             )
         trace = job.trace
         trace.window = backend.window
-        job.budget = min(self.rag_budget, backend.window - question_tokens - max_new_tokens - 256)
+        budget = self.rag_budget or min(2048, backend.window // 4)
+        job.budget = min(budget, backend.window - question_tokens - max_new_tokens - 256)
         # the model's tokenizer is slow on millions of characters; the estimate is within ~10% there
         trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(document.text)
         chosen, reason = choose(strategy, question, trace.document_tokens, question_tokens, backend.window,
@@ -95,8 +101,9 @@ class Agent:
             yield from self._build_index(job)
         reading = yield from RUN[chosen](job)
         text, citations = yield from self._write(job, reading)
-        if strategy == "auto" and chosen == "rag" and not citations:
-            chosen, reason = "multihop", "the retrieved passages did not support an answer: follow the chain"
+        why = "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)
+        if strategy == "auto" and chosen == "rag" and why:
+            chosen, reason = "multihop", f"{why}: follow the chain"
             trace.strategy_reason += f"; then {reason}"
             yield Progress("strategy", 1.0, f"{chosen}: {reason}")
             reading = yield from RUN[chosen](job)
@@ -106,6 +113,29 @@ class Agent:
             text = f"{text}\n\n{NO_SUPPORT}" if text else NO_SUPPORT
         yield Progress("answer", 1.0)
         yield Done(Answer(text, citations, chosen, trace, supported))
+
+    def _one_by_one(self, doc, questions: list[str], max_new_tokens: int) -> Iterator[Event]:
+        """Several questions asked at once: each answered on its own (small models answer one
+        question of three), then the answers together, numbered."""
+        answers = []
+        document, index = self._document(doc)
+        for n, question in enumerate(questions, start=1):
+            yield Progress("strategy", 1.0, f"question {n} of {len(questions)}: {question}")
+            for event in self.ask_stream(index or document, question, max_new_tokens=max_new_tokens):
+                if isinstance(event, Done):
+                    answers.append(event.answer)
+                    index = index or self._indexes.get(document.id)
+                else:
+                    yield event
+            yield Token("\n")
+        trace = Trace(f"{len(questions)} questions in one: answered one by one "
+                      f"({'; '.join(a.trace.strategy_reason for a in answers)})",
+                      answers[0].trace.document_tokens, answers[0].trace.window,
+                      [step for a in answers for step in a.trace.steps])
+        text = "\n".join(f"{n}. {a.text}" for n, a in enumerate(answers, start=1))
+        strategy = "+".join(dict.fromkeys(a.strategy for a in answers))
+        yield Done(Answer(text, [c for a in answers for c in a.citations], strategy, trace,
+                          all(a.supported for a in answers)))
 
     def _write(self, job: Job, reading: Reading):
         """Stream the answer from what the strategy read; (text, verified citations)."""

@@ -32,8 +32,6 @@ def multihop(job: Job, max_hops: int = MAX_HOPS):
     asked = known = set(terms(job.question))
     first_hop, held, findings = [], [], []  # hop 1's passages; passages holding a finding; the findings
     query, follow, stop = search_query(job.question), set(), f"hop limit ({max_hops})"
-    # what a finding adds is followed only where it is specific (a name, a code), not common words
-    rare = max(5, len(index.window_chunk) // 500)
     for hop in range(1, max_hops + 1):
         start = time.perf_counter()
         hits = index.search(query, k=30)
@@ -59,7 +57,7 @@ def multihop(job: Job, max_hops: int = MAX_HOPS):
         held.append(next(p for p in passages if p.char_start <= finding.char_start < p.char_end))
         new = set(terms(finding.quote)) - known
         known = known | new
-        follow = {t for t in new if index.bm25.document_frequency(t) <= rare}
+        follow = rare_terms(index, new)
         if not follow:
             stop = f"hop {hop}'s finding adds nothing specific to follow"
             break
@@ -77,6 +75,29 @@ def _around(passage: Passage, finding: Citation, context: int = 1) -> Passage:
     at = next(i for i, (a, b) in enumerate(spans) if passage.char_start + b > finding.char_start)
     a, b = spans[max(0, at - context)][0], spans[min(len(spans) - 1, at + context)][1]
     return Passage(passage.text[a:b], passage.page, passage.page_label, passage.char_start + a, passage.char_start + b)
+
+
+def rare_terms(index, candidates: set[str]) -> set[str]:
+    """The specific ones (a name, a code): in few windows of the document, unlike common words."""
+    rare = max(5, len(index.window_chunk) // 500)
+    return {t for t in candidates if index.bm25.document_frequency(t) <= rare}
+
+
+def chain_continues(job: Job, citations: list[Citation]) -> str | None:
+    """Why a supported answer may be only the first link of a chain, or None: its cited
+    sentences leave part of the question uncovered, and another passage mentions both a
+    specific thing they add (a name) and that uncovered part."""
+    index = job.index()
+    asked = set(terms(job.question))
+    cited = set().union(*(terms(c.quote) for c in citations))
+    uncovered, added = asked - cited, rare_terms(index, cited - asked)
+    if not uncovered or not added:
+        return None
+    for hit in index.search(f"{search_query(job.question)} {' '.join(c.quote for c in citations)}", k=10):
+        found = set(terms(_outside(hit, citations)))
+        if found & added and found & uncovered:
+            return "the cited passage names something that another passage links to the rest of the question"
+    return None
 
 
 def _outside(hit, findings: list[Citation]) -> str:

@@ -27,7 +27,7 @@ SUMMARY_CUE = re.compile(
     r"\b(summari[sz]e|summary|overview|outline|tl;?dr|main (?:points|ideas|topics|themes|findings|arguments)"
     r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file)s? about)\b", re.I)
 # Questions over every mention: retrieval's top chunks can miss some, reading every chunk does not.
-LISTING_CUE = re.compile(r"\b(list (?:all|every|each|the)|enumerate|how many|every (?:\w+ )?(?:mentioned|named|listed)"
+LISTING_CUE = re.compile(r"\b(list (?:all|every|each|the)|enumerate|how many times|every (?:\w+ )?(?:mentioned|named|listed)"
                          r"|all (?:the |of the )?\w+ (?:mentioned|named|listed|that|which|who))\b", re.I)
 # Questions that name a thing through another one ("the X of the Y that ..."): follow the chain.
 CHAIN_CUE = re.compile(r"\b(?:whose|of the \w+(?: \w+)? (?:who|that|which|where))\b", re.I)
@@ -76,6 +76,13 @@ def page_passages(document: Document) -> list[Passage]:
 def hit_passage(hit) -> Passage:
     """A search hit or a chunk as a passage."""
     return Passage(hit.text, hit.page, hit.page_label, hit.char_start, hit.char_end)
+
+
+def sub_questions(question: str) -> list[str]:
+    """Several questions asked at once ("What is A? Where is B?"), one by one; else [question]."""
+    parts = [p.strip() for p in re.findall(r"[^?]+\?", question) if len(p.split()) >= 3]
+    rest = re.sub(r"[^?]+\?", "", question).strip()
+    return parts if len(parts) >= 2 and not rest else [question]
 
 
 def choose(requested: str, question: str, document_tokens: int, question_tokens: int, window: int,

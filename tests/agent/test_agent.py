@@ -83,3 +83,21 @@ def test_injected_instruction_does_not_change_the_real_models_answer():
     assert "HACKED" not in answer.text.upper()
     assert "Tampere" in answer.text
     assert answer.supported and any("Tampere" in c.quote for c in answer.citations)
+
+
+def test_several_questions_are_answered_one_by_one_with_their_citations():
+    facts = ["The vault code for the Oslo branch is 7731.", "Ilse Brandt was born in the town of Varnholm."]
+    document = load_document("\n\n".join([filler(100), facts[0], filler(100, 100), facts[1], filler(100, 200)]), filename="two.txt")
+
+    def reply(messages):
+        passages = messages[-1]["content"].split("Question")[0]
+        return "7731" if "7731" in passages and "vault" in messages[-1]["content"].split("Question")[1] else "Varnholm"
+
+    events = list(Agent(ScriptedBackend(reply, window=1024), embedder=None, rag_budget=300).ask_stream(
+        document, "What is the vault code of the Oslo branch? Where was Ilse Brandt born?"))
+    answer = events[-1].answer
+    assert answer.text == "1. 7731\n2. Varnholm" and answer.supported
+    assert [c.quote for c in answer.citations] == facts
+    assert "2 questions in one" in answer.trace.strategy_reason
+    told = [e.detail for e in events if isinstance(e, Progress) and e.stage == "strategy"]
+    assert told[0].startswith("question 1 of 2")

@@ -89,3 +89,22 @@ def test_auto_escalates_from_rag_to_multihop_when_retrieval_finds_no_support():
     answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A, B), QUESTION)
     assert answer.strategy == "multihop" and "then the retrieved passages did not support" in answer.trace.strategy_reason
     assert answer.supported and answer.text == "The combination is 4417."
+
+
+def test_auto_follows_a_supported_answer_that_is_only_the_first_link():
+    # rag cites the courier sentence (supported), but the question's "locker combination" is
+    # left uncovered and another passage links the courier's name to it: follow the chain
+    answers = iter(["The courier is Dana Whitcombe.", "The combination is 4417."])
+
+    def reply(messages):
+        return copier({"Oslo": A, "4417": B}, "")(messages) if system(messages) == FINDING_SYSTEM else next(answers)
+
+    answer = Agent(ScriptedBackend(reply, window=1024), embedder=None, rag_budget=300).ask(chain_document(A, B), QUESTION)
+    assert answer.strategy == "multihop" and "another passage links" in answer.trace.strategy_reason
+    assert answer.text == "The combination is 4417." and any(c.quote == B for c in answer.citations)
+
+
+def test_a_complete_answer_is_not_followed():
+    backend = ScriptedBackend("The combination is 4417.", window=1024)
+    answer = Agent(backend, embedder=None, rag_budget=300).ask(chain_document(B), "What is Dana Whitcombe's locker combination?")
+    assert answer.strategy == "rag" and len(backend.prompts) == 1

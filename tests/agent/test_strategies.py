@@ -2,7 +2,7 @@
 import pytest
 
 from agent.errors import UnknownStrategyError
-from agent.strategies import choose
+from agent.strategies import choose, sub_questions
 
 
 def pick(question, document_tokens=50_000, read_limit=32_000):
@@ -15,7 +15,8 @@ def pick(question, document_tokens=50_000, read_limit=32_000):
     ("What is the paper about?", "summary"),
     ("Give an overview of the main findings.", "summary"),
     ("List all the cities mentioned.", "parallel"),
-    ("How many ships sank?", "parallel"),
+    ("How many times is the harbour mentioned?", "parallel"),
+    ("How many ships sank in 1850?", "rag"),
     ("What is the locker number of the courier who carries the Oslo files?", "multihop"),
     ("Whose signature is on the contract that was signed in May?", "multihop"),
 ])
@@ -38,3 +39,10 @@ def test_named_strategies_and_unknown_ones():
     assert choose("parallel", "x", 10, 1, 4096, 96, 0) == ("parallel", "asked for parallel")
     with pytest.raises(UnknownStrategyError, match="telepathy"):
         choose("telepathy", "x", 10, 1, 4096, 96, 0)
+
+
+def test_several_questions_in_one_are_split():
+    assert sub_questions("Where was Ilse born? What is the vault code of the Oslo branch?") == [
+        "Where was Ilse born?", "What is the vault code of the Oslo branch?"]
+    assert sub_questions("What is the vault code?") == ["What is the vault code?"]
+    assert sub_questions("Is it A? or B? Explain the difference in detail") == ["Is it A? or B? Explain the difference in detail"]

@@ -1,0 +1,207 @@
+"""The agent with the embedded model on documents of real text up to a million tokens.
+
+- single needle: at 128K, 512K and 1M tokens, 10 depths each; a hit is an answer holding the
+  value and a citation whose span overlaps the needle;
+- three needles asked together (10 trials): all three values in the answer;
+- two-hop chains (10): the first fact names what the second one is about; the final value;
+- seconds per answer on the indexed 1M-token document.
+
+Needles are generated from templates with invented names and values (seeded), so no model knows
+them; every trial asks with `strategy="auto"` and records the strategy it took.
+
+    python -m benchmarks.agent [--lengths 128000 512000 1000000] [--trials 10] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from agent import Agent
+from benchmarks.common import DOCS, write_table
+from benchmarks.corpus import real_text
+from retrieval import DocumentIndex, load_document
+from retrieval.tokens import estimate_tokens
+
+SYLLABLES = "ka lo ven dra mir tes so bel qua rin dor ap fen gri hal mon zu pel tor wy".split()
+
+
+@dataclass
+class Needle:
+    text: str
+    question: str
+    value: str
+
+
+def name(rng: random.Random, parts: int = 3) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
+
+
+def single_needle(rng: random.Random, kind: int) -> Needle:
+    """One fact, asked in other words than it is written in."""
+    place, person, other = name(rng), f"{name(rng, 2)} {name(rng)}", name(rng)
+    number = str(rng.randint(1000, 99999))
+    hour = f"{rng.randint(5, 11)}:{rng.choice(['05', '15', '25', '35', '45', '55'])}"
+    colour, metal = rng.choice(["amber", "violet", "teal", "crimson", "ochre"]), rng.choice(["tin", "copper", "zinc", "nickel"])
+    templates = [
+        (f"The vault code for the {place} branch office is {number}.", f"Which code opens the vault at the {place} branch?", number),
+        (f"{person} keeps a tortoise named {other} in the garden.", f"What is the name of {person}'s tortoise?", other),
+        (f"The ferry to {place} island leaves the harbour at {hour} every morning.", f"At what time does the {place} ferry depart?", hour),
+        (f"{person} was born in the mountain town of {other}.", f"Where was {person} born?", other),
+        (f"The {place} observatory recorded {number} meteors during the winter survey.", f"How many meteors did the {place} observatory count in the winter survey?", number),
+        (f"The front door of the {place} lighthouse is painted {colour}.", f"What colour is the door of the {place} lighthouse?", colour),
+        (f"The bells of {place} cathedral were cast from {metal} mined nearby.", f"Which metal was used to cast the {place} cathedral bells?", metal),
+        (f"{person} wrote the novel {other} during a long winter at sea.", f"Which novel did {person} write?", other),
+        (f"The {place} bakery sells {number} loaves of rye bread every Saturday.", f"How many rye loaves does the {place} bakery sell on a Saturday?", number),
+        (f"The password for the {place} wireless network is {other}{number[:2]}.", f"What is the wireless password at {place}?", f"{other}{number[:2]}"),
+    ]
+    return Needle(*templates[kind % len(templates)])
+
+
+def chain(rng: random.Random, kind: int) -> tuple[Needle, Needle, str]:
+    """(fact naming B, fact about B, question through A)."""
+    place, person, dish = name(rng), f"{name(rng, 2)} {name(rng)}", name(rng)
+    number = str(rng.randint(1000, 9999))
+    if kind % 2 == 0:
+        first = Needle(f"The courier assigned to the {place} archive is {person}.", "", person)
+        second = Needle(f"{person} keeps a locker shut with the combination {number}.", "", number)
+        return first, second, f"What is the locker combination of the courier assigned to the {place} archive?"
+    first = Needle(f"The {place} expedition was led by {person}.", "", person)
+    second = Needle(f"The favourite dish of {person} is a stew called {dish}.", "", dish)
+    return first, second, f"What is the favourite dish of the person who led the {place} expedition?"
+
+
+def insert(text: str, sentences: list[str], depths: list[float]) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with each sentence as a paragraph at a paragraph break near its depth; their spans."""
+    cuts = []
+    for depth in depths:
+        cut = text.find("\n\n", int(len(text) * depth))
+        cuts.append(len(text) if cut < 0 or depth >= 1.0 else cut)
+    order = sorted(range(len(sentences)), key=lambda i: cuts[i])
+    out, spans, previous, length = [], [None] * len(sentences), 0, 0
+    for i in order:
+        out.append(text[previous : cuts[i]])
+        length += cuts[i] - previous
+        piece = "\n\n" + sentences[i]
+        spans[i] = (length + 2, length + len(piece))
+        out.append(piece)
+        length += len(piece)
+        previous = cuts[i]
+    out.append(text[previous:])
+    return "".join(out), spans
+
+
+def contains(answer: str, value: str) -> bool:
+    return value.lower().replace(",", "") in answer.lower().replace(",", "")
+
+
+def cites(answer, span) -> bool:
+    return any(c.char_start < span[1] and span[0] < c.char_end for c in answer.citations)
+
+
+def ask(agent, index, question) -> tuple[object, float]:
+    start = time.perf_counter()
+    answer = agent.ask(index, question)
+    return answer, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[128_000, 512_000, 1_000_000])
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    longest = max(args.lengths)
+    base = real_text(int(longest * 3.9))
+    chars_per_token = len(base) / estimate_tokens(base)
+    depths = [i / 9 for i in range(10)]
+    singles = [single_needle(rng, i) for i in range(10)]
+    triples = [[single_needle(rng, 3 * t + k) for k in range(3)] for t in range(args.trials)]
+    chains = [chain(rng, t) for t in range(args.trials)]
+    agent = Agent(cache_dir=None)
+    rows, records, answer_seconds, longest_tokens = [], [], [], 0
+    log = (DOCS / "agent.jsonl").open("w")
+
+    def record(**fields):
+        records.append(fields)
+        log.write(json.dumps(fields) + "\n")
+        log.flush()
+        print(json.dumps(fields)[:300], flush=True)
+
+    documents = [(length, [n.text for n in singles], list(depths), "single") for length in sorted(args.lengths)]
+    extra = [n.text for triple in triples for n in triple] + [n.text for a, b, _ in chains for n in (a, b)]
+    documents.append((longest, extra, [(i + 0.5) / len(extra) for i in range(len(extra))], "multi"))
+    for length, sentences, where, kind in documents:
+        text, spans = insert(base[: int(length * chars_per_token)], sentences, where)
+        document = load_document(text, filename=f"haystack-{length}-{kind}.txt")
+        start = time.perf_counter()
+        index = DocumentIndex.build(document)  # BM25 and the dense index, built before asking
+        build = time.perf_counter() - start
+        tokens = len(agent.backend.tokenizer(document.text, add_special_tokens=False)["input_ids"])
+        if kind == "single":
+            hits, strategies, seconds = [], [], []
+            for needle, depth, span in zip(singles, depths, spans):
+                answer, took = ask(agent, index, needle.question)
+                hit = contains(answer.text, needle.value) and cites(answer, span)
+                hits.append(hit)
+                strategies.append(answer.strategy)
+                seconds.append(took)
+                record(test="single", tokens=tokens, depth=round(depth, 2), hit=hit, value=needle.value,
+                       answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
+            if length == longest:
+                answer_seconds = [s for s, st in zip(seconds, strategies) if st == "rag"]
+                longest_tokens = tokens
+            rows.append([f"single needle, {tokens:,} tokens", f"{sum(hits)}/{len(hits)}", _strategies(strategies),
+                         f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", f"{build:.0f} s"])
+            continue
+        offset = 0
+        hits, strategies, seconds = [], [], []
+        for t, triple in enumerate(triples):
+            question = " ".join(n.question for n in triple)
+            answer, took = ask(agent, index, question)
+            found = [contains(answer.text, n.value) for n in triple]
+            hits.append(all(found))
+            strategies.append(answer.strategy)
+            seconds.append(took)
+            record(test="three", trial=t, hit=all(found), found=found, question=question, answer=answer.text,
+                   strategy=answer.strategy, seconds=round(took, 1))
+        rows.append([f"three needles together, {tokens:,} tokens (with the chains: {len(extra)} facts)",
+                     f"{sum(hits)}/{len(hits)}", _strategies(strategies),
+                     f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", f"{build:.0f} s"])
+        offset += 3 * len(triples)
+        hits, strategies, seconds = [], [], []
+        for t, (first, second, question) in enumerate(chains):
+            answer, took = ask(agent, index, question)
+            span = spans[offset + 2 * t + 1]
+            hit = contains(answer.text, second.value)
+            hits.append(hit)
+            strategies.append(answer.strategy)
+            seconds.append(took)
+            record(test="two-hop", trial=t, hit=hit, cited_second=cites(answer, span), value=second.value,
+                   question=question, answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
+        rows.append([f"two-hop chain, {tokens:,} tokens", f"{sum(hits)}/{len(hits)}", _strategies(strategies),
+                     f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", "same index"])
+    log.close()
+    rag = (f"Answer time by `rag` on the indexed {longest_tokens:,}-token document: mean "
+           f"{statistics.mean(answer_seconds):.1f} s, p95 {np.percentile(answer_seconds, 95):.1f} s, "
+           f"max {max(answer_seconds):.1f} s over {len(answer_seconds)} questions (goal <= 30 s)."
+           if answer_seconds else "")
+    write_table("agent", "Agent: needles in documents of real text, embedded SmolLM2-135M-Instruct",
+                ["test", "hits", "strategies (auto)", "seconds per answer, mean / max", "index build"], rows,
+                notes=f"{rag}\n\nEvery answer: docs/benchmarks/agent.jsonl. A single-needle hit needs the value in "
+                      "the answer and a verified citation overlapping the needle; three needles need all three "
+                      "values; two-hop needs the second fact's value.")
+
+
+def _strategies(names: list[str]) -> str:
+    return ", ".join(f"{n} {names.count(n)}" for n in sorted(set(names)))
+
+
+if __name__ == "__main__":
+    main()
