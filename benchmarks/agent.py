@@ -26,7 +26,6 @@ from agent import Agent
 from benchmarks.common import DOCS, write_table
 from benchmarks.corpus import real_text
 from retrieval import DocumentIndex, load_document
-from retrieval.tokens import estimate_tokens
 
 SYLLABLES = "ka lo ven dra mir tes so bel qua rin dor ap fen gri hal mon zu pel tor wy".split()
 
@@ -118,13 +117,14 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     longest = max(args.lengths)
-    base = real_text(int(longest * 3.9))
-    chars_per_token = len(base) / estimate_tokens(base)
+    agent = Agent(cache_dir=None)
+    base = real_text(int(longest * 4.5))
+    sample = base[:1_000_000]  # characters per token of the model's own tokenizer, measured here
+    chars_per_token = len(sample) / len(agent.backend.tokenizer(sample, add_special_tokens=False)["input_ids"])
     depths = [i / 9 for i in range(10)]
     singles = [single_needle(rng, i) for i in range(10)]
     triples = [[single_needle(rng, 3 * t + k) for k in range(3)] for t in range(args.trials)]
     chains = [chain(rng, t) for t in range(args.trials)]
-    agent = Agent(cache_dir=None)
     rows, records, answer_seconds, longest_tokens = [], [], [], 0
     log = (DOCS / "agent.jsonl").open("w")
 

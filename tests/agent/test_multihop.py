@@ -1,5 +1,7 @@
 """`multihop`: a finding per hop, verified; what it adds is followed; the stop rule and the hop
 limit end the loop; `auto` escalates to it when retrieval finds no support."""
+import pytest
+
 from agent import Agent
 from agent.prompts import FINDING_SYSTEM, SYSTEM
 from retrieval import load_document
@@ -108,3 +110,15 @@ def test_a_complete_answer_is_not_followed():
     backend = ScriptedBackend("The combination is 4417.", window=1024)
     answer = Agent(backend, embedder=None, rag_budget=300).ask(chain_document(B), "What is Dana Whitcombe's locker combination?")
     assert answer.strategy == "rag" and len(backend.prompts) == 1
+
+
+@pytest.mark.slow
+def test_the_real_model_follows_a_two_hop_chain():
+    from benchmarks.corpus import real_text
+
+    text = real_text(40_000)[:40_000]
+    cut = text.find("\n\n", 20_000)
+    document = load_document("\n\n".join([text[:cut], A, text[cut:], B]), filename="chain.txt")
+    answer = Agent(embedder=None).ask(document, QUESTION)
+    assert answer.strategy == "multihop"  # auto: rag named the courier, the chain goes on
+    assert "4417" in answer.text and any(c.quote == B for c in answer.citations)
