@@ -12,24 +12,26 @@ CLAUSE = re.compile(r"[.;,:]\s+|\s+(?:and|but|while|whereas)\s+|\n+")
 NOT_FOUND = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I)
 
 
-def locate(document: Document, page: int, quote: str) -> Citation | None:
-    """The quote's exact span on page `page` (1-based), matching any whitespace; None if absent."""
+def locate(document: Document, page: int, quote: str, within: tuple[int, int] | None = None) -> Citation | None:
+    """The quote's exact span on page `page` (1-based), matching any whitespace; None if absent.
+    `within`: document offsets to look in (a passage: the same line may occur elsewhere too)."""
     words = quote.split()
     if not words or not 1 <= page <= len(document.pages):
         return None
     p = document.pages[page - 1]
-    match = re.search(r"\s+".join(map(re.escape, words)), p.text)
+    a, b = (max(within[0], p.char_start), min(within[1], p.char_end)) if within else (p.char_start, p.char_end)
+    match = re.compile(r"\s+".join(map(re.escape, words))).search(document.text, a, b)
     if match is None:
         return None
-    start, end = p.char_start + match.start(), p.char_start + match.end()
+    start, end = match.start(), match.end()
     return Citation(p.number, p.label, document.text[start:end], start, end)
 
 
 def find_quote(document: Document, passages, quote: str) -> Citation | None:
     """The quote inside one of `passages` (whitespace ignored), verified on the document."""
     for passage in passages:
-        citation = locate(document, passage.page, quote)
-        if citation is not None and passage.char_start <= citation.char_start < passage.char_end:
+        citation = locate(document, passage.page, quote, (passage.char_start, passage.char_end))
+        if citation is not None:
             return citation
     return None
 
@@ -56,7 +58,7 @@ def supporting_citations(document: Document, passages, question: str, answer: st
         best = max(sentences, key=lambda s: len(new & s[2]), default=None)  # first of equals: reading order
         if best is None or len(new & best[2]) < 0.5 * len(new):
             continue
-        citation = locate(document, best[0].page, best[1])
+        citation = locate(document, best[0].page, best[1], (best[0].char_start, best[0].char_end))
         if citation is not None and citation not in citations:
             citations.append(citation)
         if len(citations) == limit:

@@ -131,4 +131,4 @@ def _finding(job: Job, passages, reply: str, asked: set[str], follow: set[str], 
         iter(supporting_citations(job.document, passages, job.question, reply, limit=1)), None)
     if chosen is not None and new(chosen.char_start) and 2 * bearing(chosen.quote) >= best[0]:
         return chosen
-    return locate(job.document, best[1].page, best[2])
+    return locate(job.document, best[1].page, best[2], (best[1].char_start, best[1].char_end))

@@ -1,7 +1,7 @@
 """Citations: verified on their page, one per fact of a multi-fact answer, none for an answer
 that only restates the question or finds nothing."""
 from agent.citations import find_quote, supporting_citations
-from agent.strategies import page_passages
+from agent.strategies import Passage, page_passages
 from retrieval import load_document
 
 PAGES = ["The vault code is 7731. The weather was mild.", "Lunch is served at noon.",
@@ -31,3 +31,10 @@ def test_find_quote_only_inside_the_given_passages():
     passages = page_passages(document)
     assert find_quote(document, passages[:1], "Lunch is  served at noon.") is None
     assert find_quote(document, passages[1:2], "Lunch is  served at noon.").page == 2
+
+
+def test_a_line_that_occurs_twice_is_cited_where_the_passage_has_it():
+    document = load_document("Returns None.\n\nThe vault code is 7731.\n\nReturns None.")
+    second = Passage("Returns None.", 1, "1", len(document.text) - 13, len(document.text))
+    citation = find_quote(document, [second], "Returns None.")
+    assert (citation.char_start, citation.char_end) == (second.char_start, second.char_end)
