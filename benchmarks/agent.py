@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--lengths", type=int, nargs="+", default=[128_000, 512_000, 1_000_000])
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tests", nargs="+", choices=["single", "multi"], default=["single", "multi"])
     args = parser.parse_args()
     rng = random.Random(args.seed)
     longest = max(args.lengths)
@@ -126,7 +127,8 @@ def main() -> None:
     triples = [[single_needle(rng, 3 * t + k) for k in range(3)] for t in range(args.trials)]
     chains = [chain(rng, t) for t in range(args.trials)]
     rows, records, answer_seconds, longest_tokens = [], [], [], 0
-    log = (DOCS / "agent.jsonl").open("w")
+    table = "agent" if len(args.tests) == 2 else f"agent-{args.tests[0]}"
+    log = (DOCS / f"{table}.jsonl").open("w")
 
     def record(**fields):
         records.append(fields)
@@ -137,6 +139,7 @@ def main() -> None:
     documents = [(length, [n.text for n in singles], list(depths), "single") for length in sorted(args.lengths)]
     extra = [n.text for triple in triples for n in triple] + [n.text for a, b, _ in chains for n in (a, b)]
     documents.append((longest, extra, [(i + 0.5) / len(extra) for i in range(len(extra))], "multi"))
+    documents = [d for d in documents if d[3] in args.tests]
     for length, sentences, where, kind in documents:
         text, spans = insert(base[: int(length * chars_per_token)], sentences, where)
         document = load_document(text, filename=f"haystack-{length}-{kind}.txt")
@@ -192,9 +195,9 @@ def main() -> None:
            f"{statistics.mean(answer_seconds):.1f} s, p95 {np.percentile(answer_seconds, 95):.1f} s, "
            f"max {max(answer_seconds):.1f} s over {len(answer_seconds)} questions (goal <= 30 s)."
            if answer_seconds else "")
-    write_table("agent", "Agent: needles in documents of real text, embedded SmolLM2-135M-Instruct",
+    write_table(table, "Agent: needles in documents of real text, embedded SmolLM2-135M-Instruct",
                 ["test", "hits", "strategies (auto)", "seconds per answer, mean / max", "index build"], rows,
-                notes=f"{rag}\n\nEvery answer: docs/benchmarks/agent.jsonl. A single-needle hit needs the value in "
+                notes=f"{rag}\n\nEvery answer: docs/benchmarks/{table}.jsonl. A single-needle hit needs the value in "
                       "the answer and a verified citation overlapping the needle; three needles need all three "
                       "values; two-hop needs the second fact's value.")
 
