@@ -101,8 +101,8 @@ class Agent:
             yield from self._build_index(job)
         reading = yield from RUN[chosen](job)
         text, citations = yield from self._write(job, reading)
-        why = "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)
-        if strategy == "auto" and chosen == "rag" and why:
+        if strategy == "auto" and chosen == "rag" and (
+                why := "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)):
             chosen, reason = "multihop", f"{why}: follow the chain"
             trace.strategy_reason += f"; then {reason}"
             yield Progress("strategy", 1.0, f"{chosen}: {reason}")
