@@ -48,7 +48,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Retrieved:
-    """Passages the answer is written from, best first (objects with .text, .page, .char_start...)."""
+    """Passages the answer is written from, in the order the model reads them (objects with
+    .text, .page, .page_label, .char_start, .char_end)."""
 
     passages: tuple
 

@@ -56,12 +56,13 @@ def parallel(job: Job, part_tokens: int = PART_TOKENS):
     index = job.index()
     start = time.perf_counter()
     parts = consecutive_groups(index.chunks, part_tokens, lambda c: c.n_tokens)
-    requests = [verdict_messages([hit_passage(c) for c in part], job.question) for part in parts]
+    part_passages = [[hit_passage(c) for c in part] for part in parts]
+    requests = [verdict_messages(passages, job.question) for passages in part_passages]
     verdicts: list[Verdict | None] = [None] * len(parts)
     yield Progress("read", 0.0, f"0/{len(parts)} parts")
     for done, (n, reply) in enumerate(complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1):
         relevant, quote, readable = parse_verdict(reply)
-        cited = find_quote(job.document, [hit_passage(c) for c in parts[n]], quote) if quote.strip() else None
+        cited = find_quote(job.document, part_passages[n], quote) if quote.strip() else None
         verdicts[n] = Verdict(relevant or cited is not None, cited, readable)
         yield Progress("read", done / len(parts), f"{done}/{len(parts)} parts")
     quoted_parts = [n for n, v in enumerate(verdicts) if v.quote]
