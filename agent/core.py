@@ -36,13 +36,16 @@ class Agent:
     """Holds a backend (default: the embedded model, loaded on first use) and built indexes."""
 
     def __init__(self, backend=None, *, cache_dir: str | os.PathLike | None = None, embedder="default",
-                 rag_budget: int | None = None, read_limit: int = 32_000, concurrency: int = 4):
+                 rag_budget: int | None = None, focus_budget: int = 320, read_limit: int = 32_000,
+                 concurrency: int = 4):
         self._backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self.embedder = embedder
         # passage tokens an answer reads; default a quarter of the model's measured window (at most
         # 2,048): small models pick the wrong one of several similar facts in longer contexts
         self.rag_budget = rag_budget
+        # rag first reads only the retrieved sentences that match the question best (0: off)
+        self.focus_budget = focus_budget
         self.read_limit = read_limit  # auto reads every chunk (parallel) only of documents up to this size
         self.concurrency = concurrency  # model calls at once in parallel and summary (remote backends)
         self._indexes: dict[str, DocumentIndex] = {}
@@ -75,7 +78,8 @@ class Agent:
         yield Progress("load", 0.0)
         document, index = self._document(doc)
         backend = self.backend  # the first call loads the model
-        job = Job(document, question, backend, lambda: index or self._index(document), 0, max_new_tokens, self.concurrency)
+        job = Job(document, question, backend, lambda: index or self._index(document), 0, max_new_tokens,
+                  self.concurrency, self.focus_budget)
         job.step("load", start, detail=f"{document.name}, model {backend.name}")
         yield Progress("load", 1.0, document.name)
         start = time.perf_counter()
@@ -101,6 +105,11 @@ class Agent:
             yield from self._build_index(job)
         reading = yield from RUN[chosen](job)
         text, citations = yield from self._write(job, reading)
+        if not citations and reading.wider:
+            trace.strategy_reason += "; the focused sentences did not support an answer: read the chunks"
+            yield Progress("strategy", 1.0, f"{chosen}: the focused sentences did not support an answer; "
+                                            f"reading {len(reading.wider)} chunks")
+            text, citations = yield from self._write(job, Reading(reading.wider))
         if strategy == "auto" and chosen == "rag" and (
                 why := "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)):
             chosen, reason = "multihop", f"{why}: follow the chain"

@@ -18,7 +18,7 @@ from .backends import complete
 from .citations import find_quote, locate, sentence_spans, supporting_citations
 from .events import Citation, Progress
 from .prompts import finding_messages
-from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query
+from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query, sentences_around
 
 MAX_HOPS = 3
 FINDING_TOKENS = 64  # one copied sentence
@@ -73,8 +73,7 @@ def _around(passage: Passage, finding: Citation, context: int = 1) -> Passage:
     """The part of `passage` from `context` sentences before the finding to `context` after."""
     spans = list(sentence_spans(passage.text))
     at = next(i for i, (a, b) in enumerate(spans) if passage.char_start + b > finding.char_start)
-    a, b = spans[max(0, at - context)][0], spans[min(len(spans) - 1, at + context)][1]
-    return Passage(passage.text[a:b], passage.page, passage.page_label, passage.char_start + a, passage.char_start + b)
+    return sentences_around(passage, spans, at, context)
 
 
 def rare_terms(index, candidates: set[str]) -> set[str]:

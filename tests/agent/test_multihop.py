@@ -82,14 +82,15 @@ def test_a_dead_end_stops_before_the_limit():
 
 
 def test_auto_escalates_from_rag_to_multihop_when_retrieval_finds_no_support():
-    answers = iter(["not found", "The combination is 4417."])
+    answers = iter(["not found", "not found", "The combination is 4417."])  # focused rag, its chunks, multihop
 
     def reply(messages):
         return copier({"Oslo": A, "4417": B}, "")(messages) if system(messages) == FINDING_SYSTEM else next(answers)
 
     backend = ScriptedBackend(reply, window=1024)
     answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A, B), QUESTION)
-    assert answer.strategy == "multihop" and "then the retrieved passages did not support" in answer.trace.strategy_reason
+    assert answer.strategy == "multihop" and "focused sentences did not support" in answer.trace.strategy_reason
+    assert "then the retrieved passages did not support" in answer.trace.strategy_reason
     assert answer.supported and answer.text == "The combination is 4417."
 
 

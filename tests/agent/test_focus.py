@@ -1,0 +1,60 @@
+"""rag's focused first read: the retrieved sentences that share the question's rarest terms."""
+from agent import Agent
+from agent.strategies import Passage, focus
+from retrieval.bm25 import BM25
+
+from .scripted import ScriptedBackend, filler, user
+
+BRANCHES = ["Dormirfen", "Halpelfen", "Quawymir", "Sobelhal", "Apgriqua"]
+
+
+def vault(branch: str, code: int) -> str:
+    return f"The vault code for the {branch} branch office is {code}."
+
+
+def look_alikes() -> str:
+    """Several facts of one template among filler: only the branch name tells them apart."""
+    parts = [filler(3, start=10 * i) + "\n\n" + vault(b, 1000 + i) for i, b in enumerate(BRANCHES)]
+    return "\n\n".join(parts)
+
+
+def words(text):
+    return len(text.split())
+
+
+def test_focus_picks_the_sentence_naming_the_rare_term_with_its_neighbours():
+    text = look_alikes()
+    passage = Passage(text, 1, "1", 0, len(text))
+    bm25 = BM25.build([text[i:i + 400] for i in range(0, len(text), 400)])
+    spans = focus([passage], "Which code opens the vault at the Quawymir branch?", bm25, 60, words)
+    assert spans and "Quawymir branch office is 1002" in spans[0].text
+    assert all(text[s.char_start:s.char_end] == s.text for s in spans)  # offsets into the document
+    assert sum(words(s.text) + 12 for s in spans) <= 60
+    assert not any("Dormirfen" in s.text for s in spans)  # the look-alikes share only common words
+
+
+def test_focus_is_off_with_no_budget_or_no_match():
+    text = look_alikes()
+    bm25 = BM25.build([text])
+    passage = Passage(text, 1, "1", 0, len(text))
+    assert focus([passage], "Which code opens the vault at Quawymir?", bm25, 0, words) == []
+    assert focus([passage], "zebra xylophone?", bm25, 300, words) == []
+
+
+def test_rag_answers_from_the_focused_sentences_first():
+    backend = ScriptedBackend(lambda m: "The code is 1003." if "Sobelhal" in user(m) else "not found", window=2048)
+    answer = Agent(backend, embedder=None, rag_budget=600, focus_budget=80).ask(
+        look_alikes(), "Which code opens the vault at the Sobelhal branch?", strategy="rag")
+    assert answer.supported and "1003" in answer.text and len(backend.prompts) == 1
+    read = user(backend.prompts[0])
+    assert "Sobelhal" in read and "Dormirfen" not in read and words(read) < 80
+
+
+def test_an_unsupported_focused_answer_reads_the_chunks():
+    # the focused sentences name the branch, but the reader finds the answer only with more text
+    backend = ScriptedBackend(lambda m: "The code is 1003." if "Dormirfen" in user(m) else "not found", window=2048)
+    answer = Agent(backend, embedder=None, rag_budget=600, focus_budget=80).ask(
+        look_alikes(), "Which code opens the vault at the Sobelhal branch?", strategy="rag")
+    assert len(backend.prompts) == 2 and words(user(backend.prompts[1])) > words(user(backend.prompts[0]))
+    assert "focused sentences did not support" in answer.trace.strategy_reason
+    assert answer.supported and any("Sobelhal" in c.quote for c in answer.citations)
