@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 from typing import Iterator, Protocol
 
 from .errors import BackendError
-from .windows import effective_window, settings_key
+from .windows import effective_window, model_key, settings_key
 
 
 class Backend(Protocol):
@@ -52,7 +51,7 @@ class LocalBackend:
         if model is None:
             model, tokenizer = longctx.load_model(model_name)
         self.model, self.tokenizer = model, tokenizer
-        self.name = Path(model_name).stem if model_name else "SmolLM2-135M-Instruct"
+        self.name = model_key(model_name)
         state = longctx.dca_state(model)
         nominal = (state.config.max_length if state and state.config.max_length else model.config.max_position_embeddings)
         if window:

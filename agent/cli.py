@@ -1,4 +1,4 @@
-"""`longdoc` command line: `ask` (the agent) and `search` (retrieval alone)."""
+"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests)."""
 from __future__ import annotations
 
 import argparse
@@ -49,6 +49,8 @@ def ask(args) -> int:
 
 def main(argv=None) -> int:
     from longctx.errors import LongContextError
+    from niah.cli import add_parser as add_niah_parser
+    from niah.errors import NiahError
     from retrieval.cli import add_parser as add_search_parser
     from retrieval.errors import RetrievalError
 
@@ -67,10 +69,11 @@ def main(argv=None) -> int:
     p_ask.add_argument("--cache-dir", default=str(CACHE), help="parsed documents and indexes (default ~/.cache/longdoc)")
     p_ask.set_defaults(run=ask)
     add_search_parser(sub)
+    add_niah_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (AgentError, LongContextError, RetrievalError, FileNotFoundError) as err:
+    except (AgentError, LongContextError, NiahError, RetrievalError, FileNotFoundError) as err:
         print(f"longdoc: {err}", file=sys.stderr)
         return 2
 

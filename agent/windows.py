@@ -15,6 +15,24 @@ SHIPPED = {
 }
 
 
+def model_key(model_name: str | None) -> str:
+    """How measurements name a model: the file or folder name, or the embedded model's."""
+    return Path(str(model_name).rstrip("/\\")).stem if model_name else "SmolLM2-135M-Instruct"
+
+
+def save_measurement(model_name: str, settings: str, tokens: int, path: Path | None = None) -> Path:
+    """Record a model's effective context for these long-context settings (`longdoc niah`)."""
+    path = path or MEASUREMENTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        measured = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        measured = {}  # a damaged file is replaced, not fatal
+    measured[f"{model_name}|{settings}"] = int(tokens)
+    path.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
 def settings_key(model) -> str:
     from longctx import dca_state
 
@@ -22,14 +40,14 @@ def settings_key(model) -> str:
     return f"dca-{state.config.chunk_size}-{state.config.local_size}" if state else "plain"
 
 
-def effective_window(model_name: str, settings: str, nominal: int) -> tuple[int, str]:
+def effective_window(model_name: str, settings: str, nominal: int, path: Path | None = None) -> tuple[int, str]:
     """(tokens, where the number comes from)."""
-    key = f"{model_name}|{settings}"
-    if MEASUREMENTS.exists():
+    key, path = f"{model_name}|{settings}", path or MEASUREMENTS
+    if path.exists():
         try:
-            measured = json.loads(MEASUREMENTS.read_text(encoding="utf-8"))
+            measured = json.loads(path.read_text(encoding="utf-8"))
             if key in measured:
-                return int(measured[key]), f"needle tests saved in {MEASUREMENTS}"
+                return int(measured[key]), f"needle tests saved in {path}"
         except (OSError, ValueError):
             pass
     if (model_name, settings) in SHIPPED:

@@ -7,13 +7,9 @@ and code, from several authors.
 """
 from __future__ import annotations
 
-import ast
-import importlib.util
-import sysconfig
 from dataclasses import dataclass
-from pathlib import Path
 
-SOURCES = ("stdlib", "numpy", "scipy", "sklearn", "torch", "transformers")
+from niah.haystack import shipped_text as real_text  # noqa: F401  (the benchmarks' name for it)
 
 
 @dataclass(frozen=True)
@@ -66,48 +62,6 @@ FACTS = [
     Fact("At the Pelloquin vineyard, grapes are harvested by moonlight to keep the juice cool.",
          "Why does Pelloquin pick its fruit at night?", "keep the juice cool"),
 ]
-
-
-def real_text(min_chars: int) -> str:
-    """At least `min_chars` characters of real text, the same on every machine with the same packages."""
-    from pydoc_data.topics import topics
-
-    parts = [topics[key] for key in sorted(topics)]
-    total, seen = sum(map(len, parts)), set()
-    for source in SOURCES:
-        for docstring in _docstrings(source):
-            if total >= min_chars:
-                return "\n\n".join(parts)
-            if docstring not in seen:
-                seen.add(docstring)
-                parts.append(docstring)
-                total += len(docstring) + 2
-    if total < min_chars:
-        raise RuntimeError(f"only {total} characters of real text here; install the packages in {SOURCES}")
-    return "\n\n".join(parts)
-
-
-def _docstrings(source: str):
-    root = Path(sysconfig.get_paths()["stdlib"]) if source == "stdlib" else _package_dir(source)
-    if root is None:
-        return
-    for path in sorted(root.rglob("*.py")):
-        if {"test", "tests", "site-packages"} & set(path.relative_to(root).parts):
-            continue
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                doc = ast.get_docstring(node)
-                if doc and len(doc) >= 300:
-                    yield doc
-
-
-def _package_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)
-    return Path(spec.origin).parent if spec and spec.origin else None
 
 
 def with_facts(text: str, facts: list[Fact] = FACTS) -> tuple[str, list[tuple[int, int]]]:
