@@ -46,17 +46,13 @@ class ModelTarget:
             longctx.apply(model, config)
         return cls(model, tokenizer, model_name, max_new_tokens)
 
-    def prompt_tokens(self, haystack: str, question: str) -> int:
-        from longctx.reading import chat_input_ids
-
-        return int(chat_input_ids(self.tokenizer, haystack, question).shape[1])
-
     def answer(self, haystack: str, question: str) -> dict:
-        from longctx.reading import answer
+        from longctx.reading import answer, chat_input_ids
 
+        prompt_tokens = int(chat_input_ids(self.tokenizer, haystack, question).shape[1])
         start = time.perf_counter()
         output = answer(self.model, self.tokenizer, haystack, question, max_new_tokens=self.max_new_tokens)
-        return {"output": output, "seconds": round(time.perf_counter() - start, 2)}
+        return {"output": output, "seconds": round(time.perf_counter() - start, 2), "prompt_tokens": prompt_tokens}
 
 
 class AgentTarget:
@@ -74,9 +70,6 @@ class AgentTarget:
         # the backend's tokenizer where it has one; else retrieval's estimate (within ~10%)
         self.counter = token_counter(getattr(backend, "tokenizer", None))
 
-    def prompt_tokens(self, haystack: str, question: str) -> int:
-        return len(self.counter.token_starts(haystack)) + len(self.counter.token_starts(question))
-
     def answer(self, haystack: str, question: str) -> dict:
         from retrieval import DocumentIndex, load_document
 
@@ -87,4 +80,5 @@ class AgentTarget:
         answer = self.agent.ask(index, question, strategy=self.strategy, max_new_tokens=self.max_new_tokens)
         return {"output": answer.text, "seconds": round(time.perf_counter() - built, 2),
                 "index_seconds": round(built - start, 2), "strategy": answer.strategy,
+                "prompt_tokens": sum(step.prompt_tokens for step in answer.trace.steps),  # all model calls
                 "citations": [[c.char_start, c.char_end] for c in answer.citations]}

@@ -123,4 +123,5 @@ def test_the_agent_target_asks_the_agent_over_the_haystack(stack, tmp_path):
     cells = load_results(tmp_path)
     assert [c["score"] for c in cells] == [1.0] * 4
     assert [(c["strategy"], bool(c["citations"])) for c in cells] == [("rag", True)] * 4
+    assert all(0 < c["prompt_tokens"] < 2000 for c in cells)  # the agent read a few passages, not 8,000 tokens
     assert json.loads((tmp_path / "run.json").read_text())["target"] == "agent"

@@ -36,7 +36,7 @@ def test_the_embedded_model_finds_needles_at_1k_and_records_every_cell(tmp_path)
                        measurements=measurements, progress=False, dtype="float32")
     cells = load_results(tmp_path / "run")
     assert [c["score"] for c in cells] == [1.0, 1.0], [c["output"] for c in cells]
-    assert all(abs(c["haystack_tokens"] - 1024) <= 4 and c["seconds"] > 0 for c in cells)
+    assert all(abs(c["haystack_tokens"] - 1024) <= 4 and c["prompt_tokens"] > 1024 and c["seconds"] > 0 for c in cells)
     assert result["effective_context"] == 1024
     assert json.loads(measurements.read_text()) == {"SmolLM2-135M-Instruct|dca-8192-1024": 1024}
     again = self_test("model", lengths=[1024], depths=[0, 100], tasks=["single"], out=tmp_path / "run",
