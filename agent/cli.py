@@ -21,32 +21,29 @@ def ask(args) -> int:
     agent = Agent(None if args.model is None else LocalBackend(model_name=args.model), cache_dir=args.cache_dir)
     bars = ProgressBars()
     answering = False  # tokens printed on the current line
-    try:
-        for event in agent.ask_stream(args.file, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
-            if isinstance(event, Progress):
-                if event.stage in TOLD and (event.stage != "answer" or event.fraction == 0.0):
-                    if answering:  # auto gave up on that answer and tries another strategy
-                        print(flush=True)
-                        answering = False
-                    print(f"[longdoc] {TOLD[event.stage]}{event.detail}", file=sys.stderr)
-                elif event.stage != "answer":
-                    bars(event.stage, event.fraction)
-            elif isinstance(event, Token):
-                answering = True
-                print(event.text, end="", flush=True)
-            elif isinstance(event, CitationEvent):
-                pass  # printed with the final answer, verified
-            elif isinstance(event, Done):
-                answer = event.answer
-                print()
-                if not answer.supported:
-                    print(answer.text.splitlines()[-1])
-                for n, c in enumerate(answer.citations, start=1):
-                    print(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\"")
-                total = sum(step.seconds for step in answer.trace.steps)
-                print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
-    finally:
-        agent.close()  # the dense index finishes and is cached for the next question
+    for event in agent.ask_stream(args.file, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
+        if isinstance(event, Progress):
+            if event.stage in TOLD and (event.stage != "answer" or event.fraction == 0.0):
+                if answering:  # auto gave up on that answer and tries another strategy
+                    print(flush=True)
+                    answering = False
+                print(f"[longdoc] {TOLD[event.stage]}{event.detail}", file=sys.stderr)
+            elif event.stage != "answer":
+                bars(event.stage, event.fraction)
+        elif isinstance(event, Token):
+            answering = True
+            print(event.text, end="", flush=True)
+        elif isinstance(event, CitationEvent):
+            pass  # printed with the final answer, verified
+        elif isinstance(event, Done):
+            answer = event.answer
+            print()
+            if not answer.supported:
+                print(answer.text.splitlines()[-1])
+            for n, c in enumerate(answer.citations, start=1):
+                print(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\"")
+            total = sum(step.seconds for step in answer.trace.steps)
+            print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
     return 0
 
 

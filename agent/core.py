@@ -193,15 +193,6 @@ class Agent:
         document = load_document(doc, cache_dir=self.cache_dir)
         return document, self._indexes.get(document.id)
 
-    def close(self) -> None:
-        """Wait for the indexes still embedding in the background (saved to `cache_dir` for the
-        next question); a process must not exit while torch runs in one of their threads."""
-        for index in self._indexes.values():
-            try:
-                index.wait()
-            except Exception:  # a failed dense build changes nothing here: BM25 answered
-                pass
-
     def _index(self, document: Document, progress=None) -> DocumentIndex:
         index = self._indexes.get(document.id)
         if index is None:

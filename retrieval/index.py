@@ -109,7 +109,9 @@ class DocumentIndex:
             _report(progress, "bm25", 1.0)
         if embedder is not None and index.dense is None:
             if background:
-                threading.Thread(target=index._build_dense, args=(progress,), daemon=True, name="longdoc-embed").start()
+                # not a daemon, even when started from one: the process waits for it at exit (torch torn
+                # down mid-computation aborts: "terminate called"), and the finished dense part is cached
+                threading.Thread(target=index._build_dense, args=(progress,), daemon=False, name="longdoc-embed").start()
             else:
                 index._build_dense(progress)
                 index.wait()
