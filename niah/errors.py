@@ -19,3 +19,7 @@ class LengthBeyondTargetError(NiahError):
 
 class ResultsMismatchError(NiahError):
     """The results folder holds cells of a different run (another model, settings, seed or haystack)."""
+
+
+class NoResultsError(NiahError):
+    """A path to show results from holds no needle run's results."""

@@ -73,7 +73,7 @@ def run(target, grid: Grid, haystack: Haystack, out_dir, *, seed: int = 0, thres
     config = {"target": target.kind, "model": target.name, "settings": target.settings, "seed": seed,
               "haystack": haystack.digest, "haystack_source": haystack.source, "repeat": haystack.repeat,
               "max_new_tokens": target.max_new_tokens}
-    _claim(out / "run.json", config)
+    _claim(out / report.CONFIG, config)
     done = {c["cell"] for c in report.load_results(out)}
     todo = [c for c in grid.cells() if cell_id(*c) not in done]
     ran = 0
@@ -123,8 +123,8 @@ def write_report(out: Path, config: dict, threshold: float, measurements: Path |
     cells = report.load_results(out)
     if not cells:
         return {"effective_context": None, "files": []}
-    title = f"{config['model']} ({config['settings']}), target {config['target']}, seed {config['seed']}"
-    header = (f"# Needle in a haystack: {title}\n\n" + (f"Command: `{command}`\n\n" if command else "")
+    title = report.run_title(config)
+    header = (f"{report.SUMMARY_HEADING}{title}\n\n" + (f"Command: `{command}`\n\n" if command else "")
               + f"Haystack: {config['haystack_source']}. Scores: share of expected values found "
                 f"(normalized substring match, no judge); raw outputs in {report.RESULTS}.")
     if grid is not None and len(cells) < len(grid.cells()):

@@ -9,7 +9,8 @@ import pytest
 
 from agent import Agent
 from niah import (EmptyGridError, Grid, Haystack, HaystackTooShortError, LengthBeyondTargetError, NiahError,
-                  ResultsMismatchError, load_results, run)
+                  ResultsMismatchError, load_results, open_run, run)
+from niah.report import tokens_label
 from niah.targets import AgentTarget
 from retrieval.tokens import RegexTokenCounter
 from tests.agent.scripted import ScriptedBackend, user
@@ -59,6 +60,14 @@ def test_scores_follow_the_reach_and_the_effective_context_is_saved(stack, tmp_p
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24])[0] > 300
     table = (tmp_path / "run" / "summary.md").read_text()
     assert "| 1K | 100% |" in table and "| 4K | 67% |" in table and "**2,000 tokens**" in table
+    opened = open_run(tmp_path / "run")  # as the app shows it
+    assert opened.title == "reach-reader (plain), target model, seed 0" and opened.config["settings"] == "plain"
+    assert opened.cells == cells
+
+
+def test_length_labels():
+    assert [tokens_label(n) for n in (1000, 4096, 12288, 1 << 20, 1_000_000, 1234)] == \
+        ["1K", "4K", "12K", "1M", "1M", "1234"]
 
 
 def test_an_interrupted_run_resumes_without_redoing_cells(stack, tmp_path):
