@@ -1,4 +1,4 @@
-"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests)."""
+"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests), `ui` (the app)."""
 from __future__ import annotations
 
 import argparse
@@ -53,6 +53,7 @@ def main(argv=None) -> int:
     from niah.errors import NiahError
     from retrieval.cli import add_parser as add_search_parser
     from retrieval.errors import RetrievalError
+    from ui.cli import add_parser as add_ui_parser
 
     from .errors import AgentError
 
@@ -70,6 +71,7 @@ def main(argv=None) -> int:
     p_ask.set_defaults(run=ask)
     add_search_parser(sub)
     add_niah_parser(sub)
+    add_ui_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -1,1 +1,2 @@
-"""ui: see the issue tracker; not built yet."""
+"""ui: the Streamlit app (`longdoc ui`): ask a document with streamed answers and citations, and
+see needle-test results."""

@@ -1,0 +1,104 @@
+"""The app as users meet it: `streamlit run ui/app.py` on 127.0.0.1, driven in Debian's chromium by
+Playwright. The needle page shows a published run; the Ask page answers about an uploaded PDF with
+the real embedded model (slow)."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ui.cli import command
+
+from ..retrieval.pdfs import text_pdf
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "niah" / "model-gpu-dca"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    with open(log, "wb") as out:
+        server = subprocess.Popen(command(port, "127.0.0.1", 64) + ["--server.headless", "true"],
+                                  stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited: {log.read_text()}")
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not answer its health check: {log.read_text()}")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with playwright.sync_playwright() as p:
+        # a fresh profile, as Chromium starts on these machines
+        context = p.chromium.launch_persistent_context(tmp_path_factory.mktemp("chromium"), executable_path=CHROMIUM,
+                                                       args=FLAGS, headless=True,
+                                                       viewport={"width": 1400, "height": 1600})
+        yield context
+        context.close()
+
+
+def test_needle_results_load_in_the_app(app_url, browser, tmp_path):
+    page = browser.new_page()
+    page.goto(f"{app_url}/needles?run={PUBLISHED}")
+    page.get_by_text("Effective context", exact=True).wait_for(timeout=60_000)
+    heatmap = page.locator("[data-testid='stImage'] img").first
+    heatmap.wait_for(timeout=60_000)
+    assert heatmap.evaluate("img => img.complete && img.naturalWidth") > 300
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() in ("below 4K", "4,096 tokens")
+    page.locator("[data-testid='stDataFrame']").nth(1).wait_for(timeout=60_000)  # every cell's output
+    page.screenshot(path=tmp_path / "needles.png", full_page=True)
+    page.goto(f"{app_url}/needles?run={tmp_path / 'nothing-here'}")
+    page.get_by_text("NoResultsError").wait_for(timeout=60_000)
+    page.close()
+
+
+@pytest.mark.slow
+def test_the_embedded_model_answers_an_uploaded_pdf_with_a_citation(app_url, browser, tmp_path):
+    pages = [f"Chapter {n}. The harbour ledger records cargo of salt, cloth and copper for the season of {1700 + n}. "
+             "Clerks counted barrels at dawn and again at dusk." for n in range(1, 5)]
+    pages[2] += " The secret access code for the Lisbon office is 58213."
+    pdf = tmp_path / "ledger.pdf"
+    pdf.write_bytes(text_pdf(pages))
+    page = browser.new_page()
+    page.goto(app_url)
+    page.locator("[data-testid='stFileUploaderDropzone'] input[type='file']").set_input_files(str(pdf))
+    page.get_by_text("4 page(s)").wait_for(timeout=120_000)
+    question = page.locator("[data-testid='stChatInputTextArea']")
+    question.fill("What is the secret access code for the Lisbon office?")
+    question.press("Enter")
+    citation = page.get_by_text("page 3, characters")
+    citation.wait_for(timeout=600_000)
+    answer = page.locator("[data-testid='stChatMessage']").nth(1).inner_text()
+    assert "58213" in answer and "Lisbon office is 58213" in answer  # the answer and its verified quote
+    page.screenshot(path=tmp_path / "ask.png", full_page=True)
+    page.close()

@@ -1,0 +1,165 @@
+"""The Ask page: a document (uploaded, a path on this machine, or the example) and questions about
+it, answered as the agent streams: progress, the answer's tokens, then its verified citations and
+the trace of how it was found."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import streamlit as st
+
+from agent import AgentError, Answer, Done, Progress, Retrieved, Token
+from agent.strategies import STRATEGIES
+from longctx.errors import LongContextError
+from retrieval import Document, EncryptedPDFError, RetrievalError, load_document
+from retrieval.tokens import estimate_tokens
+
+from . import state
+
+SOURCES = ("Upload", "Path on this machine", "Example document")
+FAILURES = (AgentError, LongContextError, RetrievalError, OSError)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer | None = None
+    error: str = ""  # the typed error that stopped it; the question stays in the history
+
+
+def plain(text: str) -> str:
+    """Document and model text shown as written: no links, images or markup of its own."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def render() -> None:
+    st.title("Ask a document")
+    with st.sidebar:
+        strategy = st.selectbox("Strategy", STRATEGIES, help="auto chooses and says why; direct reads the whole "
+                                "document; rag retrieves; parallel reads every chunk; multihop follows a chain; "
+                                "summary maps and reduces")
+        max_new_tokens = st.slider("Answer length (tokens, at most)", 16, 512, 96, step=16)
+        model = st.text_input("Model", placeholder="embedded SmolLM2-135M-Instruct",
+                              help="a Hub id, a local folder or a .gguf file; empty: the embedded model").strip()
+    document = choose_document()
+    if document is None:
+        return
+    st.caption(f"{plain(document.name)}: {len(document.pages):,} page(s), about {estimate_tokens(document.text):,} "
+               f"tokens, {len(document.text):,} characters")
+    for warning in document.warnings:
+        st.warning(warning)
+    history = st.session_state.setdefault("history", {}).setdefault(document.id, [])
+    for turn in history:
+        show(turn)
+    pending = st.session_state.get("pending")
+    question = st.chat_input("Ask about the document", disabled=pending is not None)
+    if question is not None and pending is None:
+        # answered on the next run, with the input disabled: a click meanwhile would stop this run
+        st.session_state.pending = question
+        st.rerun()
+    if pending is not None:
+        turn = Turn(pending)
+        with st.chat_message("user"):
+            st.markdown(plain(pending))
+        with st.chat_message("assistant"):
+            try:
+                turn.answer = answer(state.shared_agent(model), document, pending, strategy, max_new_tokens)
+            except FAILURES as error:
+                turn.error = f"{type(error).__name__}: {error}"
+        history.append(turn)
+        del st.session_state.pending
+        st.rerun()
+
+
+def choose_document() -> Document | None:
+    source = st.radio("Document", SOURCES, horizontal=True, label_visibility="collapsed")
+    loaded = st.session_state.setdefault("documents", {})  # parsed once per upload or path
+    if source == "Upload":
+        upload = st.file_uploader("A PDF, text or Markdown file", type=["pdf", "txt", "md", "markdown"])
+        if upload is None:
+            return None
+        key, data, name = f"upload:{upload.file_id}", upload.getvalue, upload.name
+    elif source == "Path on this machine":
+        path = st.text_input("Path of a PDF, text or Markdown file").strip()
+        if not path:
+            return None
+        key, data, name = f"path:{path}", lambda: path, None
+    else:
+        key, data, name = f"path:{state.EXAMPLE}", lambda: str(state.EXAMPLE), None
+    password = st.session_state.get(f"password:{key}", "")
+    if key not in loaded:
+        try:
+            with st.spinner("Reading the document"):
+                loaded[key] = load_document(data(), filename=name, password=password, cache_dir=state.CACHE)
+        except EncryptedPDFError as error:
+            st.error(f"{type(error).__name__}: {error}")
+            st.text_input("Password", type="password", key=f"password:{key}")
+            return None
+        except (RetrievalError, OSError) as error:
+            st.error(f"{type(error).__name__}: {error}")
+            return None
+    return loaded[key]
+
+
+def answer(shared: state.SharedAgent, document: Document, question: str, strategy: str, max_new_tokens: int) -> Answer:
+    """Stream one answer into the page: progress in a status box, the tokens as they come (a new
+    answer when auto changes strategy), then the finished answer in full."""
+    status = st.status("Waiting for another question to finish" if shared.lock.locked() else "Reading", expanded=False)
+    with shared.lock:
+        events = shared.agent.ask_stream(document, question, strategy=strategy, max_new_tokens=max_new_tokens)
+        done: list[Answer] = []
+        while not done:
+            st.write_stream(_tokens(events, status, done))
+    result = done[0]
+    status.update(label=f"Answered by {result.strategy}", state="complete")
+    return result
+
+
+def _tokens(events, status, done: list):
+    """The tokens of one answer; progress goes to `status`. Returns at the last event, or when auto
+    leaves an answer without support for another strategy."""
+    bars = {}
+    streamed = False
+    for event in events:
+        if isinstance(event, Token):
+            streamed = True
+            yield event.text
+        elif isinstance(event, Done):
+            done.append(event.answer)
+            return
+        elif isinstance(event, Retrieved):
+            pages = sorted({p.page_label for p in event.passages}, key=lambda label: (len(label), label))
+            status.write(f"Reading {len(event.passages)} passage(s) from page(s) {plain(', '.join(pages[:12]))}"
+                         + (" ..." if len(pages) > 12 else ""))
+        elif isinstance(event, Progress):
+            if event.stage.startswith("index"):
+                if event.stage not in bars:
+                    bars[event.stage] = status.progress(0.0, text=event.stage)
+                bars[event.stage].progress(min(max(event.fraction, 0.0), 1.0), text=event.stage)
+            elif event.detail:
+                status.update(label=f"{event.stage}: {event.detail}"[:120])
+                status.write(plain(f"{event.stage}: {event.detail}"))
+            if event.stage == "strategy" and streamed:
+                return  # the answer so far stays on the page above the next one
+
+
+def show(turn: Turn) -> None:
+    with st.chat_message("user"):
+        st.markdown(plain(turn.question))
+    with st.chat_message("assistant"):
+        if turn.error:
+            st.error(turn.error)
+            return
+        result = turn.answer
+        (st.markdown if result.supported else st.warning)(plain(result.text))
+        for n, citation in enumerate(result.citations, start=1):
+            st.markdown(f"**[{n}]** page {plain(citation.page_label)}, characters "
+                        f"{citation.char_start:,}-{citation.char_end:,}")
+            st.markdown("> " + plain(citation.quote).replace("  \n", "  \n> "))
+        trace = result.trace
+        st.caption(f"{result.strategy}: {plain(trace.strategy_reason)}")
+        with st.expander("Trace"):
+            st.write(f"Document: {trace.document_tokens:,} tokens; window: {trace.window:,} tokens; "
+                     f"{sum(s.seconds for s in trace.steps):.1f} s in all")
+            st.dataframe([asdict(step) for step in trace.steps], hide_index=True)
