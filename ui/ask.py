@@ -124,7 +124,7 @@ def _tokens(events, status, done: list):
     for event in events:
         if isinstance(event, Token):
             streamed = True
-            yield event.text
+            yield plain(event.text)  # write_stream renders markdown: the tokens are text
         elif isinstance(event, Done):
             done.append(event.answer)
             return

@@ -101,3 +101,12 @@ def test_an_encrypted_pdf_asks_for_its_password(backend, tmp_path):
     assert not app.error and ask.plain("locked.pdf") + ": 2 page(s)" in app.caption[0].value
     app.chat_input[0].set_value("What is the Lisbon office code?").run()
     assert any("page 2, characters" in m.value for m in app.markdown)
+
+
+def test_streamed_tokens_are_text_too():
+    from agent import Done, Token
+
+    done = []
+    events = iter([Token("![x](http://attacker.example/p.png)"), Token(" ok"), Done("the answer")])
+    streamed = "".join(ask._tokens(events, status=None, done=done))
+    assert streamed == ask.plain("![x](http://attacker.example/p.png) ok") and done == ["the answer"]
