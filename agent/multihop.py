@@ -18,7 +18,7 @@ from .backends import complete
 from .citations import find_quote, locate, sentence_spans, supporting_citations
 from .events import Citation, Progress
 from .prompts import finding_messages
-from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query, sentences_around
+from .strategies import Job, Passage, Reading, fit_budget, hit_passage, key_terms, search_query, sentences_around
 
 MAX_HOPS = 3
 FINDING_TOKENS = 64  # one copied sentence
@@ -122,12 +122,17 @@ def _finding(job: Job, passages, reply: str, asked: set[str], follow: set[str], 
     def new(start: int) -> bool:
         return all(not f.char_start <= start < f.char_end for f in findings)
 
-    best = max(((bearing(p.text[a:b]), p, p.text[a:b]) for p in passages for a, b in sentence_spans(p.text)
-                if new(p.char_start + a)), key=lambda s: s[0], default=(0, None, ""))
+    # the hop's names: what it follows, or on hop 1 the question's own (key_terms); a sentence
+    # naming another branch or courier is a look-alike, not the finding
+    required = follow or (key_terms(job.question) & asked)
+    sentences = [(p, p.text[a:b]) for p in passages for a, b in sentence_spans(p.text) if new(p.char_start + a)]
+    named = [(p, text) for p, text in sentences if required & set(terms(text))]
+    best = max(((bearing(text), p, text) for p, text in named or sentences), key=lambda s: s[0], default=(0, None, ""))
     if best[0] == 0:
         return None
     chosen = find_quote(job.document, passages, reply) or next(
         iter(supporting_citations(job.document, passages, job.question, reply, limit=1)), None)
-    if chosen is not None and new(chosen.char_start) and 2 * bearing(chosen.quote) >= best[0]:
+    if (chosen is not None and new(chosen.char_start) and 2 * bearing(chosen.quote) >= best[0]
+            and (not named or required & set(terms(chosen.quote)))):
         return chosen
     return locate(job.document, best[1].page, best[2], (best[1].char_start, best[1].char_end))

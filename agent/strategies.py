@@ -165,6 +165,14 @@ def rag(job: Job, k: int = 30):
     return Reading(focused, wider=passages) if focused else Reading(passages)
 
 
+def key_terms(question: str) -> set[str]:
+    """The question's names and codes: words capitalised past its first, or holding a digit. They
+    tell the asked fact from its look-alikes ("the vault code of the Quawymir branch" among
+    fifty branches' codes)."""
+    words = re.findall(r"[\w'’-]+", question)[1:]
+    return {t for w in words if w[:1].isupper() or any(c.isdigit() for c in w) for t in terms(w)}
+
+
 def focus(passages: list[Passage], question: str, bm25, budget: int, count_tokens, context: int = 1) -> list[Passage]:
     """The sentences of `passages` sharing the rarest question terms, each with `context`
     sentences either side, best first while they fit `budget` tokens, then in document order;
@@ -172,7 +180,8 @@ def focus(passages: list[Passage], question: str, bm25, budget: int, count_token
 
     A small reader given 2,000 tokens of look-alike facts ("the vault code of branch A is ...",
     of branch B ...) answers from the wrong one; given the sentence naming branch A, it does not.
-    A term weighs its idf in the document, so the name outweighs "vault" and "code".
+    A term weighs its idf in the document, so the name outweighs "vault" and "code"; when the
+    question names something (key_terms), only sentences naming its rarest name are read.
     """
     if budget <= 0:
         return []
@@ -187,6 +196,9 @@ def focus(passages: list[Passage], question: str, bm25, budget: int, count_token
                 scored.append((score, passage, i, spans))
     if not scored:
         return []
+    if names := key_terms(question) & weight.keys():
+        rarest = max(names, key=weight.get)
+        scored = [s for s in scored if rarest in terms(s[1].text[slice(*s[3][s[2]])])] or scored
     scored.sort(key=lambda s: -s[0])  # stable: reading order among equals
     best, chosen, used = scored[0][0], [], 0
     for score, passage, i, spans in scored:

@@ -58,3 +58,27 @@ def test_an_unsupported_focused_answer_reads_the_chunks():
     assert len(backend.prompts) == 2 and words(user(backend.prompts[1])) > words(user(backend.prompts[0]))
     assert "focused sentences did not support" in answer.trace.strategy_reason
     assert answer.supported and any("Sobelhal" in c.quote for c in answer.citations)
+
+
+def test_key_terms_are_the_names_and_codes_of_the_question():
+    from agent.strategies import key_terms
+    from retrieval.analysis import terms
+
+    assert key_terms("Which code opens the vault at the Quawymir branch?") == set(terms("Quawymir"))
+    assert key_terms("Where was Teszu Kasozu born in 1921?") == set(terms("Teszu Kasozu 1921"))
+    assert key_terms("Lisbon: what is the code?") == set()  # the first word is capitalised anyway
+    assert key_terms("when was the dam finished?") == set()
+
+
+def test_a_named_question_reads_only_sentences_naming_it_however_large_the_budget():
+    text = look_alikes()
+    passage = Passage(text, 1, "1", 0, len(text))
+    # in a long document the template's words are rare too: nearly as rare as the names
+    rest = filler(2000, start=100)
+    bm25 = BM25.build([text[i:i + 400] for i in range(0, len(text), 400)] + [rest[i:i + 400] for i in range(0, len(rest), 400)])
+    spans = focus([passage], "Which code opens the vault at the Quawymir branch office?", bm25, 2000, words)
+    assert [s for s in spans if "vault code" in s.text] == spans[:1] and len(spans) == 1
+    assert "Quawymir branch office is 1002" in spans[0].text
+    # a question naming nothing reads every look-alike that fits
+    spans = focus([passage], "which code opens the vault at the branch office?", bm25, 2000, words)
+    assert sum("vault code" in s.text for s in spans) == len(BRANCHES)

@@ -123,3 +123,16 @@ def test_the_real_model_follows_a_two_hop_chain():
     answer = Agent(embedder=None).ask(document, QUESTION)
     assert answer.strategy == "multihop"  # auto: rag named the courier, the chain goes on
     assert "4417" in answer.text and any(c.quote == B for c in answer.citations)
+
+
+def test_a_copied_look_alike_is_not_the_finding():
+    # five couriers, five archives: the reader copies the first courier line it sees
+    look_alike = "The courier assigned to the Bergen archive is Omar Feld."
+    backend = ScriptedBackend(copier({"Bergen": look_alike, "Oslo": A, "4417": B}, "The combination is 4417."),
+                              window=1024)
+    document = load_document("\n\n".join([filler(60), look_alike, A, filler(60, 60), B, filler(60, 120)]),
+                             filename="couriers.txt")
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(document, QUESTION, strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop")]
+    assert hops[0].detail.endswith(A) and "Omar Feld" not in hops[1].detail
+    assert any(c.quote == B for c in answer.citations)
