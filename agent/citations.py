@@ -36,13 +36,38 @@ def find_quote(document: Document, passages, quote: str) -> Citation | None:
     return None
 
 
-def supporting_citations(document: Document, passages, question: str, answer: str, limit: int = 5) -> list[Citation]:
+def key_words(question: str) -> list[str]:
+    """The question's names and codes: words capitalised past its first, or holding a digit
+    (a possessive's 's dropped)."""
+    words = (re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)[1:])
+    return [w for w in words if w[:1].isupper() or any(c.isdigit() for c in w)]
+
+
+def key_terms(question: str) -> set[str]:
+    """key_words as index terms. They tell the asked fact from its look-alikes ("the vault code
+    of the Quawymir branch" among fifty branches' codes)."""
+    return {t for w in key_words(question) for t in terms(w)}
+
+
+def distinctive_names(document: Document, question: str, most: int = 5) -> set[str]:
+    """The question's rarest names in the document, found in at most `most` places: what an
+    answer's evidence must name ("Griquafen", not "Saturday", of "... the Griquafen bakery sell
+    on a Saturday?"). The report's own subject, named on every page, is not one of them."""
+    found = {w: len(re.findall(rf"(?<!\w){re.escape(w)}(?!\w)", document.text, re.I)) for w in key_words(question)}
+    found = {w: n for w, n in found.items() if 0 < n <= most}
+    return {t for w, n in found.items() if n == min(found.values()) for t in terms(w)}
+
+
+def supporting_citations(document: Document, passages, question: str, answer: str, limit: int = 5,
+                         names: set[str] = frozenset()) -> list[Citation]:
     """Sentences of `passages` holding most of what the answer adds to the question, verified.
 
     What the answer adds (its terms that the question lacks: the value, the name) must appear in
     the sentence; an answer that only restates the question, or says nothing was found, has none.
     The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
-    since one sentence of the document rarely holds several facts.
+    since one sentence of the document rarely holds several facts. With `names`
+    (distinctive_names), a cited sentence or the one before it must name one of them, else
+    nothing supports the answer: its value came from a look-alike fact about something else.
     """
     if NOT_FOUND.search(answer):
         return []
@@ -50,19 +75,23 @@ def supporting_citations(document: Document, passages, question: str, answer: st
     claims = [answer] + (clauses if len(clauses := [c for c in CLAUSE.split(answer) if c.strip()]) > 1 else [])
     sentences = [(passage, passage.text[a:b], set(terms(passage.text[a:b]))) for passage in passages
                  for a, b in sentence_spans(passage.text)]
-    citations = []
+    citations, named = [], False
     for claim in claims:
         new = set(terms(claim)) - asked
         if not new:
             continue
-        best = max(sentences, key=lambda s: len(new & s[2]), default=None)  # first of equals: reading order
+        i, best = max(enumerate(sentences), key=lambda s: len(new & s[1][2]), default=(0, None))  # first of equals
         if best is None or len(new & best[2]) < 0.5 * len(new):
             continue
         citation = locate(document, best[0].page, best[1], (best[0].char_start, best[0].char_end))
         if citation is not None and citation not in citations:
             citations.append(citation)
+            before = sentences[i - 1][2] if i and sentences[i - 1][0] is best[0] else set()
+            named = named or bool(names & (best[2] | before))
         if len(citations) == limit:
             break
+    if names and not named:
+        return []
     return sorted(citations, key=lambda c: c.char_start)
 
 

@@ -12,7 +12,7 @@ from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
-from .citations import NOT_FOUND, supporting_citations
+from .citations import NOT_FOUND, distinctive_names, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
 from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token, Trace
 from .prompts import question_messages
@@ -104,12 +104,15 @@ class Agent:
         if chosen in ("parallel", "multihop", "summary", "rag") and index is None:
             yield from self._build_index(job)
         reading = yield from RUN[chosen](job)
-        text, citations = yield from self._write(job, reading)
+        # rag's evidence must name what the question names (a look-alike fact cites as well);
+        # other strategies read whole chains or documents, whose cited link may not
+        names = distinctive_names(document, question) if chosen == "rag" else frozenset()
+        text, citations = yield from self._write(job, reading, names)
         if not citations and reading.wider:
             trace.strategy_reason += "; the focused sentences did not support an answer: read the chunks"
             yield Progress("strategy", 1.0, f"{chosen}: the focused sentences did not support an answer; "
                                             f"reading {len(reading.wider)} chunks")
-            text, citations = yield from self._write(job, Reading(reading.wider))
+            text, citations = yield from self._write(job, Reading(reading.wider), names)
         if strategy == "auto" and chosen == "rag" and (
                 why := "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)):
             chosen, reason = "multihop", f"{why}: follow the chain"
@@ -146,8 +149,9 @@ class Agent:
         yield Done(Answer(text, [c for a in answers for c in a.citations], strategy, trace,
                           all(a.supported for a in answers)))
 
-    def _write(self, job: Job, reading: Reading):
-        """Stream the answer from what the strategy read; (text, verified citations)."""
+    def _write(self, job: Job, reading: Reading, names: set[str] = frozenset()):
+        """Stream the answer from what the strategy read; (text, verified citations), the
+        citations naming one of `names` when given (supporting_citations)."""
         yield Retrieved(tuple(reading.passages))
         messages = reading.messages or question_messages(reading.passages, job.question)
         start = time.perf_counter()
@@ -159,7 +163,7 @@ class Agent:
             yield Token(piece)
         text = "".join(pieces).strip()
         job.step("answer", start, prompt_tokens, job.backend.count_tokens(text) if text else 0)
-        citations = supporting_citations(job.document, reading.passages, job.question, text)
+        citations = supporting_citations(job.document, reading.passages, job.question, text, names=names)
         for citation in citations:
             yield CitationEvent(citation)
         return text, citations

@@ -15,10 +15,10 @@ import time
 from retrieval.analysis import terms
 
 from .backends import complete
-from .citations import find_quote, locate, sentence_spans, supporting_citations
+from .citations import find_quote, key_terms, locate, sentence_spans, supporting_citations
 from .events import Citation, Progress
 from .prompts import finding_messages
-from .strategies import Job, Passage, Reading, fit_budget, hit_passage, key_terms, search_query, sentences_around
+from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query, sentences_around
 
 MAX_HOPS = 3
 FINDING_TOKENS = 64  # one copied sentence

@@ -18,7 +18,7 @@ from typing import Callable
 from retrieval.analysis import terms
 from retrieval.document import Document
 
-from .citations import sentence_spans
+from .citations import key_terms, sentence_spans
 from .errors import UnknownStrategyError
 from .events import Progress, Step, Trace
 
@@ -163,14 +163,6 @@ def rag(job: Job, k: int = 30):
     job.step("retrieve", start, detail=detail)
     yield Progress("retrieve", 1.0, detail)
     return Reading(focused, wider=passages) if focused else Reading(passages)
-
-
-def key_terms(question: str) -> set[str]:
-    """The question's names and codes: words capitalised past its first, or holding a digit. They
-    tell the asked fact from its look-alikes ("the vault code of the Quawymir branch" among
-    fifty branches' codes)."""
-    words = re.findall(r"[\w'’-]+", question)[1:]
-    return {t for w in words if w[:1].isupper() or any(c.isdigit() for c in w) for t in terms(w)}
 
 
 def focus(passages: list[Passage], question: str, bm25, budget: int, count_tokens, context: int = 1) -> list[Passage]:

@@ -1,6 +1,6 @@
 """Citations: verified on their page, one per fact of a multi-fact answer, none for an answer
 that only restates the question or finds nothing."""
-from agent.citations import find_quote, supporting_citations
+from agent.citations import distinctive_names, find_quote, supporting_citations
 from agent.strategies import Passage, page_passages
 from retrieval import load_document
 
@@ -38,3 +38,26 @@ def test_a_line_that_occurs_twice_is_cited_where_the_passage_has_it():
     second = Passage("Returns None.", 1, "1", len(document.text) - 13, len(document.text))
     citation = find_quote(document, [second], "Returns None.")
     assert (citation.char_start, citation.char_end) == (second.char_start, second.char_end)
+
+
+def test_evidence_must_name_what_the_question_names():
+    text = ("The Mirkamir bakery sells 7655 loaves of rye bread every Saturday.\n\n"
+            "Bakeries in Porto open early. The Griquafen bakery sells 3120 loaves of rye bread every Saturday.\n\n"
+            "It was founded by Ana Lobo. She sells 88 pies a day.")
+    document = load_document(text, filename="bakeries.txt")
+    passages = page_passages(document)
+    question = "How many rye loaves does the Griquafen bakery sell on a Saturday?"
+    names = distinctive_names(document, question)
+    assert names == {"griquafen"}
+    # the look-alike's number, with the asked name put in: the sentence that holds it names Mirkamir
+    assert supporting_citations(document, passages, question, "The Griquafen bakery sells 7655 loaves.", names=names) == []
+    assert not supporting_citations(document, passages, question, "7655", names=names)
+    [right] = supporting_citations(document, passages, question, "The Griquafen bakery sells 3120 loaves.", names=names)
+    assert "3120" in right.quote
+    # the name may be in the sentence before the cited one ("She ...")
+    question = "How many pies does Ana Lobo sell?"
+    [pies] = supporting_citations(document, passages, question, "88 pies a day", names=distinctive_names(document, question))
+    assert pies.quote == "She sells 88 pies a day."
+    # a name on every page (the document's subject) is not required
+    assert distinctive_names(load_document("Porto. " * 10 + "\n\nIt has 3 bridges.", filename="p.txt"),
+                             "How many bridges does Porto have?") == set()

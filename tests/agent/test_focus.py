@@ -61,13 +61,14 @@ def test_an_unsupported_focused_answer_reads_the_chunks():
 
 
 def test_key_terms_are_the_names_and_codes_of_the_question():
-    from agent.strategies import key_terms
+    from agent.citations import key_terms
     from retrieval.analysis import terms
 
     assert key_terms("Which code opens the vault at the Quawymir branch?") == set(terms("Quawymir"))
     assert key_terms("Where was Teszu Kasozu born in 1921?") == set(terms("Teszu Kasozu 1921"))
     assert key_terms("Lisbon: what is the code?") == set()  # the first word is capitalised anyway
     assert key_terms("when was the dam finished?") == set()
+    assert key_terms("What is Tesqua Apkaqua's tortoise called?") == set(terms("Tesqua Apkaqua"))
 
 
 def test_a_named_question_reads_only_sentences_naming_it_however_large_the_budget():
