@@ -15,10 +15,10 @@ import time
 from retrieval.analysis import terms
 
 from .backends import complete
-from .citations import find_quote, key_terms, locate, sentence_spans, supporting_citations
+from .citations import distinctive_names, find_quote, key_terms, locate, sentence_spans, supporting_citations
 from .events import Citation, Progress
 from .prompts import finding_messages
-from .strategies import Job, Passage, Reading, fit_budget, hit_passage, search_query, sentences_around
+from .strategies import Job, Passage, Reading, fit_budget, hit_passage, naming_first, search_query, sentences_around
 
 MAX_HOPS = 3
 FINDING_TOKENS = 64  # one copied sentence
@@ -37,6 +37,8 @@ def multihop(job: Job, max_hops: int = MAX_HOPS):
         hits = index.search(query, k=30)
         if findings:  # the chain goes on through chunks that mention what the last finding added
             hits = [h for h in hits if follow & set(terms(_outside(h, findings)))]
+        else:
+            hits = naming_first(hits, distinctive_names(job.document, job.question))
         hits = fit_budget(hits, hop_budget, count)
         if not hits:
             stop = f'no passage mentions what "{findings[-1].quote}" adds' if findings else "retrieval found nothing"

@@ -83,3 +83,15 @@ def test_a_named_question_reads_only_sentences_naming_it_however_large_the_budge
     # a question naming nothing reads every look-alike that fits
     spans = focus([passage], "which code opens the vault at the branch office?", bm25, 2000, words)
     assert sum("vault code" in s.text for s in spans) == len(BRANCHES)
+
+
+def test_hits_naming_the_asked_thing_come_first():
+    from types import SimpleNamespace
+
+    from agent.strategies import naming_first
+    from retrieval.analysis import terms
+
+    hits = [SimpleNamespace(text=vault(b, i)) for i, b in enumerate(BRANCHES)]
+    ranked = naming_first(hits, set(terms("Sobelhal")))
+    assert "Sobelhal" in ranked[0].text and [h.text for h in ranked[1:]] == [h.text for h in hits if "Sobelhal" not in h.text]
+    assert naming_first(hits, set()) == hits
