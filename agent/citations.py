@@ -9,6 +9,7 @@ from retrieval.document import Document
 from .events import Citation
 
 CLAUSE = re.compile(r"[.;,:]\s+|\s+(?:and|but|while|whereas)\s+|\n+")
+PRONOUN = re.compile(r"(?:he|she|it|they|his|her|its|their|this|these)\b", re.I)
 NOT_FOUND = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I)
 
 
@@ -66,7 +67,8 @@ def supporting_citations(document: Document, passages, question: str, answer: st
     the sentence; an answer that only restates the question, or says nothing was found, has none.
     The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
     since one sentence of the document rarely holds several facts. With `names`
-    (distinctive_names), a cited sentence or the one before it must name one of them, else
+    (distinctive_names), a cited sentence (or the one before, when it starts with a pronoun)
+    must name one of them, else
     nothing supports the answer: its value came from a look-alike fact about something else.
     """
     if NOT_FOUND.search(answer):
@@ -86,7 +88,8 @@ def supporting_citations(document: Document, passages, question: str, answer: st
         citation = locate(document, best[0].page, best[1], (best[0].char_start, best[0].char_end))
         if citation is not None and citation not in citations:
             citations.append(citation)
-            before = sentences[i - 1][2] if i and sentences[i - 1][0] is best[0] else set()
+            refers = PRONOUN.match(best[1].lstrip())  # "She sells 88 pies": the name is in the sentence before
+            before = sentences[i - 1][2] if refers and i and sentences[i - 1][0] is best[0] else set()
             named = named or bool(names & (best[2] | before))
         if len(citations) == limit:
             break

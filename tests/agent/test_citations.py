@@ -42,7 +42,7 @@ def test_a_line_that_occurs_twice_is_cited_where_the_passage_has_it():
 
 def test_evidence_must_name_what_the_question_names():
     text = ("The Mirkamir bakery sells 7655 loaves of rye bread every Saturday.\n\n"
-            "Bakeries in Porto open early. The Griquafen bakery sells 3120 loaves of rye bread every Saturday.\n\n"
+            "The Griquafen bakery sells 3120 loaves of rye bread every Saturday. Porto bakeries open at dawn.\n\n"
             "It was founded by Ana Lobo. She sells 88 pies a day.")
     document = load_document(text, filename="bakeries.txt")
     passages = page_passages(document)
@@ -58,6 +58,10 @@ def test_evidence_must_name_what_the_question_names():
     question = "How many pies does Ana Lobo sell?"
     [pies] = supporting_citations(document, passages, question, "88 pies a day", names=distinctive_names(document, question))
     assert pies.quote == "She sells 88 pies a day."
+    # a neighbour of the named sentence that does not refer to it is not evidence about it
+    question = "When does the Griquafen bakery open?"
+    assert not supporting_citations(document, passages, question, "Porto bakeries open at dawn",
+                                    names=distinctive_names(document, question))
     # a name on every page (the document's subject) is not required
     assert distinctive_names(load_document("Porto. " * 10 + "\n\nIt has 3 bridges.", filename="p.txt"),
                              "How many bridges does Porto have?") == set()
