@@ -39,15 +39,10 @@ def find_quote(document: Document, passages, quote: str) -> Citation | None:
 
 def key_words(question: str) -> list[str]:
     """The question's names and codes: words capitalised past its first, or holding a digit
-    (a possessive's 's dropped)."""
+    (a possessive's 's dropped). They tell the asked fact from its look-alikes ("the vault code
+    of the Quawymir branch" among fifty branches' codes)."""
     words = (re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)[1:])
     return [w for w in words if w[:1].isupper() or any(c.isdigit() for c in w)]
-
-
-def key_terms(question: str) -> set[str]:
-    """key_words as index terms. They tell the asked fact from its look-alikes ("the vault code
-    of the Quawymir branch" among fifty branches' codes)."""
-    return {t for w in key_words(question) for t in terms(w)}
 
 
 def distinctive_names(document: Document, question: str, most: int = 5) -> set[str]:

@@ -12,7 +12,7 @@ from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
-from .citations import NOT_FOUND, distinctive_names, supporting_citations
+from .citations import NOT_FOUND, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
 from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token, Trace
 from .prompts import question_messages
@@ -106,7 +106,7 @@ class Agent:
         reading = yield from RUN[chosen](job)
         # rag's evidence must name what the question names (a look-alike fact cites as well);
         # other strategies read whole chains or documents, whose cited link may not
-        names = distinctive_names(document, question) if chosen == "rag" else frozenset()
+        names = job.names if chosen == "rag" else frozenset()
         text, citations = yield from self._write(job, reading, names)
         if not citations and reading.wider:
             trace.strategy_reason += "; the focused sentences did not support an answer: read the chunks"

@@ -15,7 +15,7 @@ import time
 from retrieval.analysis import terms
 
 from .backends import complete
-from .citations import distinctive_names, find_quote, key_terms, locate, sentence_spans, supporting_citations
+from .citations import find_quote, locate, sentence_spans, supporting_citations
 from .events import Citation, Progress
 from .prompts import finding_messages
 from .strategies import Job, Passage, Reading, fit_budget, hit_passage, naming_first, search_query, sentences_around
@@ -38,7 +38,7 @@ def multihop(job: Job, max_hops: int = MAX_HOPS):
         if findings:  # the chain goes on through chunks that mention what the last finding added
             hits = [h for h in hits if follow & set(terms(_outside(h, findings)))]
         else:
-            hits = naming_first(hits, distinctive_names(job.document, job.question))
+            hits = naming_first(hits, job.names)
         hits = fit_budget(hits, hop_budget, count)
         if not hits:
             stop = f'no passage mentions what "{findings[-1].quote}" adds' if findings else "retrieval found nothing"
@@ -124,9 +124,9 @@ def _finding(job: Job, passages, reply: str, asked: set[str], follow: set[str], 
     def new(start: int) -> bool:
         return all(not f.char_start <= start < f.char_end for f in findings)
 
-    # the hop's names: what it follows, or on hop 1 the question's own (key_terms); a sentence
+    # the hop's names: what it follows, or on hop 1 the question's own (Job.names); a sentence
     # naming another branch or courier is a look-alike, not the finding
-    required = follow or (key_terms(job.question) & asked)
+    required = follow or job.names
     sentences = [(p, p.text[a:b]) for p in passages for a, b in sentence_spans(p.text) if new(p.char_start + a)]
     named = [(p, text) for p, text in sentences if required & set(terms(text))]
     best = max(((bearing(text), p, text) for p, text in named or sentences), key=lambda s: s[0], default=(0, None, ""))

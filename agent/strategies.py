@@ -13,12 +13,13 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from retrieval.analysis import terms
 from retrieval.document import Document
 
-from .citations import distinctive_names, key_terms, sentence_spans
+from .citations import distinctive_names, sentence_spans
 from .errors import UnknownStrategyError
 from .events import Progress, Step, Trace
 
@@ -67,6 +68,12 @@ class Job:
     concurrency: int
     focus_budget: int = 0  # tokens of best-matching sentences rag reads first (0: off)
     trace: Trace = field(default_factory=Trace)
+
+    @cached_property
+    def names(self) -> set[str]:
+        """The question's rarest names in the document (distinctive_names): what tells the asked
+        fact from look-alikes, for retrieval, focus, multihop's first finding and rag's citations."""
+        return distinctive_names(self.document, self.question)
 
     def step(self, name: str, since: float, prompt_tokens: int = 0, output_tokens: int = 0, detail: str = "") -> Step:
         step = Step(name, time.perf_counter() - since, prompt_tokens, output_tokens, detail)
@@ -155,10 +162,10 @@ def rag(job: Job, k: int = 30):
     reading, when the focused answer finds no support)."""
     start = time.perf_counter()
     index = job.index()
-    hits = naming_first(index.search(search_query(job.question), k=k), distinctive_names(job.document, job.question))
-    hits = fit_budget(hits, job.budget, job.backend.count_tokens)
+    hits = fit_budget(naming_first(index.search(search_query(job.question), k=k), job.names), job.budget,
+                      job.backend.count_tokens)
     passages = sorted(map(hit_passage, hits), key=lambda p: p.char_start)
-    focused = focus(passages, job.question, index.bm25, job.focus_budget, job.backend.count_tokens)
+    focused = focus(passages, job.question, index.bm25, job.focus_budget, job.backend.count_tokens, job.names)
     detail = (f"{len(hits)} chunks, dense {'on' if index.dense_ready else 'not ready'}"
               + (f"; focus on {len(focused)} spans" if focused else ""))
     job.step("retrieve", start, detail=detail)
@@ -172,15 +179,16 @@ def naming_first(hits: list, names: set[str]) -> list:
     return sorted(hits, key=lambda h: not names & set(terms(h.text))) if names else hits
 
 
-def focus(passages: list[Passage], question: str, bm25, budget: int, count_tokens, context: int = 1) -> list[Passage]:
+def focus(passages: list[Passage], question: str, bm25, budget: int, count_tokens, names: set[str] = frozenset(),
+          context: int = 1) -> list[Passage]:
     """The sentences of `passages` sharing the rarest question terms, each with `context`
     sentences either side, best first while they fit `budget` tokens, then in document order;
     [] when nothing matches or the budget is 0.
 
     A small reader given 2,000 tokens of look-alike facts ("the vault code of branch A is ...",
     of branch B ...) answers from the wrong one; given the sentence naming branch A, it does not.
-    A term weighs its idf in the document, so the name outweighs "vault" and "code"; when the
-    question names something (key_terms), only sentences naming its rarest name are read.
+    A term weighs its idf in the document, so the name outweighs "vault" and "code"; with `names`
+    (Job.names), only sentences naming one of them are read, when any does.
     """
     if budget <= 0:
         return []
@@ -195,9 +203,8 @@ def focus(passages: list[Passage], question: str, bm25, budget: int, count_token
                 scored.append((score, passage, i, spans))
     if not scored:
         return []
-    if names := key_terms(question) & weight.keys():
-        rarest = max(names, key=weight.get)
-        scored = [s for s in scored if rarest in terms(s[1].text[slice(*s[3][s[2]])])] or scored
+    if names:
+        scored = [s for s in scored if names & set(terms(s[1].text[slice(*s[3][s[2]])]))] or scored
     scored.sort(key=lambda s: -s[0])  # stable: reading order among equals
     best, chosen, used = scored[0][0], [], 0
     for score, passage, i, spans in scored:
