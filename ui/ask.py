@@ -142,6 +142,7 @@ def _tokens(events, status, done: list):
                 status.write(plain(f"{event.stage}: {event.detail}"))
             if event.stage == "strategy" and streamed:
                 return  # the answer so far stays on the page above the next one
+    raise AgentError("the agent stopped before its answer was done")  # else answer() would wait forever
 
 
 def show(turn: Turn) -> None:

@@ -110,3 +110,10 @@ def test_streamed_tokens_are_text_too():
     events = iter([Token("![x](http://attacker.example/p.png)"), Token(" ok"), Done("the answer")])
     streamed = "".join(ask._tokens(events, status=None, done=done))
     assert streamed == ask.plain("![x](http://attacker.example/p.png) ok") and done == ["the answer"]
+
+
+def test_events_that_end_without_an_answer_are_an_error_not_a_wait():
+    from agent import AgentError, Token
+
+    with pytest.raises(AgentError):
+        list(ask._tokens(iter([Token("half an answer")]), status=None, done=[]))
