@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from retrieval.analysis import terms
 from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
@@ -151,7 +152,8 @@ class Agent:
 
     def _write(self, job: Job, reading: Reading, names: set[str] = frozenset()):
         """Stream the answer from what the strategy read; (text, verified citations), the
-        citations naming one of `names` when given (supporting_citations)."""
+        citations naming one of `names` when given (supporting_citations). After a chain
+        (multihop), an answer short of its end is replaced by the chain's own sentences."""
         yield Retrieved(tuple(reading.passages))
         messages = reading.messages or question_messages(reading.passages, job.question)
         start = time.perf_counter()
@@ -164,6 +166,12 @@ class Agent:
         text = "".join(pieces).strip()
         job.step("answer", start, prompt_tokens, job.backend.count_tokens(text) if text else 0)
         citations = supporting_citations(job.document, reading.passages, job.question, text, names=names)
+        if reading.chain_end and not reading.chain_end & set(terms(text)):
+            why = "the written answer stops before the chain's end: the answer is the chain's sentences"
+            job.trace.strategy_reason += f"; {why}"
+            yield Progress("strategy", 1.0, why)
+            text, citations = " ".join(f.quote for f in reading.chain), list(reading.chain)
+            yield Token(text)
         for citation in citations:
             yield CitationEvent(citation)
         return text, citations

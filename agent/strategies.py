@@ -53,6 +53,8 @@ class Reading:
     passages: list[Passage]
     messages: list[dict] | None = None  # None: the usual question prompt over `passages`
     wider: list[Passage] | None = None  # read these instead when the answer from `passages` has no support
+    chain: list = field(default_factory=list)  # multihop's verified findings (Citations), in hop order
+    chain_end: frozenset = frozenset()  # what only the last finding adds: an answer reaching the end holds one
 
 
 @dataclass

@@ -3,6 +3,8 @@ limit end the loop; `auto` escalates to it when retrieval finds no support."""
 import pytest
 
 from agent import Agent
+from agent.events import Progress, Token
+from agent.multihop import look_alike
 from agent.prompts import FINDING_SYSTEM, SYSTEM
 from retrieval import load_document
 
@@ -136,3 +138,59 @@ def test_a_copied_look_alike_is_not_the_finding():
     hops = [s for s in answer.trace.steps if s.name.startswith("hop")]
     assert hops[0].detail.endswith(A) and "Omar Feld" not in hops[1].detail
     assert any(c.quote == B for c in answer.citations)
+
+
+def test_a_rare_word_every_look_alike_shares_is_not_followed():
+    # "keeps", "shut" are rare in the archive's text but in every locker line: after B, only
+    # its code is new enough to follow, and nothing else mentions it
+    look_alike = "Omar Feld keeps his locker shut with the combination 9021."
+    backend = ScriptedBackend(copier({"Feld": look_alike, "Oslo": A, "4417": B}, "The combination is 4417."),
+                              window=1024)
+    document = chain_document(A, B, look_alike)
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(document, QUESTION, strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop ")]
+    assert [h.detail.split(" -> ")[1] for h in hops] == [A, B]
+    assert "Omar Feld" not in user(backend.prompts[-1])
+
+
+def test_an_answer_short_of_the_chains_end_is_the_chain_itself():
+    backend = ScriptedBackend(copier({"Oslo": A, "4417": B}, "The courier is Dana Whitcombe."), window=1024)
+    events = list(Agent(backend, embedder=None, rag_budget=600).ask_stream(chain_document(A, B), QUESTION,
+                                                                           strategy="multihop"))
+    answer = events[-1].answer
+    assert answer.text == f"{A} {B}" and [c.quote for c in answer.citations] == [A, B]
+    assert "stops before the chain's end" in answer.trace.strategy_reason
+    said = [e for e in events if isinstance(e, Progress) and e.stage == "strategy"]
+    assert said and "chain's sentences" in said[-1].detail  # streamed: a new answer follows
+    assert [e.text for e in events if isinstance(e, Token)][-1] == f"{A} {B}"
+
+
+def test_a_chain_from_a_look_alike_does_not_answer():
+    # asked about Madrid, which the document never names: the Oslo chain is not the answer
+    backend = ScriptedBackend(copier({"Oslo": A, "4417": B}, "not found"), window=1024)
+    question = QUESTION.replace("Oslo", "Madrid")
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(chain_document(A, B), question, strategy="multihop")
+    assert not answer.supported and "4417" not in answer.text
+
+
+@pytest.mark.parametrize("sentence, finding, follow, expected", [
+    ("The bells of Dorgriso cathedral were cast from zinc mined nearby.",
+     "The bells of Apvenbel cathedral were cast from zinc mined nearby.", {"mine"}, True),
+    ("Omar Feld keeps his locker shut with the combination 9021.", B, {"4417"}, True),
+    (B, A, {"dana", "whitcomb"}, False),  # the next link
+    ("Bob Jones reports to Carol White.", "Alice Smith reports to Bob Jones.", {"bob", "jone"}, False),
+    ("The key to box 2 is kept inside box 3.", "The key to box 1 is kept inside box 2.", set(), False),
+])
+def test_look_alike_tells_a_fact_about_another_name_from_the_next_link(sentence, finding, follow, expected):
+    assert look_alike(sentence, finding, follow) is expected
+
+
+def test_a_look_alike_of_the_first_finding_is_not_the_second():
+    # the bells' metal adds rare words ("zinc mined nearby") that Dorgriso's look-alike line shares
+    first = "The bells of Apvenbel cathedral were cast from zinc mined nearby."
+    other = "The bells of Dorgriso cathedral were cast from zinc mined nearby."
+    backend = ScriptedBackend(copier({"Apvenbel": first, "Dorgriso": other}, "zinc"), window=1024)
+    answer = Agent(backend, embedder=None, rag_budget=600).ask(
+        chain_document(first, other), "Which metal was used to cast the Apvenbel cathedral bells?", strategy="multihop")
+    hops = [s for s in answer.trace.steps if s.name.startswith("hop ")]
+    assert hops[0].detail.endswith(first) and "Dorgriso" not in user(backend.prompts[-1])
