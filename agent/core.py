@@ -17,6 +17,7 @@ from .citations import NOT_FOUND, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
 from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token, Trace
 from .prompts import question_messages
+from .runaway import reply_end, settled
 from .multihop import chain_continues, multihop
 from .parallel import parallel
 from .strategies import Job, Reading, choose, page_passages, rag, sub_questions
@@ -159,11 +160,22 @@ class Agent:
         start = time.perf_counter()
         prompt_tokens = job.backend.prompt_tokens(messages)
         yield Progress("answer", 0.0, f"reading {prompt_tokens:,} tokens")
-        pieces = []
-        for piece in job.backend.stream(messages, job.max_new_tokens):
-            pieces.append(piece)
-            yield Token(piece)
-        text = "".join(pieces).strip()
+        text, shown, stream = "", 0, job.backend.stream(messages, job.max_new_tokens)
+        try:
+            for piece in stream:
+                text += piece
+                if reply_end(text) is not None:  # a loop or an echoed prompt: stop generating
+                    break
+                if (ready := settled(text)) > shown:
+                    yield Token(text[shown:ready])
+                    shown = ready
+        finally:
+            stream.close()
+        if (end := reply_end(text, finished=True)) is not None:
+            text = text[:end]
+        if len(text) > shown:
+            yield Token(text[shown:])
+        text = text.strip()
         job.step("answer", start, prompt_tokens, job.backend.count_tokens(text) if text else 0)
         citations = supporting_citations(job.document, reading.passages, job.question, text, names=names)
         if reading.chain_end and not reading.chain_end & set(terms(text)):
