@@ -19,3 +19,12 @@ class UnknownStrategyError(AgentError, ValueError):
 
 class BackendError(AgentError, RuntimeError):
     """The language model failed or could not be reached."""
+
+
+class IncompleteReplyError(BackendError):
+    """A reply that stopped before its end (cut, timed out, or without [DONE]): `partial` holds
+    the text streamed before it stopped, never an answer."""
+
+    def __init__(self, message: str, partial: str = ""):
+        super().__init__(message)
+        self.partial = partial

@@ -4,6 +4,7 @@ from .dense import Embedder, SentenceTransformerEmbedder, default_embedder
 from .document import Document, Page, load_document
 from .errors import (
     CorruptPDFError,
+    DocumentAccessError,
     DocumentError,
     DocumentNotFoundError,
     DocumentTooLargeError,
@@ -11,6 +12,7 @@ from .errors import (
     EncodingDetectionError,
     EncryptedPDFError,
     IndexCacheError,
+    MissingDecoderError,
     ParseLimitError,
     RetrievalError,
     ScannedPDFError,
@@ -21,8 +23,8 @@ from .pdf import PDFLimits
 
 __all__ = [
     "Chunk", "ChunkSettings", "chunk_document", "Embedder", "SentenceTransformerEmbedder", "default_embedder",
-    "Document", "Page", "load_document", "CorruptPDFError", "DocumentError", "DocumentNotFoundError",
+    "Document", "Page", "load_document", "CorruptPDFError", "DocumentAccessError", "DocumentError", "DocumentNotFoundError",
     "DocumentTooLargeError", "EmptyDocumentError", "EncodingDetectionError", "EncryptedPDFError",
-    "IndexCacheError", "ParseLimitError", "RetrievalError", "ScannedPDFError", "UnsupportedDocumentError",
+    "IndexCacheError", "MissingDecoderError", "ParseLimitError", "RetrievalError", "ScannedPDFError", "UnsupportedDocumentError",
     "DocumentIndex", "EmptyQueryError", "SearchHit", "PDFLimits",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from .analysis import terms
+from .cache import DamagedCacheError
 
 
 class BM25:
@@ -60,8 +61,25 @@ class BM25:
         (folder / "bm25-vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "BM25":
+    def load(cls, folder: Path, rows: int) -> "BM25":
+        """The index saved in `folder` for `rows` windows. Every array is checked before scipy
+        sees it (scipy trusts its inputs: an index out of range crashes the process):
+        DamagedCacheError otherwise."""
         with np.load(folder / "bm25.npz", allow_pickle=False) as arrays:
-            weights = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"]))
+            data, indices, indptr, shape = (arrays[k] for k in ("data", "indices", "indptr", "shape"))
         vocab = json.loads((folder / "bm25-vocabulary.json").read_text(encoding="utf-8"))
+        if not (isinstance(vocab, list) and all(isinstance(t, str) for t in vocab) and len(set(vocab)) == len(vocab)):
+            raise DamagedCacheError("the vocabulary is not a list of distinct terms")
+        checks = [
+            shape.shape == (2,) and shape.dtype.kind in "iu" and tuple(int(x) for x in shape) == (rows, len(vocab)),
+            data.dtype == np.float32 and data.ndim == indices.ndim == indptr.ndim == 1,
+            indices.dtype.kind in "iu" and indptr.dtype.kind in "iu",
+            len(indptr) == len(vocab) + 1 and len(indices) == len(data),
+        ]
+        if not all(checks):
+            raise DamagedCacheError("the term weights have the wrong shape or type")
+        if (len(indptr) and (indptr[0] != 0 or indptr[-1] != len(indices) or np.any(np.diff(indptr) < 0))
+                or len(indices) and (indices.min() < 0 or indices.max() >= rows) or not np.all(np.isfinite(data))):
+            raise DamagedCacheError("the term weights point outside the index")
+        weights = sparse.csc_matrix((data, indices.astype(np.int32), indptr.astype(np.int32)), shape=(rows, len(vocab)))
         return cls(weights, {term: i for i, term in enumerate(vocab)})

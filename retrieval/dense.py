@@ -7,15 +7,41 @@ as fast as fp32 with cosines within 1e-4 of it.
 import importlib.util
 import os
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
 
+from .cache import DamagedCacheError, sha256_file, temporary_path
 from .errors import RetrievalError
 
 Progress = Callable[[str, float], None]
+BACKGROUND_SLICE = 64  # windows a background build embeds between checks for foreground work
+
+_foreground = 0  # foreground work (an answer being generated) in progress
+_turn = threading.Condition()
+
+
+@contextmanager
+def foreground():
+    """While open, background embedding (an index's dense part built in a thread) waits between
+    slices: on a small CPU the cores go to the answer being generated, not to the next document."""
+    global _foreground
+    with _turn:
+        _foreground += 1
+    try:
+        yield
+    finally:
+        with _turn:
+            _foreground -= 1
+            _turn.notify_all()
+
+
+def _wait_for_foreground() -> None:
+    with _turn:
+        _turn.wait_for(lambda: _foreground == 0)
 
 
 class Embedder(Protocol):
@@ -72,19 +98,31 @@ def default_embedder(path: str | None = None) -> SentenceTransformerEmbedder:
 
 
 class DenseIndex:
-    """Exact inner-product search over L2-normalized window vectors (faiss.IndexFlatIP)."""
+    """Exact inner-product search over L2-normalized window vectors (faiss.IndexFlatIP).
 
-    def __init__(self, index):
-        self.index = index
+    Saved as the plain vectors (.npy, no pickles) and rebuilt on load, which is a copy: no
+    faiss deserializer ever reads a cache file."""
 
-    @classmethod
-    def build(cls, windows: list[str], embedder: Embedder, progress: Progress | None = None) -> "DenseIndex":
+    def __init__(self, vectors: np.ndarray):
         import faiss
 
-        vectors = embedder.encode(windows, progress)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        return cls(index)
+        self.vectors = vectors  # [windows, dim] float32, rows L2-normalized
+        self.index = faiss.IndexFlatIP(vectors.shape[1])
+        self.index.add(vectors)
+
+    @classmethod
+    def build(cls, windows: list[str], embedder: Embedder, progress: Progress | None = None,
+              background: bool = False) -> "DenseIndex":
+        """`background`: embed in slices, pausing while `foreground()` work runs."""
+        if not background:
+            return cls(np.ascontiguousarray(embedder.encode(windows, progress), dtype=np.float32))
+        parts = []
+        for start in range(0, len(windows), BACKGROUND_SLICE):
+            _wait_for_foreground()
+            parts.append(embedder.encode(windows[start:start + BACKGROUND_SLICE]))
+            if progress:
+                progress("embed", min(start + BACKGROUND_SLICE, len(windows)) / len(windows))
+        return cls(np.ascontiguousarray(np.concatenate(parts), dtype=np.float32))
 
     def search(self, query_vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """(window ids, cosine scores) of the `depth` nearest windows, best first."""
@@ -92,16 +130,29 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
-    def save(self, path: Path) -> None:
-        """Write beside `path`, then rename (atomic on POSIX): readers never see half a file."""
-        import faiss
-
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        faiss.write_index(self.index, str(tmp))
-        os.replace(tmp, path)
+    def save(self, path: Path) -> str:
+        """Write beside `path`, then rename (atomic on POSIX): readers never see half a file.
+        Returns the file's sha256."""
+        tmp = temporary_path(path)
+        try:
+            with open(tmp, "wb") as handle:
+                np.save(handle, self.vectors, allow_pickle=False)
+            digest = sha256_file(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return digest
 
     @classmethod
-    def load(cls, path: Path) -> "DenseIndex | None":
-        import faiss
-
-        return cls(faiss.read_index(str(path))) if path.exists() else None
+    def load(cls, path: Path, rows: int, sha256: str) -> "DenseIndex":
+        """The vectors saved at `path`: DamagedCacheError unless they are `rows` finite unit
+        vectors and the file's hash is `sha256`."""
+        if sha256_file(path) != sha256:
+            raise DamagedCacheError("the vectors do not match their hash")
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != rows or not 0 < vectors.shape[1] <= 4096:
+            raise DamagedCacheError(f"vectors of shape {vectors.shape} and type {vectors.dtype}, not [{rows}, dim] float32")
+        norms = np.linalg.norm(vectors, axis=1)
+        if not (np.all(np.isfinite(norms)) and np.all(np.abs(norms - 1.0) < 1e-2)):
+            raise DamagedCacheError("the vectors are not unit vectors")
+        return cls(np.ascontiguousarray(vectors))

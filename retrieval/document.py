@@ -3,18 +3,19 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import stat
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import DamagedCacheError, discard, sweep_stale, write_atomic
 from .encoding import decode_text
 from .errors import (
+    DocumentAccessError,
     DocumentNotFoundError,
     DocumentTooLargeError,
     EmptyDocumentError,
-    ScannedPDFError,
     UnsupportedDocumentError,
 )
 from .pdf import PDFLimits, extract_pdf
@@ -32,7 +33,11 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable",
 }
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+# C0 and C1 control characters but tab, newline and form feed (a page break in text files):
+# an ESC sequence in a document must not reach a terminal, a NUL not a C library
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
+MAX_LABEL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,15 @@ def load_document(
     data, name, is_text = _read_source(source, filename, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
     cached = _cache_path(cache_dir, digest, password)
-    if cached is not None and cached.exists():
-        document = _from_cache(cached)
-        document.name = name
-        return document
+    if cached is not None:
+        sweep_stale(cached.parent)
+        if cached.exists():
+            try:
+                document = _from_cache(cached, digest)
+                document.name = name
+                return document
+            except DamagedCacheError as error:
+                discard(cached, str(error))
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty: there is nothing to read.")
     suffix = Path(name).suffix.lower()
@@ -100,18 +110,47 @@ def load_document(
 
 def _read_source(source, filename, max_bytes) -> tuple[bytes, str, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        _check_size(len(data), filename or "the document", max_bytes)
-        return data, filename or "document", False
+        _check_size(len(source), filename or "the document", max_bytes)
+        return bytes(source), filename or "document", False
     if isinstance(source, str) and not _looks_like_path(source):
         data = source.encode("utf-8", "surrogatepass")
         _check_size(len(data), filename or "the text", max_bytes)
         return data, filename or "text", True
     path = Path(source)
-    if not path.is_file():
-        raise DocumentNotFoundError(f"{path}: no such file." + (" (It is a directory.)" if path.is_dir() else ""))
-    _check_size(path.stat().st_size, path.name, max_bytes)
-    return path.read_bytes(), filename or path.name, False
+    return read_file(path, max_bytes), filename or path.name, False
+
+
+FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | None = None) -> bytes:
+    """The bytes of a regular file, at most `max_bytes` (a file growing meanwhile is caught too).
+    Devices, pipes and sockets are refused before a byte is read (/dev/zero never ends, a pipe
+    may never answer). `opened`: a descriptor already open on it (closed here)."""
+    try:
+        fd = opened if opened is not None else os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise DocumentNotFoundError(f"{path}: no such file.") from None
+    except PermissionError:
+        raise DocumentAccessError(f"{path}: this process may not read it (permission denied).") from None
+    except OSError as error:
+        raise DocumentNotFoundError(f"{path}: cannot open it ({error.strerror}).") from None
+    info = os.fstat(fd)
+    for test, what in FILE_KINDS:
+        if test(info.st_mode):
+            os.close(fd)
+            raise UnsupportedDocumentError(f"{path} is {what}, not a regular file; give a PDF, text or Markdown file.")
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        _check_size(info.st_size, path.name, max_bytes)
+        os.set_blocking(handle.fileno(), True)
+        chunks, size = [], 0
+        while block := handle.read(min(1 << 20, max_bytes + 1 - size)):
+            chunks.append(block)
+            size += len(block)
+            if size > max_bytes:
+                _check_size(size, path.name, max_bytes)
+        return b"".join(chunks)
 
 
 def _looks_like_path(text: str) -> bool:
@@ -135,15 +174,8 @@ def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PD
     pdf = extract_pdf(data, name=name, password=password, limits=limits)
     texts = [_clean(text) for text in pdf.texts]
     if not any(text.strip() for text in texts):
-        raise ScannedPDFError(
-            f"{name}: none of its {len(texts)} page(s) has extractable text; it looks scanned (pages are "
-            "images). Run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and load the result."
-        )
-    empty = [i + 1 for i, text in enumerate(texts) if not text.strip()]
-    warnings = list(pdf.warnings)
-    if empty:
-        warnings.append(f"{len(empty)} page(s) without extractable text (scanned?): {_ranges(empty)}")
-    return _assemble(digest, texts, pdf.labels, name, "pdf", None, warnings)
+        raise pdf.no_text_error(name)
+    return _assemble(digest, texts, pdf.labels, name, "pdf", None, pdf.page_warnings())
 
 
 def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bool) -> Document:
@@ -152,7 +184,7 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
             if data.startswith(magic):
                 raise UnsupportedDocumentError(f"{name} is {what}; longdoc reads PDF, plain text and Markdown.")
     text, encoding = decode_text(data, name=name)
-    if "\x00" in text:
+    if text.count("\x00") > max(1, len(text) // 100):  # a stray NUL is dropped; many mean a binary file
         raise UnsupportedDocumentError(f"{name} holds NUL characters, so it is binary, not text.")
     text = _clean(text)
     if not text.strip():
@@ -164,7 +196,14 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
 
 def _clean(text: str) -> str:
     # NFC joins decomposed accents so search matches what users type; \r\n to \n keeps offsets simple.
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def page_label(raw, number: int) -> str:
+    """A label fit to print and to cite: no control characters, one line, at most 40 characters
+    (a PDF's label is whatever its author wrote)."""
+    label = " ".join(CONTROL.sub(" ", str(raw)).split())[:MAX_LABEL_CHARS]
+    return label or str(number)
 
 
 def _assemble(digest, texts, labels, name, kind, encoding, warnings) -> Document:
@@ -172,18 +211,9 @@ def _assemble(digest, texts, labels, name, kind, encoding, warnings) -> Document
     for number, (text, label) in enumerate(zip(texts, labels), start=1):
         if number > 1:
             offset += len(PAGE_SEPARATOR)
-        pages.append(Page(number, label, text, offset, offset + len(text)))
+        pages.append(Page(number, page_label(label, number), text, offset, offset + len(text)))
         offset += len(text)
     return Document(digest, PAGE_SEPARATOR.join(texts), pages, name, kind, encoding, warnings)
-
-
-def _ranges(numbers: list[int]) -> str:
-    spans, start = [], numbers[0]
-    for prev, cur in zip(numbers, numbers[1:] + [None]):
-        if cur != prev + 1:
-            spans.append(f"{start}" if start == prev else f"{start}-{prev}")
-            start = cur
-    return ", ".join(spans[:20]) + (" ..." if len(spans) > 20 else "")
 
 
 def _cache_path(cache_dir, digest: str, password: str) -> Path | None:
@@ -198,6 +228,7 @@ def _to_cache(path: Path, document: Document) -> None:
     payload = {
         "version": _CACHE_VERSION,
         "id": document.id,
+        "text_sha256": hashlib.sha256(document.text.encode("utf-8", "surrogatepass")).hexdigest(),
         "text": document.text,
         "pages": [[p.number, p.label, p.char_start, p.char_end] for p in document.pages],
         "name": document.name,
@@ -208,24 +239,27 @@ def _to_cache(path: Path, document: Document) -> None:
     write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
 
-def _from_cache(path: Path) -> Document:
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    text = payload["text"]
-    pages = [Page(number, label, text[start:end], start, end) for number, label, start, end in payload["pages"]]
-    return Document(payload["id"], text, pages, payload["name"], payload["kind"], payload["encoding"], payload["warnings"])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+def _from_cache(path: Path, digest: str) -> Document:
+    """The cached document of the source whose sha256 is `digest`; DamagedCacheError unless the
+    file holds exactly that: its text's own hash, pages tiling the text in order."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        payload = json.loads(path.read_bytes().decode("utf-8"))
+        text, rows = payload["text"], payload["pages"]
+        if payload["version"] != _CACHE_VERSION or payload["id"] != digest:
+            raise DamagedCacheError("it belongs to another version or document")
+        if hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != payload["text_sha256"]:
+            raise DamagedCacheError("its text does not match its hash")
+        pages, expected = [], 0
+        for n, (number, label, start, end) in enumerate(rows, start=1):
+            if (number, start) != (n, expected) or not (isinstance(label, str) and isinstance(end, int) and start <= end <= len(text)):
+                raise DamagedCacheError(f"page {n} does not follow page {n - 1}")
+            pages.append(Page(number, page_label(label, number), text[start:end], start, end))
+            expected = end + len(PAGE_SEPARATOR)
+        if not pages or pages[-1].char_end != len(text) or payload["kind"] not in ("pdf", "markdown", "text"):
+            raise DamagedCacheError("its pages do not cover its text")
+        warnings = [str(w) for w in payload["warnings"]]
+        return Document(digest, text, pages, str(payload["name"]), payload["kind"], payload["encoding"], warnings)
+    except DamagedCacheError:
         raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DamagedCacheError(f"{type(error).__name__}: {error}") from None

@@ -13,6 +13,10 @@ class DocumentNotFoundError(DocumentError, FileNotFoundError):
     """A path that does not exist."""
 
 
+class DocumentAccessError(DocumentError, PermissionError):
+    """A file this process may not read, or one outside the folders it may read from."""
+
+
 class EmptyDocumentError(DocumentError):
     """A file or text with nothing in it."""
 
@@ -41,9 +45,13 @@ class ScannedPDFError(DocumentError):
     """A PDF without extractable text: pages are images and need OCR."""
 
 
+class MissingDecoderError(DocumentError):
+    """A PDF compressed with a filter whose optional decoder is not installed (e.g. Brotli)."""
+
+
 class ParseLimitError(DocumentError):
     """Parsing ran past its time or memory limit (a hostile or pathological file)."""
 
 
 class IndexCacheError(RetrievalError, OSError):
-    """A cache directory that cannot be written or holds a damaged index."""
+    """A cache directory that cannot be written."""

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25
+from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, sha256_file, sweep_stale, write_atomic
 from .chunking import Chunk, ChunkSettings, chunk_document
 from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
 from .document import Document
@@ -28,7 +29,8 @@ from .errors import IndexCacheError, RetrievalError
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
+SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
 
@@ -94,7 +96,7 @@ class DocumentIndex:
         embedder = _resolve_embedder(embedder)
         counter = token_counter(tokenizer)
         folder = _index_folder(cache_dir, document, settings, counter.name)
-        index = cls._open(folder, document, settings, embedder) if folder else None
+        index = cls._open(folder, document, settings, counter.name, embedder) if folder else None
         if index is None:
             _report(progress, "chunk", 0.0)
             chunks = chunk_document(document, settings, tokenizer=counter)
@@ -111,7 +113,7 @@ class DocumentIndex:
             if background:
                 # not a daemon, even when started from one: the process waits for it at exit (torch torn
                 # down mid-computation aborts: "terminate called"), and the finished dense part is cached
-                threading.Thread(target=index._build_dense, args=(progress,), daemon=False, name="longdoc-embed").start()
+                threading.Thread(target=index._build_dense, args=(progress, True), daemon=False, name="longdoc-embed").start()
             else:
                 index._build_dense(progress)
                 index.wait()
@@ -120,32 +122,46 @@ class DocumentIndex:
         return index
 
     @classmethod
-    def _open(cls, folder: Path, document: Document, settings: ChunkSettings, embedder: Embedder | None):
+    def _open(cls, folder: Path, document: Document, settings: ChunkSettings, counter_name: str,
+              embedder: Embedder | None) -> "DocumentIndex | None":
+        """The index cached in `folder`, or None (absent, or damaged: removed, to be rebuilt).
+        Nothing in the folder is trusted: checksums, then every row and array is checked."""
+        sweep_stale(folder.parent)
         if not (folder / "meta.json").exists():
             return None
+        sweep_stale(folder)
         try:
-            rows = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
-            chunks = [_chunk_from_row(i, row, document.text) for i, row in enumerate(rows)]
-            index = cls(document, chunks, BM25.load(folder), settings, embedder, folder)
-            if embedder is not None:
-                index.dense = DenseIndex.load(_dense_path(folder, embedder))
-                if index.dense is not None:
-                    index._dense_done.set()
-            return index
-        except (OSError, ValueError, KeyError) as error:
-            log.warning("index cache %s unreadable (%s); rebuilding", folder, error)
-            shutil.rmtree(folder, ignore_errors=True)
+            meta = json.loads((folder / "meta.json").read_bytes())
+            expected = {"version": _CACHE_VERSION, "document": document.id, "settings": asdict(settings), "tokens": counter_name}
+            if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in expected.items()):
+                raise DamagedCacheError("its settings are not this index's")
+            for name in SPARSE_FILES:
+                if sha256_file(folder / name) != meta["files"][name]:
+                    raise DamagedCacheError(f"{name} does not match its hash")
+            rows = json.loads((folder / "chunks.json").read_bytes())
+            if not isinstance(rows, list) or len(rows) != meta["chunks"] or not rows:
+                raise DamagedCacheError("chunks.json does not list the chunks")
+            chunks = [_chunk_from_row(i, row, document) for i, row in enumerate(rows)]
+            windows = sum(len(c.windows) for c in chunks)
+            index = cls(document, chunks, BM25.load(folder, windows), settings, embedder, folder)
+        except Exception as error:  # any failure to read a cache file means: rebuild it
+            discard(folder, f"{type(error).__name__}: {error}")
             return None
+        if embedder is not None:
+            index.dense = _load_dense(folder, embedder, windows)
+            if index.dense is not None:
+                index._dense_done.set()
+        return index
 
-    def _build_dense(self, progress: Progress | None) -> None:
+    def _build_dense(self, progress: Progress | None, background: bool = False) -> None:
         try:
             _report(progress, "embed", 0.0)
             windows = [self.document.text[a:b] for chunk in self.chunks for a, b in chunk.windows]
             # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
             encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
-            dense = DenseIndex.build(windows, self.embedder, encoding)
+            dense = DenseIndex.build(windows, self.embedder, encoding, background)
             if self.folder is not None:
-                dense.save(_dense_path(self.folder, self.embedder))
+                _save_dense(self.folder, self.embedder, dense)
             self.dense = dense
             _report(progress, "embed", 1.0)
         except BaseException as error:  # kept for wait(); search goes on with BM25 alone
@@ -224,7 +240,30 @@ def _report(progress: Progress | None, stage: str, fraction: float) -> None:
 
 
 def _dense_path(folder: Path, embedder: Embedder) -> Path:
-    return folder / f"dense-{hashlib.sha256(embedder.name.encode()).hexdigest()[:16]}.faiss"
+    return folder / f"dense-{hashlib.sha256(embedder.name.encode()).hexdigest()[:16]}.npy"
+
+
+def _save_dense(folder: Path, embedder: Embedder, dense: DenseIndex) -> None:
+    path = _dense_path(folder, embedder)
+    digest = dense.save(path)
+    record = {"embedder": embedder.name, "rows": int(dense.vectors.shape[0]), "sha256": digest}
+    write_atomic(path.with_suffix(".json"), json.dumps(record).encode())
+
+
+def _load_dense(folder: Path, embedder: Embedder, rows: int) -> DenseIndex | None:
+    """The cached vectors for `embedder`, or None (absent, or damaged: removed, rebuilt later)."""
+    path = _dense_path(folder, embedder)
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.with_suffix(".json").read_bytes())
+        if record["embedder"] != embedder.name or record["rows"] != rows:
+            raise DamagedCacheError("the vectors belong to another embedder or index")
+        return DenseIndex.load(path, rows, record["sha256"])
+    except Exception as error:  # any failure to read them means: embed again
+        discard(path, f"{type(error).__name__}: {error}")
+        path.with_suffix(".json").unlink(missing_ok=True)
+        return None
 
 
 def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str) -> Path | None:
@@ -238,13 +277,16 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
     """Write chunks and BM25 into a fresh temporary folder, then rename it into place."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{TEMPORARY_PREFIX}{folder.name}."))
         rows = [[c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]] for c in chunks]
         (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         bm25.save(tmp)
         meta = {"version": _CACHE_VERSION, "document": document.id, "name": document.name,
-                "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks)}
+                "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks),
+                "files": {name: sha256_file(tmp / name) for name in SPARSE_FILES}}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        if folder.exists():  # a damaged copy another process has not yet removed
+            shutil.rmtree(folder, ignore_errors=True)
         try:
             os.rename(tmp, folder)
         except OSError:  # another process finished first: keep theirs
@@ -253,7 +295,17 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
         raise IndexCacheError(f"cannot write the index cache under {folder.parent}: {error}") from error
 
 
-def _chunk_from_row(index: int, row, text: str) -> Chunk:
+def _chunk_from_row(index: int, row, document: Document) -> Chunk:
+    """A chunk as chunks.json stores it, checked against the document: DamagedCacheError unless it
+    lies inside its page and its windows inside it."""
     start, end, page, label, n_tokens, flat = row
+    text = document.text
+    if not all(type(x) is int for x in (start, end, page, n_tokens, *flat)) or not 1 <= page <= len(document.pages):
+        raise DamagedCacheError(f"chunk {index} is not a row of numbers")
+    where = document.pages[page - 1]
+    if not where.char_start <= start < end <= where.char_end or label != where.label or len(flat) % 2:
+        raise DamagedCacheError(f"chunk {index} lies outside its page")
     windows = tuple(zip(flat[::2], flat[1::2]))
+    if not windows or any(not start <= a < b <= end for a, b in windows):
+        raise DamagedCacheError(f"a window of chunk {index} lies outside it")
     return Chunk(index, text[start:end], start, end, page, label, n_tokens, windows)

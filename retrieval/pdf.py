@@ -6,23 +6,82 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .errors import CorruptPDFError, EncryptedPDFError, ParseLimitError
+from .errors import (
+    CorruptPDFError,
+    EmptyDocumentError,
+    EncryptedPDFError,
+    MissingDecoderError,
+    ParseLimitError,
+    ScannedPDFError,
+)
 
 
 @dataclass(frozen=True)
 class PDFLimits:
-    """Bounds on parsing one untrusted PDF."""
+    """Bounds on parsing one untrusted PDF (pypdf reads content streams at about 0.5 MB/s)."""
 
-    timeout_s: float = 300.0
+    timeout_s: float = 300.0  # wall clock, the whole document
     memory_bytes: int = 4 << 30  # per worker
     workers: int = min(os.cpu_count() or 1, 4)
+    page_content_bytes: int = 4 << 20  # a page drawing more is skipped, with a warning
+    expansion: float = 100.0  # content expanding past this many times the file's size is a bomb...
+    expansion_floor_bytes: int = 32 << 20  # ...once it is past this size
+    cpu_seconds_base: float = 20.0  # CPU budget of a document: base + per page
+    cpu_seconds_per_page: float = 1.0
+
+    def worker_limits(self) -> dict:
+        return {name: getattr(self, name) for name in ("page_content_bytes", "expansion", "expansion_floor_bytes",
+                                                       "cpu_seconds_base", "cpu_seconds_per_page")}
 
 
 @dataclass
 class ExtractedPDF:
     labels: list[str]
     texts: list[str]
+    statuses: list[str]  # per page: text, blank, image, vector, error, decoder, limit (see pdf_worker)
+    details: list[str]
     warnings: list[str] = field(default_factory=list)
+
+    def no_text_error(self, name: str):
+        """The typed error for a PDF none of whose pages gave text: the most common cause names
+        it, and the message counts every cause."""
+        causes = {}
+        for number, (status, detail) in enumerate(zip(self.statuses, self.details), start=1):
+            causes.setdefault(status, []).append((number, detail))
+        main = max(CAUSES, key=lambda status: (len(causes.get(status, ())), -CAUSES.index(status)))
+        told = "; ".join(_cause_text(status, causes[status]) for status in CAUSES if status in causes)
+        error, fix = NO_TEXT[main]
+        return error(f"{name}: none of its {len(self.statuses)} page(s) has extractable text: {told}. {fix}")
+
+    def page_warnings(self) -> list[str]:
+        """One warning per cause for pages without text, in a document that has some."""
+        causes = {}
+        for number, (status, detail) in enumerate(zip(self.statuses, self.details), start=1):
+            if status != "text":
+                causes.setdefault(status, []).append((number, detail))
+        return [f"page(s) without extractable text: {_cause_text(status, causes[status])}" for status in CAUSES if status in causes]
+
+
+# Causes of a page without text, most specific first (ties go to the earlier), and what to do.
+CAUSES = ("decoder", "limit", "error", "image", "vector", "blank")
+NO_TEXT = {
+    "decoder": (MissingDecoderError, "Install the optional decoder it needs (pip install 'pypdf[brotli]') and load it again."),
+    "limit": (ParseLimitError, "Its pages are too large to read safely; raise PDFLimits if you trust the file."),
+    "error": (CorruptPDFError, "Re-export or repair it (e.g. `qpdf --repair in.pdf out.pdf`) and try again."),
+    "image": (ScannedPDFError, "It looks scanned: run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and load the result."),
+    "vector": (ScannedPDFError, "Its text is drawn as shapes: run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)."),
+    "blank": (EmptyDocumentError, "There is nothing to read."),
+}
+CAUSE_NAMES = {"decoder": "need a missing decoder", "limit": "too large to read", "error": "could not be parsed",
+               "image": "are images", "vector": "draw text as shapes or without Unicode", "blank": "are blank"}
+
+
+def _cause_text(status: str, pages: list[tuple[int, str]]) -> str:
+    first, detail = pages[0]
+    where = f"page {first}" if len(pages) == 1 else "pages " + ", ".join(str(n) for n, _ in pages[:8]) + (" ..." if len(pages) > 8 else "")
+    if detail:
+        where += f": {detail}" if len(pages) == 1 else f"; page {first}: {detail}"
+    return f"{len(pages)} {CAUSE_NAMES[status]} ({where})"
 
 
 def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: PDFLimits = PDFLimits()) -> ExtractedPDF:
@@ -36,7 +95,8 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     parts = max(1, limits.workers)
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1), str(part), str(parts)],
+            [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
+             str(part), str(parts), json.dumps(limits.worker_limits())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=_package_root(),
         )
         for part in range(parts)
@@ -53,8 +113,8 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     for result in results:
         pages.update({int(i): page for i, page in result["pages"].items()})
     ordered = [pages[i] for i in range(results[0]["count"])]
-    warnings = sorted({w for result in results for w in result["warnings"]})
-    return ExtractedPDF([p["label"] for p in ordered], [p["text"] for p in ordered], warnings)
+    return ExtractedPDF([p["label"] for p in ordered], [p["text"] for p in ordered],
+                        [p["status"] for p in ordered], [p["detail"] for p in ordered])
 
 
 def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str, password: str, limits: PDFLimits) -> dict:
@@ -69,7 +129,7 @@ def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str
         result = json.loads(stdout)
     except json.JSONDecodeError:
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {worker.returncode}"]
-        if "MemoryError" in tail[0] or worker.returncode < 0:
+        if "MemoryError" in tail[0] or worker.returncode < 0:  # killed: out of memory or CPU (SIGXCPU)
             raise ParseLimitError(
                 f"{name}: parsing exceeded its limits ({limits.memory_bytes >> 20} MiB, "
                 f"{limits.timeout_s:g} s) and was stopped ({tail[0]}). Raise PDFLimits if you trust the file."
@@ -86,6 +146,10 @@ def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str
         )
     if error == "memory":
         raise ParseLimitError(f"{name}: parsing exceeded its memory limit ({result['detail']}).")
+    if error == "limit":
+        raise ParseLimitError(f"{name}: {result['detail']}; it was not read. Raise PDFLimits if you trust the file.")
+    if error == "decoder":
+        raise MissingDecoderError(f"{name}: {result['detail']}")
     return result
 
 

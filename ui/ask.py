@@ -1,6 +1,9 @@
-"""The Ask page: a document (uploaded, a path on this machine, or the example) and questions about
-it, answered as the agent streams: progress, the answer's tokens, then its verified citations and
-the trace of how it was found."""
+"""The Ask page: a document (uploaded, the example, or a path inside the folders the operator
+allowed) and questions about it, answered as the agent streams: progress, the answer's tokens,
+then its verified citations and the trace of how it was found.
+
+An upload's bytes live only until they are parsed: the uploader then lets go of them (Streamlit
+would keep them for the whole session) and the page keeps the parsed document."""
 from __future__ import annotations
 
 import re
@@ -15,9 +18,12 @@ from retrieval import Document, EncryptedPDFError, RetrievalError, load_document
 from retrieval.tokens import estimate_tokens
 
 from . import state
+from .access import read_allowed
+from .settings import model_label
 
-SOURCES = ("Upload", "Path on this machine", "Example document")
-FAILURES = (AgentError, LongContextError, RetrievalError, OSError)
+UPLOAD, EXAMPLE, PATH = "Upload", "Example document", "Path on this machine"
+FAILURES = (AgentError, LongContextError, RetrievalError, state.ModelNotAllowedError, OSError)
+KEPT_DOCUMENTS = 4  # parsed documents a session keeps
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -40,8 +46,8 @@ def render() -> None:
                                 "document; rag retrieves; parallel reads every chunk; multihop follows a chain; "
                                 "summary maps and reduces")
         max_new_tokens = st.slider("Answer length (tokens, at most)", 16, 512, 96, step=16)
-        model = st.text_input("Model", placeholder="embedded SmolLM2-135M-Instruct",
-                              help="a Hub id, a local folder or a .gguf file; empty: the embedded model").strip()
+        model = st.selectbox("Model", state.settings().models, format_func=model_label,
+                             help="the models this app offers (longdoc ui --model)")
     document = choose_document()
     if document is None:
         return
@@ -73,25 +79,61 @@ def render() -> None:
 
 
 def choose_document() -> Document | None:
-    source = st.radio("Document", SOURCES, horizontal=True, label_visibility="collapsed")
-    loaded = st.session_state.setdefault("documents", {})  # parsed once per upload or path
-    if source == "Upload":
-        upload = st.file_uploader("A PDF, text or Markdown file", type=["pdf", "txt", "md", "markdown"])
-        if upload is None:
-            return None
-        key, data, name = f"upload:{upload.file_id}", upload.getvalue, upload.name
-    elif source == "Path on this machine":
-        path = st.text_input("Path of a PDF, text or Markdown file").strip()
+    config = state.settings()
+    sources = (UPLOAD, EXAMPLE) + ((PATH,) if config.allowed_folders else ())
+    source = st.radio("Document", sources, horizontal=True, label_visibility="collapsed")
+    loaded = st.session_state.setdefault("documents", {})  # parsed once per upload or path, the latest last
+    if source == UPLOAD:
+        return uploaded(loaded, config)
+    if source == PATH:
+        path = st.text_input("Path of a PDF, text or Markdown file", help="inside " + ", ".join(map(str, config.allowed_folders))).strip()
         if not path:
             return None
-        key, data, name = f"path:{path}", lambda: path, None
-    else:
-        key, data, name = f"path:{state.EXAMPLE}", lambda: str(state.EXAMPLE), None
+        return parsed(loaded, f"path:{path}", lambda: read_allowed(path, config.allowed_folders), config)
+    return parsed(loaded, "example", lambda: (state.EXAMPLE.read_bytes(), state.EXAMPLE.name), config)
+
+
+def uploaded(loaded: dict, config) -> Document | None:
+    """The uploaded document. Once parsed, the uploader is replaced by its name and a button,
+    and its bytes are handed back (a new upload is a new widget)."""
+    shown = st.session_state.get("upload_shown")
+    if shown in loaded:
+        left, right = st.columns([4, 1])
+        left.caption(f"Uploaded: {plain(loaded[shown].name)}")
+        if right.button("Another file"):
+            del st.session_state.upload_shown
+            st.rerun()
+        return loaded[shown]
+    round_ = st.session_state.setdefault("upload_round", 0)
+    upload = st.file_uploader("A PDF, text or Markdown file", type=["pdf", "txt", "md", "markdown"], key=f"upload-{round_}")
+    if upload is None:
+        return None
+    key = f"upload:{upload.file_id}"
+    document = parsed(loaded, key, lambda: (upload.getvalue(), upload.name), config)
+    if key in loaded:  # parsed: let go of the bytes
+        release(upload)
+        st.session_state.upload_shown, st.session_state.upload_round = key, round_ + 1
+        st.rerun()
+    return document
+
+
+def release(upload) -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is not None and context.uploaded_file_mgr is not None:
+        context.uploaded_file_mgr.remove_file(context.session_id, upload.file_id)
+
+
+def parsed(loaded: dict, key: str, read, config) -> Document | None:
+    """The document under `key`, parsed on first use from `read()` -> (bytes, name)."""
     password = st.session_state.get(f"password:{key}", "")
     if key not in loaded:
         try:
             with st.spinner("Reading the document"):
-                loaded[key] = load_document(data(), filename=name, password=password, cache_dir=state.CACHE)
+                data, name = read()
+                loaded[key] = load_document(data, filename=name, password=password, cache_dir=config.cache_dir)
+                del data
         except EncryptedPDFError as error:
             st.error(f"{type(error).__name__}: {error}")
             st.text_input("Password", type="password", key=f"password:{key}")
@@ -99,6 +141,10 @@ def choose_document() -> Document | None:
         except (RetrievalError, OSError) as error:
             st.error(f"{type(error).__name__}: {error}")
             return None
+        while len(loaded) > KEPT_DOCUMENTS:
+            loaded.pop(next(iter(loaded)))
+    else:
+        loaded[key] = loaded.pop(key)  # the latest last
     return loaded[key]
 
 

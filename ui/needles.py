@@ -1,8 +1,10 @@
 """The Needle tests page: a run written by `longdoc niah` (its folder or results.jsonl, found in
 the usual places, typed, or linked as ?run=PATH), shown as the CLI writes it: the heatmap, accuracy
-per length and task, the effective context at a chosen threshold, and every cell's raw output."""
+per length and task, the effective context at a chosen threshold, and every cell's raw output.
+A typed or linked path is read only inside those places or the folders the operator allowed."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -12,15 +14,30 @@ from niah.report import RESULTS, Run, effective_context, heatmap_figure, length_
 from niah.run import DEFAULT_THRESHOLD
 
 from . import state
+from .access import PathNotAllowedError
 
 OTHER = "another folder or file..."
 
 
-def found_runs() -> list[str]:
-    """Results folders under ./runs/niah (the CLI's default --out) and the published ones."""
+def run_places() -> list[Path]:
+    """Where runs may be read: ./runs/niah (the CLI's default --out), the published ones, and
+    the operator's allowed folders."""
     places = [Path("runs") / "niah", state.ROOT / "runs" / "niah", state.ROOT / "docs" / "benchmarks" / "niah"]
-    folders = {p.parent.resolve() for place in places if place.is_dir() for p in place.glob(f"*/{RESULTS}")}
+    return [Path(os.path.realpath(p)) for p in places if p.is_dir()] + list(state.settings().allowed_folders)
+
+
+def found_runs() -> list[str]:
+    """Results folders under the places runs may be read from."""
+    folders = {p.parent.resolve() for place in run_places() for p in place.glob(f"*/{RESULTS}")}
     return sorted(str(f) for f in folders)
+
+
+def allowed_run(path: str) -> Path:
+    resolved = Path(os.path.realpath(Path(path).expanduser()))
+    if not any(resolved == place or resolved.is_relative_to(place) for place in run_places()):
+        raise PathNotAllowedError(f"{path!r} is outside the folders this app reads runs from: "
+                                  + ", ".join(str(p) for p in run_places()))
+    return resolved
 
 
 def render() -> None:
@@ -35,7 +52,7 @@ def render() -> None:
         st.info("Run `longdoc niah` to make results, then choose its --out folder here.")
         return
     try:
-        run = open_run(path.strip())
+        run = open_run(allowed_run(path.strip()))
     except (NiahError, OSError) as error:
         st.error(f"{type(error).__name__}: {error}")
         return

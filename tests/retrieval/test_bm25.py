@@ -58,5 +58,5 @@ def test_terms_are_multilingual():
 def test_save_and_load_round_trip(tmp_path):
     index = BM25.build(TEXTS)
     index.save(tmp_path)
-    loaded = BM25.load(tmp_path)
+    loaded = BM25.load(tmp_path, len(TEXTS))
     np.testing.assert_array_equal(loaded.scores("bread harbour"), index.scores("bread harbour"))

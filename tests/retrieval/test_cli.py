@@ -2,13 +2,13 @@
 import subprocess
 import sys
 
-from agent.cli import main
+from longdoc.cli import main
 
 from .pdfs import rewrite, text_pdf
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "longdoc.cli", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_search_a_pdf_shows_pages_and_progress(tmp_path):

@@ -143,3 +143,24 @@ def test_fusion_keeps_each_rankings_leader(document):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     plain_rrf_top3 = {1, 2, 3}  # what reciprocal rank alone would return
     assert {h.chunk.index for h in hits} != plain_rrf_top3
+
+
+def test_background_embedding_pauses_while_an_answer_is_generated(document):
+    from retrieval.dense import BACKGROUND_SLICE, foreground
+
+    real, calls = default_embedder(), []
+
+    class CountingEmbedder:
+        name = real.name
+
+        def encode(self, texts, progress=None):
+            calls.append(len(texts))
+            return real.encode(texts, progress)
+
+    with foreground():  # a generation is under way: the build waits before its first slice
+        index = DocumentIndex.build(document, embedder=CountingEmbedder(), settings=SETTINGS, background=True)
+        assert index.wait(0.5) is False and calls == []
+        assert holds_fact(index.search("Varnhagen comets")[0], document)  # BM25 meanwhile
+    assert index.wait(60) is True
+    windows = sum(len(c.windows) for c in index.chunks)
+    assert sum(c for c in calls if c > 1) == windows and max(calls) <= BACKGROUND_SLICE

@@ -1,6 +1,6 @@
 """The Ask page in Streamlit's headless AppTest, with a scripted model for control flow (the real
-embedded model answers in the browser test): documents from paths, typed errors that keep the
-question, citations as verified, document text shown as data."""
+embedded model answers in the browser test): documents from paths in the allowed folder, typed
+errors that keep the question, citations as verified, document text shown as data."""
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from agent import Agent  # noqa: E402
 from ui import ask, state  # noqa: E402
+from ui.settings import SETTINGS_ENV, Settings  # noqa: E402
 
 from ..agent.scripted import ScriptedBackend, filler  # noqa: E402
 from ..retrieval.pdfs import rewrite, text_pdf  # noqa: E402
@@ -20,11 +21,12 @@ NEEDLE = "The secret access code for the Lisbon office is 58213."
 
 @pytest.fixture
 def backend(monkeypatch, tmp_path):
-    """The page's shared agent, answering from a script; parsed documents cached in tmp_path."""
+    """The page's shared agent, answering from a script; files of tmp_path may be opened by
+    path, parsed documents are cached in tmp_path/cache."""
     scripted = ScriptedBackend("The code is 58213.")
     shared = state.SharedAgent(Agent(scripted, embedder=None, cache_dir=tmp_path / "cache"))
     monkeypatch.setattr(state, "shared_agent", lambda model="": shared)
-    monkeypatch.setattr(state, "CACHE", tmp_path / "cache")
+    monkeypatch.setenv(SETTINGS_ENV, Settings((tmp_path.resolve(),), cache_dir=tmp_path / "cache").to_env())
     return scripted
 
 

@@ -3,17 +3,14 @@ Playwright. The needle page shows a published run; the Ask page answers about an
 the real embedded model (slow)."""
 import os
 import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ui.cli import command
 
 from ..retrieval.pdfs import text_pdf
+from .serving import free_port, start, stop
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,37 +20,13 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "niah" / "model-gpu-dca"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    with open(log, "wb") as out:
-        server = subprocess.Popen(command(port, "127.0.0.1", 64) + ["--server.headless", "true"],
-                                  stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited: {log.read_text()}")
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"streamlit did not answer its health check: {log.read_text()}")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    server = start(command(port, "127.0.0.1", 64), {**os.environ, "HF_HUB_OFFLINE": "1"}, log)
+    yield f"http://127.0.0.1:{port}"
+    stop(server)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +50,8 @@ def test_needle_results_load_in_the_app(app_url, browser, tmp_path):
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() in ("below 4K", "4,096 tokens")
     page.locator("[data-testid='stDataFrame']").nth(1).wait_for(timeout=60_000)  # every cell's output
     page.screenshot(path=tmp_path / "needles.png", full_page=True)
-    page.goto(f"{app_url}/needles?run={tmp_path / 'nothing-here'}")
-    page.get_by_text("NoResultsError").wait_for(timeout=60_000)
+    page.goto(f"{app_url}/needles?run=/etc/passwd")
+    page.get_by_text("PathNotAllowedError").wait_for(timeout=60_000)
     page.close()
 
 

@@ -1,5 +1,6 @@
 """The Needle tests page in Streamlit's headless AppTest: the published runs and a fresh one load as
-the CLI wrote them; bad paths get typed errors."""
+the CLI wrote them; bad paths get typed errors, and no path outside the places runs are kept (or
+the operator's allowed folders) is read."""
 import json
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from niah import NoResultsError, effective_context, load_results, open_run  # noqa: E402
+from ui.settings import SETTINGS_ENV, Settings  # noqa: E402
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "niah"
 PAGE = "from ui.needles import render\nrender()\n"
@@ -64,7 +66,10 @@ def test_found_runs_are_offered_and_misses_filter_the_cells(tmp_path, monkeypatc
     assert len(app.dataframe[1].value) == sum(c["score"] < 1 for c in cells) < len(cells)
 
 
-def test_bad_paths_get_typed_errors(tmp_path):
+def test_bad_paths_get_typed_errors(tmp_path, monkeypatch):
+    for outside in [str(tmp_path / "nowhere"), "/etc/passwd", str(PUBLISHED / ".." / ".." / ".." / "README.md")]:
+        assert "PathNotAllowedError" in page(outside).error[0].value, outside
+    monkeypatch.setenv(SETTINGS_ENV, Settings((tmp_path.resolve(),)).to_env())  # the operator allows tmp_path
     app = page(str(tmp_path / "nowhere"))
     assert "NoResultsError" in app.error[0].value
     (tmp_path / "results.jsonl").write_text('{"not": "a cell"}\n{"cut sh')
