@@ -6,8 +6,8 @@
 - two-hop chains (10): the first fact names what the second one is about; the final value;
 - seconds per answer on the indexed 1M-token document.
 
-Needles are generated from templates with invented names and values (seeded), so no model knows
-them; every trial asks with `strategy="auto"` and records the strategy it took.
+Needles come from niah.tasks (`fact`: ten sentence shapes; `chain`: two shapes) with invented
+names and values (seeded), so no model knows them; every trial asks with `strategy="auto"` and records the strategy it took.
 
     python -m benchmarks.agent [--lengths 128000 512000 1000000] [--trials 10] [--seed 7]
 """
@@ -18,62 +18,14 @@ import json
 import random
 import statistics
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from agent import Agent
 from benchmarks.common import DOCS, write_table
 from benchmarks.corpus import real_text
+from niah.tasks import chain, fact
 from retrieval import DocumentIndex, load_document
-
-SYLLABLES = "ka lo ven dra mir tes so bel qua rin dor ap fen gri hal mon zu pel tor wy".split()
-
-
-@dataclass
-class Needle:
-    text: str
-    question: str
-    value: str
-
-
-def name(rng: random.Random, parts: int = 3) -> str:
-    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
-
-
-def single_needle(rng: random.Random, kind: int) -> Needle:
-    """One fact, asked in other words than it is written in."""
-    place, person, other = name(rng), f"{name(rng, 2)} {name(rng)}", name(rng)
-    number = str(rng.randint(1000, 99999))
-    hour = f"{rng.randint(5, 11)}:{rng.choice(['05', '15', '25', '35', '45', '55'])}"
-    colour, metal = rng.choice(["amber", "violet", "teal", "crimson", "ochre"]), rng.choice(["tin", "copper", "zinc", "nickel"])
-    templates = [
-        (f"The vault code for the {place} branch office is {number}.", f"Which code opens the vault at the {place} branch?", number),
-        (f"{person} keeps a tortoise named {other} in the garden.", f"What is the name of {person}'s tortoise?", other),
-        (f"The ferry to {place} island leaves the harbour at {hour} every morning.", f"At what time does the {place} ferry depart?", hour),
-        (f"{person} was born in the mountain town of {other}.", f"Where was {person} born?", other),
-        (f"The {place} observatory recorded {number} meteors during the winter survey.", f"How many meteors did the {place} observatory count in the winter survey?", number),
-        (f"The front door of the {place} lighthouse is painted {colour}.", f"What colour is the door of the {place} lighthouse?", colour),
-        (f"The bells of {place} cathedral were cast from {metal} mined nearby.", f"Which metal was used to cast the {place} cathedral bells?", metal),
-        (f"{person} wrote the novel {other} during a long winter at sea.", f"Which novel did {person} write?", other),
-        (f"The {place} bakery sells {number} loaves of rye bread every Saturday.", f"How many rye loaves does the {place} bakery sell on a Saturday?", number),
-        (f"The password for the {place} wireless network is {other}{number[:2]}.", f"What is the wireless password at {place}?", f"{other}{number[:2]}"),
-    ]
-    return Needle(*templates[kind % len(templates)])
-
-
-def chain(rng: random.Random, kind: int) -> tuple[Needle, Needle, str]:
-    """(fact naming B, fact about B, question through A)."""
-    place, person, dish = name(rng), f"{name(rng, 2)} {name(rng)}", name(rng)
-    number = str(rng.randint(1000, 9999))
-    if kind % 2 == 0:
-        first = Needle(f"The courier assigned to the {place} archive is {person}.", "", person)
-        second = Needle(f"{person} keeps a locker shut with the combination {number}.", "", number)
-        return first, second, f"What is the locker combination of the courier assigned to the {place} archive?"
-    first = Needle(f"The {place} expedition was led by {person}.", "", person)
-    second = Needle(f"The favourite dish of {person} is a stew called {dish}.", "", dish)
-    return first, second, f"What is the favourite dish of the person who led the {place} expedition?"
-
 
 def insert(text: str, sentences: list[str], depths: list[float]) -> tuple[str, list[tuple[int, int]]]:
     """`text` with each sentence as a paragraph at a paragraph break near its depth; their spans."""
@@ -123,8 +75,8 @@ def main() -> None:
     sample = base[:1_000_000]  # characters per token of the model's own tokenizer, measured here
     chars_per_token = len(sample) / len(agent.backend.tokenizer(sample, add_special_tokens=False)["input_ids"])
     depths = [i / 9 for i in range(10)]
-    singles = [single_needle(rng, i) for i in range(10)]
-    triples = [[single_needle(rng, 3 * t + k) for k in range(3)] for t in range(args.trials)]
+    singles = [fact(rng, i) for i in range(10)]
+    triples = [[fact(rng, 3 * t + k) for k in range(3)] for t in range(args.trials)]
     chains = [chain(rng, t) for t in range(args.trials)]
     rows, records, answer_seconds, longest_tokens = [], [], [], 0
     table = "agent" if len(args.tests) == 2 else f"agent-{args.tests[0]}"
@@ -136,8 +88,8 @@ def main() -> None:
         log.flush()
         print(json.dumps(fields)[:300], flush=True)
 
-    documents = [(length, [n.text for n in singles], list(depths), "single") for length in sorted(args.lengths)]
-    extra = [n.text for triple in triples for n in triple] + [n.text for a, b, _ in chains for n in (a, b)]
+    documents = [(length, [n.needles[0] for n in singles], list(depths), "single") for length in sorted(args.lengths)]
+    extra = [n.needles[0] for triple in triples for n in triple] + [text for c in chains for text in c.needles]
     documents.append((longest, extra, [(i + 0.5) / len(extra) for i in range(len(extra))], "multi"))
     documents = [d for d in documents if d[3] in args.tests]
     for length, sentences, where, kind in documents:
@@ -151,11 +103,12 @@ def main() -> None:
             hits, strategies, seconds = [], [], []
             for needle, depth, span in zip(singles, depths, spans):
                 answer, took = ask(agent, index, needle.question)
-                hit = contains(answer.text, needle.value) and cites(answer, span)
+                [value] = needle.expected
+                hit = contains(answer.text, value) and cites(answer, span)
                 hits.append(hit)
                 strategies.append(answer.strategy)
                 seconds.append(took)
-                record(test="single", tokens=tokens, depth=round(depth, 2), hit=hit, value=needle.value,
+                record(test="single", tokens=tokens, depth=round(depth, 2), hit=hit, value=value,
                        answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
             if length == longest:
                 answer_seconds = [s for s, st in zip(seconds, strategies) if st == "rag"]
@@ -168,7 +121,7 @@ def main() -> None:
         for t, triple in enumerate(triples):
             question = " ".join(n.question for n in triple)
             answer, took = ask(agent, index, question)
-            found = [contains(answer.text, n.value) for n in triple]
+            found = [contains(answer.text, n.expected[0]) for n in triple]
             hits.append(all(found))
             strategies.append(answer.strategy)
             seconds.append(took)
@@ -179,15 +132,16 @@ def main() -> None:
                      f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", f"{build:.0f} s"])
         offset += 3 * len(triples)
         hits, strategies, seconds = [], [], []
-        for t, (first, second, question) in enumerate(chains):
-            answer, took = ask(agent, index, question)
+        for t, trial in enumerate(chains):
+            answer, took = ask(agent, index, trial.question)
             span = spans[offset + 2 * t + 1]
-            hit = contains(answer.text, second.value)
+            [value] = trial.expected
+            hit = contains(answer.text, value)
             hits.append(hit)
             strategies.append(answer.strategy)
             seconds.append(took)
-            record(test="two-hop", trial=t, hit=hit, cited_second=cites(answer, span), value=second.value,
-                   question=question, answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
+            record(test="two-hop", trial=t, hit=hit, cited_second=cites(answer, span), value=value,
+                   question=trial.question, answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
         rows.append([f"two-hop chain, {tokens:,} tokens", f"{sum(hits)}/{len(hits)}", _strategies(strategies),
                      f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", "same index"])
     log.close()

@@ -1,7 +1,7 @@
 """Needle-in-a-haystack on the embedded model: plain vs transformers YaRN vs longctx DCA, side by side.
 
-Each cell: a random access code inserted at a paragraph boundary at the given depth of the Python
-Language Reference, asked in the chat template; correct if the answer contains the code.
+Each cell: a random access code (niah.tasks.access_code) at a sentence boundary at the given depth
+of the Python Language Reference (niah's shipped haystack), asked in the chat template; correct if the answer contains the code.
 Goal (issue 2): DCA >= 90% at 16K and 32K with no loss at 4K; at least, DCA beats both others from 12K up.
 """
 
@@ -12,7 +12,10 @@ import time
 
 import longctx
 from benchmarks.common import DOCS, configure, load, write_table
-from longctx.reading import answer, haystack, random_needle
+from longctx.reading import answer
+from niah.haystack import Haystack
+from niah.tasks import access_code
+from retrieval.tokens import token_counter
 
 
 def main():
@@ -29,6 +32,7 @@ def main():
     model, tokenizer = load()
     lengths, depths = list(map(int, args.lengths.split(","))), list(map(float, args.depths.split(",")))
     methods = args.methods.split(",")
+    haystack = Haystack.shipped(token_counter(tokenizer), max(lengths))
     cells = []
     with open(DOCS / f"{args.name}.jsonl", "w") as log:
         for method in methods:
@@ -36,9 +40,11 @@ def main():
             for n in lengths:
                 for depth in depths:
                     rng = random.Random(f"{args.seed}-{n}-{depth}")  # same needle for every method
-                    needle, question, value = random_needle(rng)
+                    trial = access_code(rng)
+                    [value] = trial.expected
                     start = time.perf_counter()
-                    reply = answer(model, tokenizer, haystack(tokenizer, n, depth, needle), question, max_new_tokens=48)
+                    document = haystack.place(n, list(trial.needles), [100 * depth]).text
+                    reply = answer(model, tokenizer, document, trial.question, max_new_tokens=48)
                     cell = dict(method=method, tokens=n, depth=depth, expected=value, output=reply,
                                 correct=value in reply, seconds=round(time.perf_counter() - start, 1))
                     cells.append(cell)

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.common import configure, load, write_table
-from longctx.reading import reference_text
+from niah.haystack import shipped_text
 
 SEGMENT = 4096
 
@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--methods", default="plain,yarn,dca,window")
     args = parser.parse_args()
     model, tokenizer = load()
-    ids = tokenizer(reference_text(), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
+    ids = tokenizer(shipped_text(0), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
     segments = [f"{s // 1024}K-{min(s + SEGMENT, args.length) // 1024}K" for s in range(0, args.length, SEGMENT)]
     rows = []
     for method in args.methods.split(","):

@@ -11,13 +11,13 @@ import sys
 import torch
 
 from benchmarks.common import PeakRSS, configure, load, write_table
-from longctx.reading import reference_text
+from niah.haystack import shipped_text
 
 
 def measure(method: str, n: int) -> dict:
     """One prefill in this (fresh) process, so freed memory of earlier runs cannot hide the peak."""
     model, tokenizer = load()
-    ids = tokenizer(reference_text(), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :n]
+    ids = tokenizer(shipped_text(0), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :n]
     configure(model, method)
     with torch.no_grad(), PeakRSS() as probe:
         model(ids, logits_to_keep=1, use_cache=True)  # a generate() prefill: KV cache kept

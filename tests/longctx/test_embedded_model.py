@@ -6,7 +6,10 @@ import pytest
 import torch
 
 import longctx
-from longctx.reading import answer, haystack, random_needle
+from longctx.reading import answer
+from niah.haystack import Haystack
+from niah.tasks import access_code
+from retrieval.tokens import token_counter
 from tests.longctx.test_dca import CHUNK, LOCAL, _reference_model
 
 
@@ -43,8 +46,9 @@ def test_needle_beyond_trained_window(smollm2):
     window are where this 135M model still fails (docs/benchmarks/needle.md).
     """
     model, tokenizer = smollm2
-    needle, question, value = random_needle(random.Random(7))
-    document = haystack(tokenizer, 12000, 0.9, needle)
+    trial = access_code(random.Random(7))
+    [value], question = trial.expected, trial.question
+    document = Haystack.shipped(token_counter(tokenizer), 12000).place(12000, list(trial.needles), [90.0]).text
     try:
         longctx.apply(model, longctx.PRESETS["smollm2-135m-instruct"])
         assert value in answer(model, tokenizer, document, question, max_new_tokens=24)
