@@ -2,11 +2,12 @@
 from .backends import LangChainBackend, LocalBackend
 from .core import Agent, ask, ask_stream
 from .http_backend import OpenAIBackend
-from .errors import AgentError, BackendError, EmptyQuestionError, QuestionTooLongError, UnknownStrategyError
+from .errors import (AgentError, BackendError, EmptyQuestionError, IncompleteReplyError, QuestionTooLongError,
+                     UnknownStrategyError)
 from .events import Answer, Citation, CitationEvent, Done, Progress, Retrieved, Step, Token, Trace
 
 __all__ = [
     "Agent", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "OpenAIBackend", "Answer", "Citation", "CitationEvent",
-    "Done", "Progress", "Retrieved", "Step", "Token", "Trace", "AgentError", "BackendError",
+    "Done", "Progress", "Retrieved", "Step", "Token", "Trace", "AgentError", "BackendError", "IncompleteReplyError",
     "EmptyQuestionError", "QuestionTooLongError", "UnknownStrategyError",
 ]

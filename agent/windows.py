@@ -5,9 +5,14 @@ embedded SmolLM2 finds every needle at 4K but misses some at 8K (docs/benchmarks
 `longdoc niah` results saved to ~/.cache/longdoc/effective-context.json take precedence.
 """
 import json
+import logging
 from pathlib import Path
 
-MEASUREMENTS = Path.home() / ".cache" / "longdoc" / "effective-context.json"
+from retrieval.cache import DEFAULT_CACHE_DIR, write_atomic
+
+MEASUREMENTS = DEFAULT_CACHE_DIR / "effective-context.json"
+MIN_WINDOW = 256  # below this a measurement is not one: a damaged or edited file
+log = logging.getLogger(__name__)
 # (model, settings) -> tokens where needle accuracy over depths stayed at 100%
 SHIPPED = {
     ("SmolLM2-135M-Instruct", "plain"): 4096,
@@ -20,16 +25,27 @@ def model_key(model_name: str | None) -> str:
     return Path(str(model_name).rstrip("/\\")).stem if model_name else "SmolLM2-135M-Instruct"
 
 
+def _measurements(path: Path) -> dict[str, int]:
+    """The saved measurements that are measurements (whole numbers of tokens); a damaged file
+    counts as none, with a warning."""
+    if not path.exists():
+        return {}
+    try:
+        measured = json.loads(path.read_bytes())
+        if not isinstance(measured, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError) as error:
+        log.warning("ignoring %s: %s", path, error)
+        return {}
+    return {key: value for key, value in measured.items() if type(value) is int and value >= MIN_WINDOW}
+
+
 def save_measurement(model_name: str, settings: str, tokens: int, path: Path | None = None) -> Path:
     """Record a model's effective context for these long-context settings (`longdoc niah`)."""
     path = path or MEASUREMENTS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        measured = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except ValueError:
-        measured = {}  # a damaged file is replaced, not fatal
+    measured = _measurements(path)  # a damaged file is replaced, not fatal
     measured[f"{model_name}|{settings}"] = int(tokens)
-    path.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomic(path, (json.dumps(measured, indent=2, sort_keys=True) + "\n").encode())
     return path
 
 
@@ -43,13 +59,9 @@ def settings_key(model) -> str:
 def effective_window(model_name: str, settings: str, nominal: int, path: Path | None = None) -> tuple[int, str]:
     """(tokens, where the number comes from)."""
     key, path = f"{model_name}|{settings}", path or MEASUREMENTS
-    if path.exists():
-        try:
-            measured = json.loads(path.read_text(encoding="utf-8"))
-            if key in measured:
-                return int(measured[key]), f"needle tests saved in {path}"
-        except (OSError, ValueError):
-            pass
+    measured = _measurements(path).get(key)
+    if measured is not None and measured <= nominal:  # a window past the model's own is not measured
+        return measured, f"needle tests saved in {path}"
     if (model_name, settings) in SHIPPED:
         return SHIPPED[(model_name, settings)], "needle tests shipped with longdoc (docs/benchmarks/needle.md)"
     return nominal, "the nominal window (no needle measurement for this model and settings)"

@@ -5,10 +5,11 @@
 from pathlib import Path
 
 from agent import Agent, CitationEvent, Done, Progress, Token
+from retrieval.cache import DEFAULT_CACHE_DIR
 
 DOC = Path(__file__).with_name("python-reference-excerpt.md")
 
-agent = Agent(cache_dir=Path.home() / ".cache" / "longdoc")  # the embedded SmolLM2, offline
+agent = Agent(cache_dir=DEFAULT_CACHE_DIR)  # the embedded SmolLM2, offline
 for event in agent.ask_stream(DOC, "What is the secret access code for the Lisbon office?"):
     if isinstance(event, Progress) and event.stage == "strategy":
         print(f"[strategy] {event.detail}")

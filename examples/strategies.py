@@ -5,6 +5,7 @@
 from pathlib import Path
 
 from agent import Agent
+from retrieval.cache import DEFAULT_CACHE_DIR
 
 DOC = Path(__file__).with_name("python-reference-excerpt.md")
 QUESTIONS = {
@@ -13,7 +14,7 @@ QUESTIONS = {
     "summary": "Summarize this document in two sentences.",
 }
 
-agent = Agent(cache_dir=Path.home() / ".cache" / "longdoc")  # the embedded SmolLM2, offline
+agent = Agent(cache_dir=DEFAULT_CACHE_DIR)  # the embedded SmolLM2, offline
 for strategy, question in QUESTIONS.items():
     answer = agent.ask(DOC, question, strategy=strategy)
     print(f"== {strategy}: {question}\n{answer.text}")
