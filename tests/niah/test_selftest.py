@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from agent.cli import main
+from longdoc.cli import main
 from niah import NiahError, load_results, self_test
 from niah.selftest import parse_depths, parse_lengths
 

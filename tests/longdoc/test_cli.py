@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
+from longdoc.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-reference-excerpt.md"
 
@@ -29,7 +29,7 @@ def test_document_errors_reach_the_user_unchanged(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_main_job_answers_from_example_past_the_window(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "agent.cli", "ask", str(EXAMPLE),
+    done = subprocess.run([sys.executable, "-m", "longdoc.cli", "ask", str(EXAMPLE),
                            "What is the secret access code for the Lisbon office?", "--cache-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr

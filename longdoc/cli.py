@@ -3,45 +3,47 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from .strategies import STRATEGIES
+from agent.strategies import STRATEGIES
+from retrieval.cache import DEFAULT_CACHE_DIR
+from retrieval.cli import printable
 
-CACHE = Path.home() / ".cache" / "longdoc"
 TOLD = {"strategy": "strategy ", "hop": "", "retrieve": "read ", "answer": ""}  # stages told in words, not bars
 
 
 def ask(args) -> int:
     from retrieval.cli import ProgressBars
+    from retrieval.document import load_document
 
-    from .backends import LocalBackend
-    from .core import Agent
-    from .events import CitationEvent, Done, Progress, Token
+    from agent import Agent, CitationEvent, Done, LocalBackend, Progress, Token
 
     agent = Agent(None if args.model is None else LocalBackend(model_name=args.model), cache_dir=args.cache_dir)
+    document = load_document(args.file, password=args.password, cache_dir=args.cache_dir)
+    for warning in document.warnings:
+        print(f"longdoc: warning: {printable(warning)}", file=sys.stderr)
     bars = ProgressBars()
     answering = False  # tokens printed on the current line
-    for event in agent.ask_stream(args.file, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
+    for event in agent.ask_stream(document, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
         if isinstance(event, Progress):
             if event.stage in TOLD and (event.stage != "answer" or event.fraction == 0.0):
                 if answering:  # auto gave up on that answer and tries another strategy
                     print(flush=True)
                     answering = False
-                print(f"[longdoc] {TOLD[event.stage]}{event.detail}", file=sys.stderr)
+                print(printable(f"[longdoc] {TOLD[event.stage]}{event.detail}"), file=sys.stderr)
             elif event.stage != "answer":
                 bars(event.stage, event.fraction)
         elif isinstance(event, Token):
             answering = True
-            print(event.text, end="", flush=True)
+            print(printable(event.text), end="", flush=True)
         elif isinstance(event, CitationEvent):
             pass  # printed with the final answer, verified
         elif isinstance(event, Done):
             answer = event.answer
             print()
             if not answer.supported:
-                print(answer.text.splitlines()[-1])
+                print(printable(answer.text.splitlines()[-1]))
             for n, c in enumerate(answer.citations, start=1):
-                print(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\"")
+                print(printable(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
             total = sum(step.seconds for step in answer.trace.steps)
             print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
     return 0
@@ -55,7 +57,7 @@ def main(argv=None) -> int:
     from retrieval.errors import RetrievalError
     from ui.cli import add_parser as add_ui_parser
 
-    from .errors import AgentError
+    from agent.errors import AgentError
 
     parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,7 +69,8 @@ def main(argv=None) -> int:
                             "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
     p_ask.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
     p_ask.add_argument("--max-new-tokens", type=int, default=96)
-    p_ask.add_argument("--cache-dir", default=str(CACHE), help="parsed documents and indexes (default ~/.cache/longdoc)")
+    p_ask.add_argument("--password", default="", help="password of an encrypted PDF")
+    p_ask.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")
     p_ask.set_defaults(run=ask)
     add_search_parser(sub)
     add_niah_parser(sub)
@@ -76,7 +79,7 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except (AgentError, LongContextError, NiahError, RetrievalError, FileNotFoundError) as err:
-        print(f"longdoc: {err}", file=sys.stderr)
+        print(f"longdoc: {printable(err)}", file=sys.stderr)
         return 2
 
 
