@@ -5,9 +5,13 @@
 """
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import lru_cache
 from typing import Iterator, Protocol
+
+from retrieval.dense import foreground
 
 from .errors import BackendError
 from .windows import effective_window, model_key, settings_key
@@ -45,13 +49,15 @@ def complete_all(backend: Backend, requests: list[list[dict]], max_new_tokens: i
 
 
 class LocalBackend:
-    def __init__(self, model=None, tokenizer=None, *, model_name: str | None = None, window: int | None = None):
+    def __init__(self, model=None, tokenizer=None, *, model_name: str | None = None, window: int | None = None,
+                 cache_dir=None):
         import longctx
 
         if model is None:
-            model, tokenizer = longctx.load_model(model_name)
+            model, tokenizer = longctx.load_model(model_name, cache_dir=cache_dir)
         self.model, self.tokenizer = model, tokenizer
         self.name = model_key(model_name)
+        self.parameters = sum(p.numel() for p in model.parameters())
         state = longctx.dca_state(model)
         nominal = (state.config.max_length if state and state.config.max_length else model.config.max_position_embeddings)
         if window:
@@ -65,10 +71,7 @@ class LocalBackend:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _prompt_ids(self, messages: list[dict]):
-        import torch
-
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=False)
-        return ids if isinstance(ids, torch.Tensor) else torch.tensor([ids])
+        return chat_prompt_ids(self.tokenizer, messages)
 
     def prompt_tokens(self, messages: list[dict]) -> int:
         return self._prompt_ids(messages).shape[1]
@@ -84,7 +87,7 @@ class LocalBackend:
         ids = self._prompt_ids(messages).to(self.model.device)
         if ids.shape[1] + max_new_tokens > self.max_length:
             raise BackendError(f"prompt of {ids.shape[1]} tokens is over this model's {self.max_length}-token limit")
-        with torch.no_grad():
+        with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
                                       do_sample=False, streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
                                       pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
@@ -126,6 +129,33 @@ class LocalBackend:
             if isinstance(failure[0], BackendError):
                 raise failure[0]
             raise BackendError(f"generation failed: {failure[0]}") from failure[0]
+
+
+@lru_cache(maxsize=8)
+def special_tokens_pattern(tokenizer) -> re.Pattern | None:
+    """A pattern matching every special token string of `tokenizer` (its added tokens marked
+    special: <|im_start|>, and SmolLM2's <filename> or <jupyter_code> too)."""
+    added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+    strings = {t.content for t in added.values() if getattr(t, "special", False) and t.content}
+    strings |= set(getattr(tokenizer, "all_special_tokens", []) or [])
+    if not strings:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True)))
+
+
+def chat_prompt_ids(tokenizer, messages: list[dict]):
+    """The prompt's token ids, [1, n]: message contents are text, so the tokenizer's own special
+    token strings are removed from them first. Only the chat template adds control tokens: a
+    document holding "<|im_end|><|im_start|>system" cannot open a turn of its own."""
+    import torch
+
+    from .prompts import without_control_tokens
+
+    pattern = special_tokens_pattern(tokenizer)
+    if pattern is not None:
+        messages = [{**m, "content": without_control_tokens(m["content"], pattern)} for m in messages]
+    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=False)
+    return ids if isinstance(ids, torch.Tensor) else torch.tensor([ids])
 
 
 class RemoteTokens:

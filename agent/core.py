@@ -5,60 +5,56 @@ import os
 import queue
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Iterator
 
-from retrieval.analysis import terms
+from retrieval.cache import DEFAULT_CACHE_DIR
 from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
-from .citations import NOT_FOUND, supporting_citations
 from .errors import EmptyQuestionError, QuestionTooLongError
-from .events import Answer, CitationEvent, Done, Event, Progress, Retrieved, Token, Trace
-from .prompts import question_messages
-from .runaway import reply_end, settled
-from .multihop import chain_continues, multihop
-from .parallel import parallel
-from .strategies import Job, Reading, choose, page_passages, rag, sub_questions
-from .summary import summary
+from .events import Answer, Done, Event, Progress, Token, Trace
+from .job import QUESTION_ROOM, READ_SHARE, Job
+from .strategies import route, sub_questions
 
-NO_SUPPORT = "(No passage of the document supports this answer.)"
-
-
-def direct(job: Job):
-    yield Progress("retrieve", 1.0, "the whole document")
-    return Reading(page_passages(job.document))
-
-
-RUN = {"direct": direct, "rag": rag, "parallel": parallel, "multihop": multihop, "summary": summary}
+EXTRACTIVE_BELOW = 1_000_000_000  # parameters: smaller local models answer with the document's own sentences
 
 
 class Agent:
     """Holds a backend (default: the embedded model, loaded on first use) and built indexes."""
 
     def __init__(self, backend=None, *, cache_dir: str | os.PathLike | None = None, embedder="default",
-                 rag_budget: int | None = None, focus_budget: int = 320, read_limit: int = 32_000,
-                 concurrency: int = 4):
+                 rag_budget: int | None = None, read_limit: int = 32_000, concurrency: int = 4,
+                 reader: str = "auto", max_indexes: int = 8):
         self._backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self.embedder = embedder
-        # passage tokens an answer reads; default a quarter of the model's measured window (at most
-        # 2,048): small models pick the wrong one of several similar facts in longer contexts
+        # passage tokens an answer reads: default a quarter of the model's measured window (small
+        # models pick the wrong one of several similar facts in longer contexts; a large window reads more)
         self.rag_budget = rag_budget
-        # rag first reads only the retrieved sentences that match the question best (0: off)
-        self.focus_budget = focus_budget
-        self.read_limit = read_limit  # auto reads every chunk (parallel) only of documents up to this size
+        self.read_limit = read_limit  # auto reads every part (parallel) only of documents up to this size
         self.concurrency = concurrency  # model calls at once in parallel and summary (remote backends)
-        self._indexes: dict[str, DocumentIndex] = {}
+        self.reader = reader  # "extractive", "generative" or "auto" (extractive for local models under 1B parameters)
+        # built indexes by document id, the most recently used last; at most `max_indexes` kept
+        # (a server answering many documents must not hold every one it ever read)
+        self._indexes: OrderedDict[str, DocumentIndex] = OrderedDict()
+        self.max_indexes = max_indexes
 
     @property
     def backend(self):
         if self._backend is None:
             from .backends import LocalBackend
 
-            self._backend = LocalBackend()
+            self._backend = LocalBackend(cache_dir=self.cache_dir)
         return self._backend
+
+    def reader_for(self, backend) -> str:
+        if self.reader != "auto":
+            return self.reader
+        parameters = getattr(backend, "parameters", None)
+        return "extractive" if parameters is not None and parameters < EXTRACTIVE_BELOW else "generative"
 
     def ask(self, doc, question: str, **options) -> Answer:
         answer = None
@@ -69,8 +65,8 @@ class Agent:
 
     def ask_stream(self, doc, question: str, *, strategy: str = "auto", max_new_tokens: int = 96) -> Iterator[Event]:
         """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
-        and last Done with the Answer. When `auto` escalates (rag found no support: multihop),
-        a Progress("strategy") event says so and the tokens after it are a new answer."""
+        and last Done with the Answer. The tokens are the answer's: an attempt `auto` abandons
+        shows only as Progress("strategy")."""
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestionError("the question is empty; ask something about the document")
         if strategy == "auto" and len(parts := sub_questions(question)) > 1:
@@ -80,53 +76,23 @@ class Agent:
         yield Progress("load", 0.0)
         document, index = self._document(doc)
         backend = self.backend  # the first call loads the model
-        job = Job(document, question, backend, lambda: index or self._index(document), 0, max_new_tokens,
-                  self.concurrency, self.focus_budget)
-        job.step("load", start, detail=f"{document.name}, model {backend.name}")
-        yield Progress("load", 1.0, document.name)
-        start = time.perf_counter()
         question_tokens = backend.count_tokens(question)
-        if question_tokens + max_new_tokens + 256 > backend.window:
+        if question_tokens + max_new_tokens + QUESTION_ROOM > backend.window:
             raise QuestionTooLongError(
                 f"the question is {question_tokens:,} tokens; with the answer it leaves no room for the document in "
                 f"the model's {backend.window:,}-token window. Shorten it."
             )
-        trace = job.trace
-        trace.window = backend.window
-        budget = self.rag_budget or min(2048, backend.window // 4)
-        job.budget = min(budget, backend.window - question_tokens - max_new_tokens - 256)
+        budget = min(self.rag_budget or backend.window // READ_SHARE, backend.window - question_tokens - max_new_tokens - QUESTION_ROOM)
+        job = Job(document, question, backend, lambda: index or self._index(document), budget, max_new_tokens,
+                  self.concurrency, self.reader_for(backend))
+        job.step("load", start, detail=f"{document.name}, model {backend.name}, {job.reader} reader")
+        yield Progress("load", 1.0, document.name)
+        job.trace.window = backend.window
         # the model's tokenizer is slow on millions of characters; the estimate is within ~10% there
-        trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(document.text)
-        chosen, reason = choose(strategy, question, trace.document_tokens, question_tokens, backend.window,
-                                max_new_tokens, self.read_limit)
-        trace.strategy_reason = f"{reason}; window from {backend.window_source}"
-        job.step("choose", start, detail=trace.strategy_reason)
-        yield Progress("strategy", 1.0, f"{chosen}: {reason}")
-
-        if chosen in ("parallel", "multihop", "summary", "rag") and index is None:
+        job.trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(document.text)
+        if strategy != "direct" and index is None:
             yield from self._build_index(job)
-        reading = yield from RUN[chosen](job)
-        # rag's evidence must name what the question names (a look-alike fact cites as well);
-        # other strategies read whole chains or documents, whose cited link may not
-        names = job.names if chosen == "rag" else frozenset()
-        text, citations = yield from self._write(job, reading, names)
-        if not citations and reading.wider:
-            trace.strategy_reason += "; the focused sentences did not support an answer: read the chunks"
-            yield Progress("strategy", 1.0, f"{chosen}: the focused sentences did not support an answer; "
-                                            f"reading {len(reading.wider)} chunks")
-            text, citations = yield from self._write(job, Reading(reading.wider), names)
-        if strategy == "auto" and chosen == "rag" and (
-                why := "the retrieved passages did not support an answer" if not citations else chain_continues(job, citations)):
-            chosen, reason = "multihop", f"{why}: follow the chain"
-            trace.strategy_reason += f"; then {reason}"
-            yield Progress("strategy", 1.0, f"{chosen}: {reason}")
-            reading = yield from RUN[chosen](job)
-            text, citations = yield from self._write(job, reading)
-        supported = bool(citations)
-        if not supported and not NOT_FOUND.search(text):
-            text = f"{text}\n\n{NO_SUPPORT}" if text else NO_SUPPORT
-        yield Progress("answer", 1.0)
-        yield Done(Answer(text, citations, chosen, trace, supported))
+        yield from route(job, strategy, self.read_limit)
 
     def _one_by_one(self, doc, questions: list[str], max_new_tokens: int) -> Iterator[Event]:
         """Several questions asked at once: each answered on its own (small models answer one
@@ -135,10 +101,11 @@ class Agent:
         document, index = self._document(doc)
         for n, question in enumerate(questions, start=1):
             yield Progress("strategy", 1.0, f"question {n} of {len(questions)}: {question}")
+            yield Token(f"{n}. ")
             for event in self.ask_stream(index or document, question, max_new_tokens=max_new_tokens):
                 if isinstance(event, Done):
                     answers.append(event.answer)
-                    index = index or self._indexes.get(document.id)
+                    index = index or self._cached_index(document.id)
                 else:
                     yield event
             yield Token("\n")
@@ -150,43 +117,6 @@ class Agent:
         strategy = "+".join(dict.fromkeys(a.strategy for a in answers))
         yield Done(Answer(text, [c for a in answers for c in a.citations], strategy, trace,
                           all(a.supported for a in answers)))
-
-    def _write(self, job: Job, reading: Reading, names: set[str] = frozenset()):
-        """Stream the answer from what the strategy read; (text, verified citations), the
-        citations naming one of `names` when given (supporting_citations). After a chain
-        (multihop), an answer short of its end is replaced by the chain's own sentences."""
-        yield Retrieved(tuple(reading.passages))
-        messages = reading.messages or question_messages(reading.passages, job.question)
-        start = time.perf_counter()
-        prompt_tokens = job.backend.prompt_tokens(messages)
-        yield Progress("answer", 0.0, f"reading {prompt_tokens:,} tokens")
-        text, shown, stream = "", 0, job.backend.stream(messages, job.max_new_tokens)
-        try:
-            for piece in stream:
-                text += piece
-                if reply_end(text) is not None:  # a loop or an echoed prompt: stop generating
-                    break
-                if (ready := settled(text)) > shown:
-                    yield Token(text[shown:ready])
-                    shown = ready
-        finally:
-            stream.close()
-        if (end := reply_end(text, finished=True)) is not None:
-            text = text[:end]
-        if len(text) > shown:
-            yield Token(text[shown:])
-        text = text.strip()
-        job.step("answer", start, prompt_tokens, job.backend.count_tokens(text) if text else 0)
-        citations = supporting_citations(job.document, reading.passages, job.question, text, names=names)
-        if reading.chain_end and not reading.chain_end & set(terms(text)):
-            why = "the written answer stops before the chain's end: the answer is the chain's sentences"
-            job.trace.strategy_reason += f"; {why}"
-            yield Progress("strategy", 1.0, why)
-            text, citations = " ".join(f.quote for f in reading.chain), list(reading.chain)
-            yield Token(text)
-        for citation in citations:
-            yield CitationEvent(citation)
-        return text, citations
 
     def _build_index(self, job: Job):
         """Build (or reopen) the index in a thread, relaying its progress as events."""
@@ -210,20 +140,32 @@ class Agent:
 
     def _document(self, doc) -> tuple[Document, DocumentIndex | None]:
         if isinstance(doc, DocumentIndex):
-            self._indexes[doc.document.id] = doc
+            self._keep(doc)
             return doc.document, doc
         if isinstance(doc, Document):
-            return doc, self._indexes.get(doc.id)
+            return doc, self._cached_index(doc.id)
         document = load_document(doc, cache_dir=self.cache_dir)
-        return document, self._indexes.get(document.id)
+        return document, self._cached_index(document.id)
+
+    def _cached_index(self, document_id: str) -> DocumentIndex | None:
+        index = self._indexes.get(document_id)
+        if index is not None:
+            self._indexes.move_to_end(document_id)
+        return index
+
+    def _keep(self, index: DocumentIndex) -> None:
+        self._indexes[index.document.id] = index
+        self._indexes.move_to_end(index.document.id)
+        while len(self._indexes) > self.max_indexes:
+            self._indexes.popitem(last=False)
 
     def _index(self, document: Document, progress=None) -> DocumentIndex:
-        index = self._indexes.get(document.id)
+        index = self._cached_index(document.id)
         if index is None:
             # BM25 now; the dense index joins in the background and serves later questions.
             index = DocumentIndex.build(document, embedder=self.embedder, cache_dir=self.cache_dir, background=True,
                                         progress=progress)
-            self._indexes[document.id] = index
+            self._keep(index)
         return index
 
 
@@ -233,7 +175,7 @@ _default: Agent | None = None
 def default_agent() -> Agent:
     global _default
     if _default is None:
-        _default = Agent(cache_dir=Path.home() / ".cache" / "longdoc")
+        _default = Agent(cache_dir=DEFAULT_CACHE_DIR)
     return _default
 
 

@@ -1,12 +1,16 @@
-"""`parallel`: read every chunk, as Qwen-Agent's parallel reader does, with bounded verdicts.
+"""`parallel`: read every part of the document, for questions about every mention.
 
-Consecutive chunks are grouped into parts of about `part_tokens`; the model gives each part a
-one-line JSON verdict (at most VERDICT_TOKENS tokens), `job.concurrency` parts at a time. A
-verdict's quote counts only if it occurs in that part. The answer is then written from the
-original text, never from the verdicts (small readers get them wrong): the chunks of the useful
-parts (those with a verified quote; else those judged relevant, unless that is most of them)
-ranked by BM25 on the question plus the verified quotes, with their neighbours while the budget
-lasts.
+With an extractive reader (small models), every sentence of the document is read without the
+model: those about what the question asks (holding its most specific terms) are ranked and the
+best `MOST_MENTIONS` quoted, in document order, each cited.
+
+With a generative reader, as Qwen-Agent's parallel reader does: consecutive chunks are grouped
+into parts of about `part_tokens`; the model gives each part a one-line JSON verdict (at most
+VERDICT_TOKENS tokens), `job.concurrency` parts at a time. A verdict's quote counts only if it
+occurs in that part. The answer is then written from the original text, never from the verdicts
+(small readers get them wrong): the chunks of the useful parts (those with a verified quote;
+else those judged relevant, unless that is most of them) ranked by BM25 on the question plus the
+verified quotes, with their neighbours while the budget lasts.
 """
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ import re
 import time
 from dataclasses import dataclass
 
+from . import evidence, rag
 from .backends import complete_all
 from .citations import find_quote
 from .events import Citation, Progress
+from .job import Job, as_passage, consecutive_groups, fit_budget
 from .prompts import verdict_messages
-from .strategies import Job, Reading, consecutive_groups, fit_budget, hit_passage, rag, search_query
+from .writer import done, quote, write
 
 VERDICT_TOKENS = 64
 PART_TOKENS = 1000
@@ -52,19 +58,42 @@ def parse_verdict(reply: str) -> tuple[bool, str, bool]:
     return bool(re.match(r"\W*(yes|true|relevant)\b", reply, re.I)), "", False
 
 
-def parallel(job: Job, part_tokens: int = PART_TOKENS):
+MOST_MENTIONS = 12
+
+
+def answer(job: Job, part_tokens: int = PART_TOKENS):
+    if job.reader == "extractive":
+        yield from mentions(job)
+    else:
+        yield from verdicts(job, part_tokens)
+
+
+def mentions(job: Job):
+    """Every sentence of the document about the question, the best MOST_MENTIONS quoted."""
+    start = time.perf_counter()
+    index = job.index()
+    about = evidence.about(index, job.question)
+    sentences = [s for s in evidence.sentences_of(index.chunks, job.document) if about(s.text)]
+    ranked = evidence.rank(index, job.question, sentences)[:MOST_MENTIONS]
+    chosen = sorted((s for s, _ in ranked), key=lambda s: s.char_start)
+    job.step("read", start, detail=f"{len(index.chunks)} chunks read, {len(sentences)} sentences about the question")
+    yield Progress("read", 1.0, f"{len(sentences)} sentences about the question")
+    yield from quote(job, "parallel", chosen)
+
+
+def verdicts(job: Job, part_tokens: int):
     index = job.index()
     start = time.perf_counter()
     parts = consecutive_groups(index.chunks, part_tokens, lambda c: c.n_tokens)
-    part_passages = [[hit_passage(c) for c in part] for part in parts]
+    part_passages = [[as_passage(c) for c in part] for part in parts]
     requests = [verdict_messages(passages, job.question) for passages in part_passages]
     verdicts: list[Verdict | None] = [None] * len(parts)
     yield Progress("read", 0.0, f"0/{len(parts)} parts")
-    for done, (n, reply) in enumerate(complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1):
+    for finished, (n, reply) in enumerate(complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1):
         relevant, quote, readable = parse_verdict(reply)
         cited = find_quote(job.document, part_passages[n], quote) if quote.strip() else None
         verdicts[n] = Verdict(relevant or cited is not None, cited, readable)
-        yield Progress("read", done / len(parts), f"{done}/{len(parts)} parts")
+        yield Progress("read", finished / len(parts), f"{finished}/{len(parts)} parts")
     quoted_parts = [n for n, v in enumerate(verdicts) if v.quote]
     claimed = [n for n, v in enumerate(verdicts) if v.relevant]
     # A reader that calls most parts relevant without a verified quote tells nothing (small
@@ -76,10 +105,11 @@ def parallel(job: Job, part_tokens: int = PART_TOKENS):
                     f"{len(quotes)} with a verified quote, {sum(not v.readable for v in verdicts)} unreadable verdicts")
     if not useful:
         job.trace.steps[-1].detail += "; no informative verdict: answer from retrieval"
-        return (yield from rag(job))
+        yield from rag.answer(job)
+        return
 
     start = time.perf_counter()
-    scores = index.bm25_chunk_scores(" ".join([search_query(job.question), *quotes]))
+    scores = index.bm25_chunk_scores(" ".join([rag.search_query(job.question), *quotes]))
     quoted = {c.index for n in quoted_parts for c in parts[n]
               if c.char_start <= verdicts[n].quote.char_start < c.char_end}
     candidates = [c for n in useful for c in parts[n]]
@@ -87,7 +117,8 @@ def parallel(job: Job, part_tokens: int = PART_TOKENS):
     chosen = fit_budget(ranked, job.budget, job.backend.count_tokens)
     chosen = _with_neighbours(index.chunks, chosen, job.budget, job.backend.count_tokens)
     job.step("select", start, detail=f"{len(chosen)} chunks of the useful parts, ranked by the question and the quotes")
-    return Reading(sorted(map(hit_passage, chosen), key=lambda p: p.char_start))
+    text, citations = yield from write(job, sorted(map(as_passage, chosen), key=lambda p: p.char_start))
+    yield done(job, "parallel", text, citations)
 
 
 def _with_neighbours(chunks, chosen, budget: int, count_tokens) -> list:

@@ -1,28 +1,88 @@
-"""`summary`: map-reduce for requests about the whole document.
+"""`summary`: requests about the whole document, in bounded time at any size.
 
-Map: the chunks, grouped into parts of about `part_tokens`, each get notes (at most NOTE_TOKENS
-tokens) written for the request, `job.concurrency` parts at a time. Reduce: while the notes are
-over the budget, consecutive notes are merged the same way. The answer is written from the
-notes; its citations are verified in the parts whose notes said something.
+The document is cut into `parts` consecutive stretches of chunks; from each, the sentences most
+central to the document (their terms common in it, by the BM25 index: no model) are taken while
+the budget lasts. These representative sentences, in document order, are the summary with an
+extractive reader (small models write worse summaries than they pick; docs/benchmarks) or the
+passages a generative reader summarizes in one call. A sentence said twice is said once.
+
+`mapreduce`, asked for by name, reads every chunk instead: notes per part, merged until they
+fit, the answer from the notes. Its cost grows with the document (minutes per hundred pages
+on a CPU), so `auto` never picks it.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 
+import numpy as np
+
+from retrieval.analysis import terms
+
+from . import evidence
 from .backends import complete_all
 from .events import Progress
+from .job import Job, Passage, as_passage, consecutive_groups
 from .prompts import map_messages, reduce_messages
-from .strategies import Job, Passage, Reading, consecutive_groups, hit_passage
+from .writer import done, quote, write
 
 NOTE_TOKENS = 96
 NOTHING = re.compile(r"^\W*(nothing|none|not found|n/a)\W*$", re.I)
+PARTS = 6  # stretches of the document a summary draws from
+PER_PART = 2  # representative sentences from each
+MIN_WORDS = 6  # shorter lines (headings, page furniture) do not summarize
 
 
-def summary(job: Job, part_tokens: int | None = None):
+def answer(job: Job):
+    start = time.perf_counter()
+    chosen = representative(job)
+    job.step("select", start, detail=f"{len(chosen)} representative sentences from {PARTS} parts of the document")
+    yield Progress("read", 1.0, f"{len(chosen)} representative sentences")
+    if job.reader == "extractive":
+        yield from quote(job, "summary", chosen)
+        return
+    text, citations = yield from write(job, [as_passage(s) for s in chosen])
+    yield done(job, "summary", text, citations)
+
+
+def representative(job: Job) -> list:
+    """The sentences most central to the document, a few from each of its parts, in order."""
+    index = job.index()
+    windows = index.bm25.weights.shape[0]
+    common = lambda t: math.log1p(index.bm25.document_frequency(t) / windows * 100)  # noqa: E731  share of windows holding t
+    chosen, seen, used = [], set(), 0
+    parts = np.array_split(np.arange(len(index.chunks)), min(PARTS, len(index.chunks)))
+    per_part = max(1, min(PER_PART, job.budget // (60 * len(parts))))
+    for part in parts:
+        before = len(chosen)
+        sentences = [s for s in evidence.sentences_of([index.chunks[i] for i in part], job.document) if len(s.text.split()) >= MIN_WORDS]
+        scored = []
+        for s in sentences:
+            found = terms(s.text)
+            key = " ".join(t for t in found if not t.isdigit())  # the same line but for its numbers is said once
+            if key in seen or not found:
+                continue
+            scored.append((sum(common(t) for t in set(found)) / math.sqrt(len(found)), s, key))
+        for score, s, key in sorted(scored, key=lambda x: -x[0]):
+            if key in seen:
+                continue
+            if len(chosen) - before == per_part:
+                break
+            cost = job.backend.count_tokens(s.text)
+            if used + cost > job.budget:
+                break
+            chosen.append(s)
+            seen.add(key)
+            used += cost
+    return sorted(chosen, key=lambda s: s.char_start)
+
+
+def map_reduce(job: Job, part_tokens: int | None = None):  # the `mapreduce` strategy
+    """Notes on every part, merged while they are over the budget, then the answer from them."""
     index = job.index()
     count = job.backend.count_tokens
-    parts = [[hit_passage(c) for c in part]
+    parts = [[as_passage(c) for c in part]
              for part in consecutive_groups(index.chunks, part_tokens or job.budget, lambda c: c.n_tokens)]
     notes = yield from _notes(job, parts, map_messages, "map")
     sources = [p for part, note in zip(parts, notes) if note for p in part]
@@ -34,7 +94,8 @@ def summary(job: Job, part_tokens: int | None = None):
         if len(groups) == len(notes):  # each note alone fills the budget: merge pairs, halving the count
             groups = [notes[i : i + 2] for i in range(0, len(notes), 2)]
         notes = [note for note in (yield from _notes(job, groups, reduce_messages, f"reduce {rounds}")) if note]
-    return Reading(sources, reduce_messages(notes, job.question))
+    text, citations = yield from write(job, sources, reduce_messages(notes, job.question))
+    yield done(job, "mapreduce", text, citations)
 
 
 def _notes(job: Job, groups: list[list[Passage]], make_messages, stage: str):
@@ -43,12 +104,12 @@ def _notes(job: Job, groups: list[list[Passage]], make_messages, stage: str):
     requests = [make_messages(group, job.question) for group in groups]
     notes: list[Passage | None] = [None] * len(groups)
     yield Progress(stage, 0.0, f"0/{len(groups)} parts")
-    for done, (n, reply) in enumerate(complete_all(job.backend, requests, NOTE_TOKENS, job.concurrency), start=1):
+    for done_count, (n, reply) in enumerate(complete_all(job.backend, requests, NOTE_TOKENS, job.concurrency), start=1):
         first, last = groups[n][0], groups[n][-1]
         label = first.page_label if first.page_label == last.page_label else f"{first.page_label}-{last.page_label}"
         if reply.strip() and not NOTHING.match(reply):
             notes[n] = Passage(reply.strip(), first.page, label, first.char_start, last.char_end)
-        yield Progress(stage, done / len(groups), f"{done}/{len(groups)} parts")
+        yield Progress(stage, done_count / len(groups), f"{done_count}/{len(groups)} parts")
     job.step(stage, start, sum(job.backend.prompt_tokens(r) for r in requests),
              detail=f"{len(groups)} parts, {sum(n is not None for n in notes)} with notes")
     return notes

@@ -1,8 +1,11 @@
 """Citations: verified on their page, one per fact of a multi-fact answer, none for an answer
 that only restates the question or finds nothing."""
-from agent.citations import distinctive_names, find_quote, supporting_citations
-from agent.strategies import Passage, page_passages
-from retrieval import load_document
+from agent.citations import find_quote, supporting_citations
+from agent.evidence import about
+from agent.job import Passage, page_passages
+from retrieval import DocumentIndex, load_document
+
+from .scripted import filler
 
 PAGES = ["The vault code is 7731. The weather was mild.", "Lunch is served at noon.",
          "The night guard is Ilse Brandt, hired in 2004."]
@@ -40,28 +43,20 @@ def test_a_line_that_occurs_twice_is_cited_where_the_passage_has_it():
     assert (citation.char_start, citation.char_end) == (second.char_start, second.char_end)
 
 
-def test_evidence_must_name_what_the_question_names():
-    text = ("The Mirkamir bakery sells 7655 loaves of rye bread every Saturday.\n\n"
-            "The Griquafen bakery sells 3120 loaves of rye bread every Saturday. Porto bakeries open at dawn.\n\n"
-            "It was founded by Ana Lobo. She sells 88 pies a day.")
+def test_evidence_must_be_about_what_the_question_asks():
+    text = "\n\n".join([filler(20), "The Mirkamir bakery sells 7655 loaves of rye bread every Saturday.", filler(20, 20),
+                        "The Griquafen bakery sells 3120 loaves of rye bread every Saturday. Porto bakeries open at dawn.",
+                        filler(20, 40), "It was founded by Ana Lobo. She sells 88 pies a day."])
     document = load_document(text, filename="bakeries.txt")
+    index = DocumentIndex.build(document, embedder=None)
     passages = page_passages(document)
     question = "How many rye loaves does the Griquafen bakery sell on a Saturday?"
-    names = distinctive_names(document, question)
-    assert names == {"griquafen"}
-    # the look-alike's number, with the asked name put in: the sentence that holds it names Mirkamir
-    assert supporting_citations(document, passages, question, "The Griquafen bakery sells 7655 loaves.", names=names) == []
-    assert not supporting_citations(document, passages, question, "7655", names=names)
-    [right] = supporting_citations(document, passages, question, "The Griquafen bakery sells 3120 loaves.", names=names)
+    check = about(index, question)
+    # the look-alike's number, with the asked name put in: the sentence that holds it is about Mirkamir
+    assert supporting_citations(document, passages, question, "The Griquafen bakery sells 7655 loaves.", about=check) == []
+    [right] = supporting_citations(document, passages, question, "The Griquafen bakery sells 3120 loaves.", about=check)
     assert "3120" in right.quote
-    # the name may be in the sentence before the cited one ("She ...")
+    # what the question asks may be named in the sentence before the cited one ("She ...")
     question = "How many pies does Ana Lobo sell?"
-    [pies] = supporting_citations(document, passages, question, "88 pies a day", names=distinctive_names(document, question))
+    [pies] = supporting_citations(document, passages, question, "88 pies a day", about=about(index, question))
     assert pies.quote == "She sells 88 pies a day."
-    # a neighbour of the named sentence that does not refer to it is not evidence about it
-    question = "When does the Griquafen bakery open?"
-    assert not supporting_citations(document, passages, question, "Porto bakeries open at dawn",
-                                    names=distinctive_names(document, question))
-    # a name on every page (the document's subject) is not required
-    assert distinctive_names(load_document("Porto. " * 10 + "\n\nIt has 3 bridges.", filename="p.txt"),
-                             "How many bridges does Porto have?") == set()

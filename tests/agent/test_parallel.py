@@ -90,3 +90,12 @@ def test_auto_reads_every_chunk_for_a_listing_question_under_the_limit():
     small_limit = Agent(ScriptedBackend(reader, window=1024), embedder=None, rag_budget=300, read_limit=100)
     answer = small_limit.ask(doc, "List all the office codes mentioned.")
     assert answer.strategy != "parallel" and "over the 100-token limit" in answer.trace.strategy_reason
+
+
+def test_the_extractive_reader_quotes_every_mention_in_document_order():
+    offices = [f"The {city} office was opened in {1990 + n}." for n, city in enumerate(["Lisbon", "Porto", "Braga", "Faro"])]
+    doc = load_document("\n\n".join(f"{filler(40, 40 * n)}\n\n{o}" for n, o in enumerate(offices)), filename="o.txt")
+    backend = ScriptedBackend("unused", window=1024)
+    answer = Agent(backend, embedder=None, reader="extractive").ask(doc, "List all the offices that were opened.")
+    assert answer.strategy == "parallel" and not backend.prompts  # every sentence read, no model call
+    assert answer.text.splitlines() == offices and [c.quote for c in answer.citations] == offices

@@ -46,3 +46,22 @@ def test_several_questions_in_one_are_split():
         "Where was Ilse born?", "What is the vault code of the Oslo branch?"]
     assert sub_questions("What is the vault code?") == ["What is the vault code?"]
     assert sub_questions("Is it A? or B? Explain the difference in detail") == ["Is it A? or B? Explain the difference in detail"]
+
+
+@pytest.mark.parametrize("question, strategy", [
+    ("Fasse das Dokument zusammen.", "summary"),
+    ("Worum geht es in diesem Bericht?", "summary"),
+    ("De quoi parle ce rapport ?", "summary"),
+    ("总结这份文件", "summary"),
+    ("Liste alle Städte, die genannt werden.", "parallel"),
+    ("列出文中提到的所有城市", "parallel"),
+    ("Wie hoch ist der höchste Berg?", "rag"),
+], ids=["de-summary", "de-about", "fr-about", "zh-summary", "de-list", "zh-list", "de-fact"])
+def test_the_cues_are_not_only_english(question, strategy):
+    assert pick(question, document_tokens=20_000)[0] == strategy
+
+
+def test_an_extractive_reader_never_reads_a_whole_document_into_the_model():
+    chosen, reason = choose("auto", "What is the code?", 3000, 20, 4096, 96, 32_000, reader="extractive")
+    assert chosen == "rag" and "extractive reader" in reason
+    assert choose("auto", "Summarize it.", 3000, 20, 4096, 96, 32_000, reader="extractive")[0] == "summary"

@@ -1,6 +1,7 @@
-"""`summary`: notes on every part (map), merged until they fit (reduce), the answer from the
-notes, citations verified in the parts."""
-from agent import Agent
+"""`summary`: representative sentences from every part of the document, quoted (extractive) or
+summarized in one call; `mapreduce`: notes on every part, merged until they fit, the answer from
+the notes, citations verified in the parts."""
+from agent import Agent, Done, Token
 from agent.prompts import MAP_SYSTEM, REDUCE_SYSTEM
 from retrieval import load_document
 
@@ -31,8 +32,8 @@ def test_every_part_is_noted_and_notes_are_reduced_into_the_answer():
     backend = ScriptedBackend(note_taker, window=1024, delay=0.01)
     doc = book()
     agent = Agent(backend, embedder=None, rag_budget=300, concurrency=2)
-    answer = agent.ask(doc, "Summarize this document.")
-    assert answer.strategy == "summary" and "whole document" in answer.trace.strategy_reason
+    answer = agent.ask(doc, "Summarize this document.", strategy="mapreduce")
+    assert answer.strategy == "mapreduce"
     maps = [m for m in backend.prompts if system(m) == MAP_SYSTEM]
     for chunk in agent._indexes[doc.id].chunks:
         assert sum(chunk.text in user(m) for m in maps) == 1  # every chunk read once
@@ -48,7 +49,44 @@ def test_every_part_is_noted_and_notes_are_reduced_into_the_answer():
 def test_notes_over_the_budget_are_reduced_in_rounds():
     backend = ScriptedBackend(note_taker, window=1024)
     answer = Agent(backend, embedder=None, rag_budget=40).ask(book(), "Give an overview of the main points.",
-                                                             strategy="summary")
+                                                             strategy="mapreduce")
     rounds = [s.name for s in answer.trace.steps if s.name.startswith("reduce")]
     assert rounds and rounds[0] == "reduce 1"
     assert answer.supported
+
+
+CHAPTERS = [
+    ["The Tallow salt works opened in 1841 beside the river.", "Salt from the works was carried by barge to the coast.",
+     "The salt works employed two hundred workers in its first decade."],
+    ["A strike in 1872 closed the Tallow mine for a year.", "The workers of the mine asked for shorter shifts.",
+     "The strike ended when the mine owners agreed to eight-hour shifts."],
+    ["In 1990 the old salt works became a museum.", "The museum shows the tools of the salt workers.",
+     "Visitors to the museum can walk through the old mine."],
+]
+
+
+def chapters():
+    pages = ["\n\n".join(sentences + [filler(3, 100 * n)]) for n, sentences in enumerate(CHAPTERS)]
+    return load_document("\f".join(pages), filename="tallow.txt")
+
+
+def test_the_extractive_summary_quotes_every_part_in_order_without_repeats():
+    backend = ScriptedBackend("unused", window=2048)
+    events = list(Agent(backend, embedder=None, reader="extractive").ask_stream(chapters(), "Summarize this document."))
+    answer = events[-1].answer
+    assert answer.strategy == "summary" and "whole document" in answer.trace.strategy_reason and not backend.prompts
+    assert {c.page for c in answer.citations} == {1, 2, 3}  # every part speaks
+    assert [c.char_start for c in answer.citations] == sorted(c.char_start for c in answer.citations)
+    lines = answer.text.splitlines()
+    assert len(lines) == len(set(lines)) == len(answer.citations)
+    # the archive's filler lines differ only by their year: said once at most
+    assert sum("The archive lists shipments" in line for line in lines) <= 1
+    assert "".join(e.text for e in events if isinstance(e, Token)) == answer.text and isinstance(events[-1], Done)
+
+
+def test_a_generative_summary_is_one_call_over_the_representative_sentences():
+    backend = ScriptedBackend("The salt works opened in 1841 and became a museum in 1990.", window=2048)
+    answer = Agent(backend, embedder=None).ask(chapters(), "Give an overview of the main points.", strategy="summary")
+    [prompt] = backend.prompts
+    assert sum(any(s in user(prompt) for s in chapter) for chapter in CHAPTERS) == 3
+    assert answer.strategy == "summary" and answer.supported

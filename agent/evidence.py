@@ -1,0 +1,146 @@
+"""Evidence: the sentences of the retrieved chunks that answer a question, best first.
+
+A sentence ranks by what it shares with the question, seen two ways: its words (the question's
+terms it holds, each weighted by its idf in the document, as BM25 weighs them) and its meaning
+(the MiniLM cosine of sentence and question), the two rankings fused by reciprocal rank (k=60:
+on the real-document tune set, top-1 0.71 against 0.63 for words alone and 0.53 for meaning
+alone; letting a sentence borrow its neighbours' scores, or a smaller k, measured worse).
+Page furniture (a running header or footer: the same line on many pages) is never evidence.
+Nothing here depends on a language's grammar: terms are the index's own (stems, CJK
+characters), meaning is the embedder's.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.analysis import terms
+from retrieval.sentences import sentence_spans
+
+RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
+FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the document: `text == document.text[char_start:char_end]`."""
+
+    text: str
+    page: int
+    page_label: str
+    char_start: int
+    char_end: int
+
+
+def _line_key(text: str) -> str:
+    """A line as furniture is recognised: case, digits (page numbers) and spacing ignored."""
+    return " ".join(re.sub(r"\d+", "#", text.lower()).split())
+
+
+_FURNITURE: OrderedDict[str, frozenset] = OrderedDict()
+
+
+def furniture(document) -> frozenset:
+    """Keys of the lines that repeat on many pages of `document` (running headers and footers)."""
+    if document.id not in _FURNITURE:
+        pages = {}
+        for page in document.pages:
+            for key in {_line_key(line) for line in page.text.splitlines() if line.strip()}:
+                pages[key] = pages.get(key, 0) + 1
+        least = max(3, FURNITURE_SHARE * len(document.pages))
+        _FURNITURE[document.id] = frozenset(k for k, n in pages.items() if n >= least)
+        while len(_FURNITURE) > 16:
+            _FURNITURE.popitem(last=False)
+    return _FURNITURE[document.id]
+
+
+def sentences_of(chunks, document=None) -> list[Sentence]:
+    """The sentences of `chunks` (objects with .text, .page, .page_label, .char_start), in
+    document order, each once (chunks overlap); with `document`, without its page furniture."""
+    found, skip = {}, furniture(document) if document is not None else frozenset()
+    for chunk in chunks:
+        for a, b in sentence_spans(chunk.text):
+            if skip:
+                a, b = _without_furniture(chunk.text, a, b, skip)
+            start = chunk.char_start + a
+            if b > a and start not in found:
+                found[start] = Sentence(chunk.text[a:b], chunk.page, chunk.page_label, start, chunk.char_start + b)
+    return [found[start] for start in sorted(found)]
+
+
+def _without_furniture(text: str, a: int, b: int, skip: frozenset) -> tuple[int, int]:
+    """The span with its leading and trailing furniture lines cut off (a header wraps into the
+    page's first sentence when nothing ends it)."""
+    lines = [m.span() for m in re.finditer(r"[^\n]+", text[a:b])]
+    while lines and _line_key(text[a + lines[0][0]:a + lines[0][1]]) in skip:
+        lines.pop(0)
+    while lines and _line_key(text[a + lines[-1][0]:a + lines[-1][1]]) in skip:
+        lines.pop()
+    if not lines:
+        return a, a
+    x, y = a + lines[0][0], a + lines[-1][1]
+    while x < y and text[x].isspace():
+        x += 1
+    return x, y
+
+
+def term_weights(index, question: str) -> dict[str, float]:
+    """The question's terms, each weighted by its idf among the document's windows."""
+    n = index.bm25.weights.shape[0]
+    return {t: math.log1p((n - df + 0.5) / (df + 0.5)) for t in set(terms(question))
+            if (df := index.bm25.document_frequency(t))}
+
+
+def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray:
+    weights = term_weights(index, question)
+    return np.array([sum(weights.get(t, 0.0) for t in set(terms(s.text))) for s in sentences], dtype=np.float64)
+
+
+def dense_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray | None:
+    """Cosines of question and sentences under the index's embedder (None without one)."""
+    if index.embedder is None or not sentences:
+        return None
+    vectors = index.embedder.encode([question] + [s.text for s in sentences])
+    return (vectors[1:] @ vectors[0]).astype(np.float64)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(len(scores))
+    return ranks
+
+
+def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence, float]]:
+    """`sentences` best first with their fused scores (reciprocal-rank fusion of the lexical and,
+    where the index has an embedder, the dense view)."""
+    if not sentences:
+        return []
+    lexical = lexical_scores(index, question, sentences)
+    fused = 1.0 / (RRF_K + 1 + _ranks(lexical))
+    dense = dense_scores(index, question, sentences)
+    if dense is not None:
+        fused += 1.0 / (RRF_K + 1 + _ranks(dense))
+    fused[lexical <= 0] *= 0.5  # a sentence sharing no word with the question: meaning alone is weaker evidence
+    order = np.argsort(-fused, kind="stable")
+    return [(sentences[i], float(fused[i])) for i in order]
+
+
+def about(index, question: str):
+    """A check that a text is about what the question asks: it holds one of the question's most
+    specific terms (those of the highest idf in the document: the asked name, all of them when
+    several tie). Holding the answer's words is not enough: the same fact about another name is
+    not about the question."""
+    weights = term_weights(index, question)
+    top = max(weights.values(), default=0.0)
+    specific = {t for t, w in weights.items() if w >= top - 1e-9}
+    return lambda text: not specific or bool(specific & set(terms(text)))
+
+
+def shares_a_term(index, question: str, ranked) -> bool:
+    """Whether the best sentence shares a word with the question at all (else the document does not answer)."""
+    return bool(ranked) and bool(set(term_weights(index, question)) & set(terms(ranked[0][0].text)))

@@ -1,0 +1,86 @@
+"""One question on one document, as every strategy sees it, and the budgets they share.
+
+Token costs of prompt scaffolding live here, once: a passage's tag, the room the system message
+and question take beside the passages, the room a question must leave for the document.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from retrieval.document import Document
+
+from .events import Step, Trace
+
+TAG_TOKENS = 12  # a passage's tag and page label in a prompt
+ANSWER_RESERVE = 160  # the system message, tags and the question beside the passages
+QUESTION_ROOM = 256  # what a question and its answer must leave for the document in the window
+READ_SHARE = 4  # a strategy's passages fill at most 1/READ_SHARE of the window (small models lose facts in long ones)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of Document.text given to the model (a page, a chunk, a sentence)."""
+
+    text: str
+    page: int
+    page_label: str
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class Job:
+    """One question on one document."""
+
+    document: Document
+    question: str
+    backend: object
+    index: Callable  # () -> DocumentIndex, built on first call
+    budget: int  # tokens of passages the answer may read
+    max_new_tokens: int
+    concurrency: int
+    reader: str = "generative"  # "extractive": answers are the document's own sentences (small models)
+    trace: Trace = field(default_factory=Trace)
+
+    def step(self, name: str, since: float, prompt_tokens: int = 0, output_tokens: int = 0, detail: str = "") -> Step:
+        step = Step(name, time.perf_counter() - since, prompt_tokens, output_tokens, detail)
+        self.trace.steps.append(step)
+        return step
+
+
+def page_passages(document: Document) -> list[Passage]:
+    return [Passage(p.text, p.number, p.label, p.char_start, p.char_end) for p in document.pages if p.text.strip()]
+
+
+def as_passage(item) -> Passage:
+    """A search hit, chunk or evidence sentence as a passage."""
+    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end)
+
+
+def fit_budget(items, budget: int, count_tokens) -> list:
+    """The leading items (chunks, passages) whose text fits `budget` tokens; one too long to fit
+    is skipped, not allowed to end the list."""
+    chosen, used = [], 0
+    for item in items:
+        cost = count_tokens(item.text) + TAG_TOKENS
+        if used + cost > budget:
+            if chosen:
+                break
+            continue
+        chosen.append(item)
+        used += cost
+    return chosen
+
+
+def consecutive_groups(items, limit: int, size) -> list[list]:
+    """Consecutive items grouped while their `size(item)` sum stays within `limit` (a larger item alone)."""
+    groups, current, used = [], [], 0
+    for item in items:
+        if current and used + size(item) > limit:
+            groups.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += size(item)
+    return groups + [current] if current else groups
