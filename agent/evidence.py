@@ -11,6 +11,7 @@ characters), meaning is the embedder's.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import OrderedDict
@@ -41,34 +42,60 @@ def _line_key(text: str) -> str:
     return " ".join(re.sub(r"\d+", "#", text.lower()).split())
 
 
-_FURNITURE: OrderedDict[str, frozenset] = OrderedDict()
+_CACHED: OrderedDict[str, object] = OrderedDict()  # per document: its furniture, its pages' sentence spans
+
+
+def _cached(key: str, make):
+    if key not in _CACHED:
+        _CACHED[key] = make()
+        while len(_CACHED) > 4096:
+            _CACHED.popitem(last=False)
+    _CACHED.move_to_end(key)
+    return _CACHED[key]
 
 
 def furniture(document) -> frozenset:
     """Keys of the lines that repeat on many pages of `document` (running headers and footers)."""
-    if document.id not in _FURNITURE:
+    def find():
         pages = {}
         for page in document.pages:
             for key in {_line_key(line) for line in page.text.splitlines() if line.strip()}:
                 pages[key] = pages.get(key, 0) + 1
         least = max(3, FURNITURE_SHARE * len(document.pages))
-        _FURNITURE[document.id] = frozenset(k for k, n in pages.items() if n >= least)
-        while len(_FURNITURE) > 16:
-            _FURNITURE.popitem(last=False)
-    return _FURNITURE[document.id]
+        return frozenset(k for k, n in pages.items() if n >= least)
+    return _cached(f"{document.id}|furniture", find)
 
 
-def sentences_of(chunks, document=None) -> list[Sentence]:
-    """The sentences of `chunks` (objects with .text, .page, .page_label, .char_start), in
-    document order, each once (chunks overlap); with `document`, without its page furniture."""
-    found, skip = {}, furniture(document) if document is not None else frozenset()
-    for chunk in chunks:
-        for a, b in sentence_spans(chunk.text):
+def page_sentences(document, number: int) -> list[Sentence]:
+    """The sentences of page `number` (1-based), without its furniture, in order."""
+    return _page(document, number)[0]
+
+
+def _page(document, number: int) -> tuple[list[Sentence], list[int]]:
+    """(the page's sentences, their ends)."""
+    def find():
+        page, skip = document.pages[number - 1], furniture(document)
+        out = []
+        for a, b in sentence_spans(page.text):
             if skip:
-                a, b = _without_furniture(chunk.text, a, b, skip)
-            start = chunk.char_start + a
-            if b > a and start not in found:
-                found[start] = Sentence(chunk.text[a:b], chunk.page, chunk.page_label, start, chunk.char_start + b)
+                a, b = _without_furniture(page.text, a, b, skip)
+            if b > a:
+                out.append(Sentence(page.text[a:b], page.number, page.label, page.char_start + a, page.char_start + b))
+        return out, [s.char_end for s in out]
+    return _cached(f"{document.id}|{number}", find)
+
+
+def sentences_of(chunks, document) -> list[Sentence]:
+    """The sentences of `document` that overlap `chunks` (objects with .page, .char_start,
+    .char_end), in document order, each once. Sentences are cut from whole pages: a chunk may
+    end inside one ("... by September 21," / "2020."), its sentence goes on."""
+    found = {}
+    for chunk in chunks:
+        sentences, ends = _page(document, chunk.page)
+        i = bisect.bisect_right(ends, chunk.char_start)
+        while i < len(sentences) and sentences[i].char_start < chunk.char_end:
+            found.setdefault(sentences[i].char_start, sentences[i])
+            i += 1
     return [found[start] for start in sorted(found)]
 
 

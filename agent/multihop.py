@@ -6,7 +6,8 @@ the next hop's thread: the next finding is the best sentence that mentions it, o
 findings so far, and is not a look-alike of an earlier finding (the same statement about
 another thing). Stop rule: no sentence mentions the thread, a finding adds nothing specific, or
 `max_hops`. A chain is sound only when its first finding is about what the question asks (one
-that starts from a look-alike, the Oslo courier asked about Madrid's, answers nothing).
+that starts from a look-alike, the Oslo courier asked about Madrid's, answers nothing), and, for
+a question asking for a number or a date, when one of its findings holds one.
 
 The answer: with an extractive reader, the chain's sentences themselves; with a generative one,
 the model writes from them, and an answer that stops before what the last finding adds is
@@ -22,7 +23,7 @@ from retrieval.sentences import readable
 from . import evidence
 from .events import Progress
 from .job import Job
-from .rag import search_query, with_context
+from .rag import search_query, value_kind, with_context
 from .writer import done, quote, write
 
 MAX_HOPS = 3
@@ -56,7 +57,9 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
             break
     job.step("stop", time.perf_counter(), detail=stop)
     yield Progress("hop", 1.0, f"stopped: {stop}")
-    sound = bool(findings) and evidence.about(index, job.question)(findings[0].text)
+    kind = value_kind(job.question)  # a question asking for a number or a date: some finding must hold one
+    sound = (bool(findings) and evidence.about(index, job.question)(findings[0].text)
+             and (kind is None or any(kind.search(f.text) for f in findings)))
     chain = findings if sound else []
     if chain and job.reader != "extractive":
         text, written = yield from write(job, with_context(job, chain))

@@ -8,14 +8,17 @@ ranked for the question (evidence.py). What happens next depends on the reader:
   or choose from the same sentences answers worse than the ranking alone (docs/benchmarks).
 - generative: the model writes the answer from the best sentences with their neighbours, as
   many as the budget holds (a quarter of its window); citations must be about the question.
-When nothing in the document shares a word with the question, the answer says so.
+When nothing in the document shares a word with the question, the answer says so. A question
+that asks for a number ("how many", "wie viele", "combien") or a date ("when", "wann", "in what
+year") is answered by the best of the top sentences that holds one, and when none does, the
+document does not say.
 """
 from __future__ import annotations
 
 import re
 import time
 
-from retrieval.sentences import sentence_spans
+from retrieval.analysis import terms
 
 from . import evidence
 from .events import Progress
@@ -29,6 +32,24 @@ SEVERAL = re.compile(r"\b(which|what) (?:\w+ )?(two|three|four|five|six|seven|ei
 CLOSE = 0.75  # a sentence within this share of the best fused score answers too (several things asked)
 MOST_SENTENCES = 5
 SHORT = 6  # words: a shorter sentence is quoted with the ones around it
+TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
+
+# What kind of value a question asks for, from its wording; and whether a text holds one.
+ASKS_NUMBER = re.compile(r"\bhow (?:many|much|long|far|old|big|large|high)\b|\bwhat (?:percentage|share|amount|size)\b"
+                         r"|\b(?:number|nummer|anzahl|numéro|nombre de|número)\b"
+                         r"|\bwie (?:viele?|hoch|lang|groß|alt|weit)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b|多少|几[个位次]|何人|いくつ", re.I)
+ASKS_DATE = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|month|date|day)\b|\bby what date\b|\bwann\b"
+                       r"|\bin welchem (?:jahr|monat)\b|\bquand\b|\b(?:en )?quelle (?:année|date)\b|\bcu[aá]ndo\b"
+                       r"|什么时候|何时|哪一?年|いつ", re.I)
+NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+                r"thousand|million|billion|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
+                r"un|deux|trois|quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil")
+HOLDS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b|[一二三四五六七八九十百千万亿]", re.I)
+MONTHS = (r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|märz|mars|apr(?:il)?|avril|may|mai|june?|juni|"
+          r"juin|july?|juli|juillet|aug(?:ust)?|août|sep(?:t|tember)?|septembre|oct(?:ober)?|okt(?:ober)?|octobre|"
+          r"nov(?:ember)?|novembre|dec(?:ember)?|dez(?:ember)?|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+          r"septiembre|octubre|noviembre|diciembre|spring|summer|autumn|fall|winter|frühling|sommer|herbst")
+HOLDS_DATE = re.compile(rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I)
 
 
 def search_query(question: str) -> str:
@@ -61,14 +82,12 @@ def answer(job: Job):
 def with_context(job: Job, sentences) -> list[Passage]:
     """Each sentence with the one before and after it on its page (a sentence alone may not name
     its subject); overlapping ones merged."""
-    document, spans, out = job.document, {}, []
+    document, out = job.document, []
     for s in sentences:
-        page = document.pages[s.page - 1]
-        if s.page not in spans:
-            spans[s.page] = [(page.char_start + a, page.char_start + b) for a, b in sentence_spans(page.text)]
-        on_page = spans[s.page]
-        i = next((i for i, (a, b) in enumerate(on_page) if a <= s.char_start < b), None)
-        a, b = (on_page[max(i - 1, 0)][0], on_page[min(i + 1, len(on_page) - 1)][1]) if i is not None else (s.char_start, s.char_end)
+        on_page = evidence.page_sentences(document, s.page)
+        i = next((i for i, p in enumerate(on_page) if p.char_start <= s.char_start < p.char_end), None)
+        a, b = ((on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end) if i is not None
+                else (s.char_start, s.char_end))
         if any(p.char_start < b and a < p.char_end for p in out):
             continue
         out.append(Passage(document.text[a:b], s.page, s.page_label, a, b))
@@ -85,9 +104,26 @@ def chosen_sentences(question: str, ranked) -> list:
     return sorted([s for s, score in ranked[:MOST_SENTENCES] if score >= CLOSE * best], key=lambda s: s.char_start)
 
 
+def value_kind(question: str) -> re.Pattern | None:
+    """What the question asks for: a date, a number (a pattern a sentence holding one matches), or None."""
+    return HOLDS_DATE if ASKS_DATE.search(question) else HOLDS_NUMBER if ASKS_NUMBER.search(question) else None
+
+
+def holding_the_value(job: Job, ranked) -> list:
+    """`ranked` limited, for a question asking for a number or a date, to those of its best
+    TYPED_POOL sentences that hold one and share a word with the question (none: the document does
+    not say). Sharing its rarest word is too strict here: that is often the question's own paraphrase."""
+    kind = value_kind(job.question)
+    if kind is None:
+        return ranked
+    asked = set(evidence.term_weights(job.index(), job.question))
+    return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.text))]
+
+
 def extract(job: Job, ranked):
     """The answer is the document's own sentences: quoted whole, cited where they stand."""
-    chosen = chosen_sentences(job.question, ranked) if evidence.shares_a_term(job.index(), job.question, ranked) else []
+    on_topic = evidence.shares_a_term(job.index(), job.question, ranked)
+    chosen = chosen_sentences(job.question, holding_the_value(job, ranked)) if on_topic else []
     if len(chosen) == 1 and len(chosen[0].text.split()) < SHORT:  # a fragment says little without its neighbours
         chosen = with_context(job, chosen)
     job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted")

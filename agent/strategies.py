@@ -18,11 +18,6 @@ STRATEGIES = ("auto", "direct", "rag", "parallel", "multihop", "summary", "mapre
 RUN = {"direct": direct.answer, "rag": rag.answer, "parallel": parallel.answer, "multihop": multihop.answer,
        "summary": summary.answer, "mapreduce": summary.map_reduce}
 
-# Whole-document requests: no passage answers them, every part of the document does.
-SUMMARY_CUE = re.compile(
-    r"\b(summari[sz]e|summary|overview|outline|tl;?dr|main (?:points|ideas|topics|themes|findings|arguments)"
-    r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file|manual)s? about"
-    r"|zusammenfass\w*|fass\w* (?:\w+ ){0,5}?zusammen|worum geht es|résum[ée]|de quoi (?:parle|traite)|resumen|resume)\b|总结|概述|摘要", re.I)
 # Questions over every mention: retrieval's top chunks can miss some, reading every part does not.
 LISTING_CUE = re.compile(r"\b(list (?:all|every|each|the)|enumerate|how many times|every (?:\w+ )?(?:mentioned|named|listed)"
                          r"|all (?:the |of the )?\w+ (?:mentioned|named|listed|that|which|who)|alle \w+, die|liste)\b|列出|所有", re.I)
@@ -50,7 +45,7 @@ def choose(requested: str, question: str, document_tokens: int, question_tokens:
         return "direct", f"{size} fits the {window:,}-token window ({room:,} left for it)"
     over = (f"{size} is over the {room:,} tokens the {window:,}-token window leaves" if document_tokens > room else
             f"{size}, read by an extractive reader (a small model answers better from ranked sentences than from a whole document)")
-    if SUMMARY_CUE.search(question):
+    if summary.SUMMARY_CUE.search(question):
         return "summary", f"{over}, and the question is about the whole document: representative passages"
     if LISTING_CUE.search(question):
         if document_tokens <= read_limit:

@@ -27,11 +27,20 @@ from .job import Job, Passage, as_passage, consecutive_groups
 from .prompts import map_messages, reduce_messages
 from .writer import done, quote, write
 
+# Whole-document requests: no passage answers them, every part of the document does.
+SUMMARY_CUE = re.compile(
+    r"\b(summari[sz]e|summary|overview|outline|tl;?dr|main (?:points|ideas|topics|themes|findings|arguments)"
+    r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file|manual)s? about"
+    r"|zusammenfass\w*|fass\w* (?:\w+ ){0,5}?zusammen|worum geht es|résum[ée]|de quoi (?:parle|traite)|resumen|resume)\b|总结|概述|摘要", re.I)
+# Words that name the document itself, not a topic ("summarize this text/paper").
+THE_DOCUMENT = re.compile(r"\b(?:document|text|paper|report|book|file|article|chapter|manual|slides?|talk|says?|dokument|"
+                          r"skript|bericht|buch|texte?|rapport|livre|documento|informe|libro)\b", re.I)
 NOTE_TOKENS = 96
 NOTHING = re.compile(r"^\W*(nothing|none|not found|n/a)\W*$", re.I)
 PARTS = 6  # stretches of the document a summary draws from
 PER_PART = 2  # representative sentences from each
 MIN_WORDS = 6  # shorter lines (headings, page furniture) do not summarize
+PROSE_LETTERS = 0.6  # of a sentence's visible characters: less is a formula, a table row or markup
 
 
 def answer(job: Job):
@@ -47,35 +56,46 @@ def answer(job: Job):
 
 
 def representative(job: Job) -> list:
-    """The sentences most central to the document, a few from each of its parts, in order."""
+    """The sentences most central to the document (or, when the question names a topic, to the
+    sentences about it), a few from each of its parts, in order."""
     index = job.index()
     windows = index.bm25.weights.shape[0]
     common = lambda t: math.log1p(index.bm25.document_frequency(t) / windows * 100)  # noqa: E731  share of windows holding t
+    topic = set(evidence.term_weights(index, THE_DOCUMENT.sub(" ", SUMMARY_CUE.sub(" ", job.question))))
+    candidates = [s for s in evidence.sentences_of(index.chunks, job.document) if is_prose(s.text)]
+    if topic and len(about_topic := [s for s in candidates if topic & set(terms(s.text))]) >= PARTS:
+        candidates = about_topic  # "what does it say about error handling": the sentences on it
     chosen, seen, used = [], set(), 0
-    parts = np.array_split(np.arange(len(index.chunks)), min(PARTS, len(index.chunks)))
-    per_part = max(1, min(PER_PART, job.budget // (60 * len(parts))))
+    parts = [part for part in np.array_split(np.array(candidates, dtype=object), min(PARTS, len(candidates))) if len(part)]
+    per_part = max(1, min(PER_PART, job.budget // (60 * max(len(parts), 1))))
     for part in parts:
-        before = len(chosen)
-        sentences = [s for s in evidence.sentences_of([index.chunks[i] for i in part], job.document) if len(s.text.split()) >= MIN_WORDS]
         scored = []
-        for s in sentences:
+        for s in part:
             found = terms(s.text)
             key = " ".join(t for t in found if not t.isdigit())  # the same line but for its numbers is said once
-            if key in seen or not found:
-                continue
-            scored.append((sum(common(t) for t in set(found)) / math.sqrt(len(found)), s, key))
+            if found:
+                scored.append((sum(common(t) for t in set(found)) / math.sqrt(len(found)), s, key))
+        taken = 0
         for score, s, key in sorted(scored, key=lambda x: -x[0]):
-            if key in seen:
+            if taken == per_part or key in seen:
                 continue
-            if len(chosen) - before == per_part:
-                break
             cost = job.backend.count_tokens(s.text)
             if used + cost > job.budget:
                 break
             chosen.append(s)
             seen.add(key)
             used += cost
+            taken += 1
     return sorted(chosen, key=lambda s: s.char_start)
+
+
+def is_prose(text: str) -> bool:
+    """A sentence a summary can quote: enough words, ends like a sentence, mostly letters (not a
+    caption in markup, a formula or a table row)."""
+    visible = "".join(text.split())
+    return (len(text.split()) >= MIN_WORDS and not visible.startswith("<")
+            and bool(re.search(r"[.!?。！？][\"'”’)]*$", visible))
+            and sum(c.isalpha() for c in visible) >= PROSE_LETTERS * len(visible))
 
 
 def map_reduce(job: Job, part_tokens: int | None = None):  # the `mapreduce` strategy

@@ -90,3 +90,22 @@ def test_a_generative_summary_is_one_call_over_the_representative_sentences():
     [prompt] = backend.prompts
     assert sum(any(s in user(prompt) for s in chapter) for chapter in CHAPTERS) == 3
     assert answer.strategy == "summary" and answer.supported
+
+
+def test_a_summary_quotes_prose_not_markup_formulas_or_table_rows():
+    noise = ['<Listing number="8-1" caption="Creating a new vector of the salt works">', "S = {0, 1, 2} ⊆ T × U, x ∈ S",
+             "02/12/2016 12/15/2015 Tallow Salt Works 265 Closure Permanent"]
+    pages = ["\n\n".join(noise + sentences) for sentences in CHAPTERS]
+    document = load_document("\f".join(pages), filename="mixed.txt")
+    answer = Agent(ScriptedBackend("unused", window=2048), embedder=None, reader="extractive").ask(document, "Summarize it.")
+    assert answer.citations and all(c.quote in {s for chapter in CHAPTERS for s in chapter} for c in answer.citations)
+
+
+def test_a_summary_about_a_topic_quotes_the_sentences_on_it():
+    strike = [f"The strike of {1870 + n} closed the Tallow mine for {n + 2} weeks of that year." for n in range(8)]
+    pages = ["\n\n".join(CHAPTERS[0] + strike[:4]), "\n\n".join(CHAPTERS[2] + strike[4:])]
+    document = load_document("\f".join(pages), filename="tallow.txt")
+    answer = Agent(ScriptedBackend("unused", window=2048), embedder=None, reader="extractive").ask(
+        document, "Summarize what the text says about the strikes.")
+    assert answer.strategy == "summary" and answer.citations
+    assert all("strike" in c.quote for c in answer.citations)

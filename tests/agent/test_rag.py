@@ -1,0 +1,80 @@
+"""`rag` with the extractive reader: a question asking for a number or a date is answered by a
+top sentence holding one, in several languages, or refused when none does; whole sentences
+across chunk boundaries."""
+import pytest
+
+from agent import Agent
+from agent.rag import HOLDS_DATE, HOLDS_NUMBER, value_kind
+from retrieval import ChunkSettings, DocumentIndex, load_document
+
+from .scripted import ScriptedBackend, filler
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("When did the bridge open?", HOLDS_DATE),
+    ("In which year was the mill sold?", HOLDS_DATE),
+    ("In what month and year does the story open?", HOLDS_DATE),
+    ("Wann wurde die Brücke eröffnet?", HOLDS_DATE),
+    ("Quand le pont a-t-il été ouvert ?", HOLDS_DATE),
+    ("这座桥是什么时候建的？", HOLDS_DATE),
+    ("How many workers did the mill employ?", HOLDS_NUMBER),
+    ("Wie viele Arbeiter hatte die Mühle?", HOLDS_NUMBER),
+    ("Combien d'ouvriers travaillaient au moulin ?", HOLDS_NUMBER),
+    ("What is the phone number of the office?", HOLDS_NUMBER),
+    ("Who built the bridge?", None),
+])
+def test_the_kind_of_value_a_question_asks_for(question, kind):
+    assert value_kind(question) is kind
+
+
+@pytest.mark.parametrize("text, date, number", [
+    ("It was in July, 1805, and the speaker was a lady.", True, True),
+    ("Das Skript entstand im Wintersemester 2013/2014.", True, True),
+    ("Le pont fut ouvert en mars.", True, False),
+    ("橋は1990年に建てられた。", True, True),
+    ("The mill employed three hundred workers.", False, True),
+    ("The bridge was built by the Varnholt company.", False, False),
+])
+def test_what_a_sentence_holds(text, date, number):
+    assert bool(HOLDS_DATE.search(text)) is date and bool(HOLDS_NUMBER.search(text)) is number
+
+
+def extractive():
+    return Agent(ScriptedBackend("unused", window=1024), embedder=None, reader="extractive")
+
+
+MILL = ("The Varnholt mill stands on the river. The Varnholt mill was sold to the town in 1931. "
+        "The Varnholt mill is painted red.")
+
+
+def test_a_date_question_is_answered_by_a_top_sentence_holding_a_date():
+    document = load_document(f"{filler(20)}\n\n{MILL}\n\n{filler(20, 20)}", filename="mill.txt")
+    answer = extractive().ask(document, "When did the Varnholt mill stand on the river?")
+    assert answer.text == "The Varnholt mill was sold to the town in 1931."  # the best sentence holds no date
+
+
+def test_a_number_question_no_top_sentence_about_it_answers_is_refused():
+    # the filler's years are numbers, but not about the Varnholt mill
+    document = load_document(f"{filler(20)}\n\nThe Varnholt mill stands on the river. It is painted red.\n\n{filler(20, 20)}",
+                             filename="mill.txt")
+    answer = extractive().ask(document, "How many workers did the Varnholt mill employ?")
+    assert "does not say" in answer.text and not answer.citations and not answer.supported
+
+
+def test_german_questions_are_typed_too():
+    text = "Die Varnholt-Mühle steht am Fluss. Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
+    document = load_document(f"{filler(20)}\n\n{text}\n\n{filler(20, 20)}", filename="muehle.txt")
+    assert extractive().ask(document, "Wann stand die Varnholt-Mühle am Fluss?").text == \
+        "Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
+
+
+def test_a_sentence_cut_by_a_chunk_boundary_is_quoted_whole():
+    sentence = ("The committee of the Varnholt mill must receive all comments on the proposed sale by "
+                "September 21, 2020.")
+    document = load_document(f"{filler(3)} {sentence} {filler(3, 3)}", filename="sale.txt")
+    # tiny chunks: the sentence spans two of them
+    index = DocumentIndex.build(document, embedder=None, settings=ChunkSettings(max_tokens=12, overlap_tokens=0,
+                                                                                window_tokens=12))
+    assert not any(sentence in c.text for c in index.chunks)
+    answer = extractive().ask(index, "By what date must the committee receive comments on the Varnholt sale?")
+    assert answer.text == sentence and answer.citations[0].quote == sentence
