@@ -1,6 +1,6 @@
 """Where a small model's reply has run away: it says a sentence (or clause) again, whole or as
-part of an earlier one ('The passage "X." ... X.'), or starts writing the prompt's own
-scaffolding (a passage tag, "Question (answer from ..."). Past that point it only loops or
+part of an earlier one ('The passage "X." ... X.'), repeats a list item ("3. Porto" after
+"2. Porto", however short), or starts writing the prompt's own scaffolding (a passage tag, "Question (answer from ..."). Past that point it only loops or
 echoes the prompt, so generation stops there and the reply is cut.
 
 While streaming, an unfinished last sentence that may be part of either is held back
@@ -14,6 +14,7 @@ from retrieval.chunking import UNIT_BOUNDARY
 SCAFFOLD = re.compile(r"<\s*/?\s*passage\b|^[ \t]*(?:Question|Request)\s*[(:]", re.I | re.M)
 MARKERS = ("<passage", "</passage", "question (", "question:", "request (", "request:")
 SHORTEST_REPEAT = 12  # characters: "Yes." twice is not a loop
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•‣·]|\(?\d{1,3}[.)]|\(?[a-z][.)])[ \t]+(.+?)[ \t]*$", re.M)
 
 
 def _key(text: str) -> str:
@@ -36,6 +37,14 @@ def reply_end(text: str, finished: bool = False) -> int | None:
     end = len(text)
     if scaffold := SCAFFOLD.search(text):
         end = scaffold.start()
+    items = set()
+    for item in LIST_ITEM.finditer(text):
+        if item.start() >= end or not (finished or text.endswith("\n", 0, item.end() + 1)):
+            break  # an item is judged once its line has ended
+        if (key := _key(item.group(1))) in items:
+            end = item.start()
+            break
+        items.add(key)
     seen = set()
     for a, b in _units(text, finished):
         if a >= end:

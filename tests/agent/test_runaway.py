@@ -70,3 +70,17 @@ def test_the_agent_stops_a_looping_reply_and_streams_only_what_it_keeps():
 def test_a_sentence_said_again_after_quoting_it_is_a_loop():
     reply = 'The passage "Kaven Quagrites was born in Lovenfen.\n\nKaven Quagrites was born in Lovenfen.\n\nThe'
     assert reply[: reply_end(reply)] == 'The passage "Kaven Quagrites was born in Lovenfen.\n\n'
+
+
+@pytest.mark.parametrize("reply, kept", [
+    ("Cities:\n1. Lisbon\n2. Porto\n3. Porto\n4. Porto\n", "Cities:\n1. Lisbon\n2. Porto\n"),
+    ("- Lisboa\n- Faro\n- lisboa\n", "- Lisboa\n- Faro\n"),
+    ("• 北京\n• 上海\n• 北京\n", "• 北京\n• 上海\n"),
+])
+def test_a_repeated_list_item_ends_the_reply_however_short(reply, kept):
+    assert reply[:reply_end(reply, finished=True)] == kept
+
+
+def test_distinct_items_and_an_unfinished_line_go_on():
+    assert reply_end("1. Lisbon\n2. Porto\n3. Braga\n", finished=True) is None
+    assert reply_end("1. Porto\n2. Porto Alegre") is None  # the second line may still differ
