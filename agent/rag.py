@@ -116,7 +116,8 @@ def holding_the_value(job: Job, ranked) -> list:
     kind = value_kind(job.question)
     if kind is None:
         return ranked
-    asked = set(evidence.term_weights(job.index(), job.question))
+    wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", job.question))  # "number" itself is not what is asked about
+    asked = set(evidence.term_weights(job.index(), wording))
     return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.text))]
 
 

@@ -78,3 +78,10 @@ def test_a_sentence_cut_by_a_chunk_boundary_is_quoted_whole():
     assert not any(sentence in c.text for c in index.chunks)
     answer = extractive().ask(index, "By what date must the committee receive comments on the Varnholt sale?")
     assert answer.text == sentence and answer.citations[0].quote == sentence
+
+
+def test_the_cue_word_itself_does_not_make_a_sentence_about_the_question():
+    text = "Report Number 11 35-46 CUSIP Number 11 59-68. Please call the Varnholt help desk for support."
+    document = load_document(f"{filler(20)}\n\n{text}\n\n{filler(20, 20)}", filename="desk.txt")
+    answer = extractive().ask(document, "What is the telephone number of the Varnholt help desk?")
+    assert "does not say" in answer.text and not answer.citations
