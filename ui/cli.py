@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -89,7 +88,11 @@ def run(args) -> int:
         print(f"longdoc ui: {error}", file=sys.stderr)
         return 2
     print(exposure(args, settings, token), file=sys.stderr)
-    return subprocess.call(command(args.port, args.address, args.max_upload_mb), env=environment(settings, token))
+    argv = command(args.port, args.address, args.max_upload_mb)
+    sys.stderr.flush()
+    # the server replaces this process: a signal to `longdoc ui` (a service manager's stop) reaches
+    # it, and no orphan keeps serving after its launcher is gone
+    os.execve(argv[0], argv, environment(settings, token))
 
 
 def add_parser(sub) -> None:

@@ -3,7 +3,6 @@ the server and offers only the embedded model; allowed folders cannot be left by
 links; beyond loopback nothing (page, websocket, upload) passes without the access token."""
 import os
 import socket
-import subprocess
 import sys
 import time
 
@@ -104,16 +103,17 @@ def test_only_the_operators_models_are_offered(monkeypatch):
 ], ids=["any", "lan", "hostname", "short-token", "missing-folder"])
 def test_the_operator_is_stopped_before_exposing_too_much(monkeypatch, capsys, argv, says):
     monkeypatch.delenv(TOKEN_ENV, raising=False)
-    monkeypatch.setattr(subprocess, "call", lambda *a, **k: pytest.fail("the app must not start"))
+    monkeypatch.setattr(os, "execve", lambda *a, **k: pytest.fail("the app must not start"))
     assert main(["ui", *argv]) == 2
     assert says in capsys.readouterr().err
 
 
 def test_the_operator_is_told_what_is_exposed_and_the_app_runs_offline(monkeypatch, capsys, tmp_path):
     started = {}
-    monkeypatch.setattr(subprocess, "call", lambda argv, env: started.update(argv=argv, env=env) or 0)
+    monkeypatch.setattr(os, "execve", lambda path, argv, env: started.update(argv=argv, env=env))
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    assert main(["ui", "--address", "0.0.0.0", "--allow-path", str(tmp_path), "--model", "embedded"]) == 0
+    main(["ui", "--address", "0.0.0.0", "--allow-path", str(tmp_path), "--model", "embedded"])  # execve: never returns
+    assert started["argv"][:3] == [sys.executable, "-m", "streamlit"]
     told = capsys.readouterr().err
     assert "serves the network; visitors must give the access token" in told and str(tmp_path.resolve()) in told
     assert TOKEN not in " ".join(started["argv"])  # never on a command line others can read
@@ -131,6 +131,8 @@ def gated(tmp_path_factory):
     server = start(argv, {**os.environ, TOKEN_ENV: TOKEN}, log)
     yield f"http://127.0.0.1:{port}", log
     stop(server)
+    with pytest.raises(httpx.TransportError):  # the launcher became the server: stopping it stops serving
+        httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
 
 
 def upgrade(url: str, path: str, cookie: str = "") -> bytes:
