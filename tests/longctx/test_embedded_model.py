@@ -55,3 +55,19 @@ def test_needle_beyond_trained_window(smollm2):
     finally:
         longctx.remove(model)
     assert value not in answer(model, tokenizer, document, question, max_new_tokens=24)
+
+
+@pytest.mark.slow
+def test_the_dequantized_model_is_cached_and_a_damaged_copy_rebuilt(smollm2, tmp_path, caplog):
+    model, tokenizer = smollm2
+    ids = tokenizer("The cached copy reads the same.", return_tensors="pt")["input_ids"]
+    cached, _ = longctx.load_model(None, long_context=None, cache_dir=tmp_path)
+    [folder] = (tmp_path / "models").iterdir()
+    assert (folder / "model.safetensors").is_file() and not list((tmp_path / "models").glob(".*"))  # no leftovers
+    with torch.no_grad():
+        torch.testing.assert_close(cached(ids).logits, model(ids).logits)
+    (folder / "model.safetensors").write_bytes(b"not safetensors")  # damaged: converted again from the GGUF
+    again, _ = longctx.load_model(None, long_context=None, cache_dir=tmp_path)
+    assert "converting again" in caplog.text
+    with torch.no_grad():
+        torch.testing.assert_close(again(ids).logits, model(ids).logits)
