@@ -76,7 +76,9 @@ class LocalBackend:
     def prompt_tokens(self, messages: list[dict]) -> int:
         return self._prompt_ids(messages).shape[1]
 
-    def _generate(self, messages: list[dict], max_new_tokens: int, streamer=None, cancel: threading.Event | None = None):
+    def _generate(self, messages: list[dict], max_new_tokens: int, streamer=None, cancel: threading.Event | None = None,
+                  sampling: dict | None = None):
+        """Greedy unless `sampling` holds a temperature > 0 (then with its top_p and seed)."""
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
 
@@ -87,10 +89,16 @@ class LocalBackend:
         ids = self._prompt_ids(messages).to(self.model.device)
         if ids.shape[1] + max_new_tokens > self.max_length:
             raise BackendError(f"prompt of {ids.shape[1]} tokens is over this model's {self.max_length}-token limit")
+        sampling = sampling or {}
+        options = {"do_sample": False}
+        if sampling.get("temperature"):
+            options = {"do_sample": True, "temperature": sampling["temperature"], "top_p": sampling.get("top_p") or 1.0}
+            if sampling.get("seed") is not None:
+                torch.manual_seed(sampling["seed"])
         with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
-                                      do_sample=False, streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+                                      streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id, **options)
         return out[0, ids.shape[1]:]
 
     def complete(self, messages: list[dict], max_new_tokens: int) -> str:
@@ -103,8 +111,9 @@ class LocalBackend:
                 raise BackendError(f"generation failed: {error}") from error
         return self.tokenizer.decode(new, skip_special_tokens=True).strip()
 
-    def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]:
-        """Text pieces as they are generated; closing the iterator early stops the generation."""
+    def stream(self, messages: list[dict], max_new_tokens: int, sampling: dict | None = None) -> Iterator[str]:
+        """Text pieces as they are generated; closing the iterator early stops the generation.
+        `sampling`: temperature, top_p, seed (default greedy)."""
         from transformers import TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
@@ -112,7 +121,7 @@ class LocalBackend:
 
         def generate():
             try:
-                self._generate(messages, max_new_tokens, streamer, cancel)
+                self._generate(messages, max_new_tokens, streamer, cancel, sampling)
             except Exception as error:  # surfaced to the reader below
                 failure.append(error)
                 streamer.end()

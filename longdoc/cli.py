@@ -1,4 +1,5 @@
-"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests), `ui` (the app)."""
+"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests), `ui` (the app),
+`serve` (the model over an OpenAI-compatible HTTP API)."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +58,8 @@ def main(argv=None) -> int:
     from retrieval.errors import RetrievalError
     from ui.cli import add_parser as add_ui_parser
 
+    from .serve import add_parser as add_serve_parser
+
     from agent.errors import AgentError
 
     parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
@@ -75,6 +78,7 @@ def main(argv=None) -> int:
     add_search_parser(sub)
     add_niah_parser(sub)
     add_ui_parser(sub)
+    add_serve_parser(sub, str(DEFAULT_CACHE_DIR))
     args = parser.parse_args(argv)
     try:
         return args.run(args)

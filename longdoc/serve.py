@@ -1,0 +1,349 @@
+"""`longdoc serve`: the local model, read through longctx, as an OpenAI-compatible HTTP service.
+
+    longdoc serve --port 8000                      # loopback, no key needed
+    longdoc serve --host 0.0.0.0 --api-key KEY     # any other address needs a key
+
+`GET /v1/models`, `POST /v1/chat/completions` (streamed as SSE ending in `data: [DONE]`, or one
+JSON reply with `usage`), `GET /health`. One generation at a time per model; at most
+`max_queue` requests wait, more get 429 with Retry-After. A client that disconnects stops its
+generation within a token. Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+API_KEY_ENV = "LONGDOC_API_KEY"
+MAX_BODY_BYTES = 32 << 20  # a request's JSON: ~8M tokens of text is more than any window here
+RETRY_AFTER_S = 5
+log = logging.getLogger("longdoc.serve")
+
+
+class APIError(Exception):
+    """An error answered in OpenAI's shape."""
+
+    def __init__(self, status: int, message: str, type_: str = "invalid_request_error", param: str | None = None,
+                 code: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.type, self.param, self.code, self.headers = status, message, type_, param, code, headers
+
+    def response(self) -> JSONResponse:
+        body = {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+class TextPart(BaseModel):
+    type: str
+    text: str = ""
+
+
+class Message(BaseModel):
+    role: str
+    content: str | list[TextPart] | None = None
+
+    @field_validator("role")
+    @classmethod
+    def known_role(cls, role: str) -> str:
+        if role not in ("system", "developer", "user", "assistant"):
+            raise ValueError(f"role {role!r} is not one of system, developer, user, assistant")
+        return role
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            if any(part.type != "text" for part in self.content):
+                raise APIError(400, "only text content parts are supported", param="messages")
+            return "".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # other OpenAI fields (user, metadata, ...) are accepted and ignored
+
+    model: str
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    n: int = Field(default=1, ge=1)
+    stream_options: dict | None = None
+
+
+UNSUPPORTED = ("tools", "functions", "tool_choice", "function_call", "logprobs", "response_format")
+
+
+class Server:
+    """The model behind the routes: one generation at a time, a bounded queue in front."""
+
+    def __init__(self, backend, *, max_queue: int = 8, default_max_tokens: int = 512):
+        self.backend, self.max_queue, self.default_max_tokens = backend, max_queue, default_max_tokens
+        self.admitted = 0  # requests waiting or generating
+        self.turn = asyncio.Lock()  # one generation at a time on one model
+
+    def admit(self) -> None:
+        if self.admitted >= self.max_queue + 1:
+            raise APIError(429, f"the server is busy: {self.admitted} requests are queued or running; retry later",
+                           "rate_limit_error", code="queue_full", headers={"Retry-After": str(RETRY_AFTER_S)})
+        self.admitted += 1
+
+
+def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The ASGI app serving `backend` (LocalBackend, or anything with `stream` and `count_tokens`)."""
+    app = FastAPI(title="longdoc", description=__doc__.split("\n")[0], version="1")
+    server = Server(backend, max_queue=max_queue)
+    app.state.server = server
+
+    @app.exception_handler(APIError)
+    async def api_error(request: Request, error: APIError):
+        return error.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError):
+        first = error.errors()[0] if error.errors() else {}
+        param = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
+        return APIError(400, f"invalid request: {first.get('msg', 'malformed body')}", param=param).response()
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        """The key (all but /health), then the body's size, before any route runs."""
+        if api_key and request.url.path != "/health":
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode()):
+                return APIError(401, "a valid API key is required (Authorization: Bearer ...)", "authentication_error",
+                                code="invalid_api_key").response()
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
+            return APIError(413, f"the request is over {max_body_bytes:,} bytes", code="request_too_large").response()
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info("%s %s %d %.3fs", request.method, request.url.path, response.status_code, time.perf_counter() - started)
+        return response
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok", "model": backend.name, "queued": server.admitted}
+
+    @app.get("/v1/models")
+    async def models():
+        return {"object": "list", "data": [{"id": backend.name, "object": "model", "created": 0, "owned_by": "longdoc"}]}
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request):
+        body = await request.body()
+        if len(body) > max_body_bytes:
+            raise APIError(413, f"the request is over {max_body_bytes:,} bytes", code="request_too_large")
+        chat = parse_chat(body)
+        messages = [{"role": "system" if m.role == "developer" else m.role, "content": m.text()} for m in chat.messages]
+        max_tokens = chat.max_completion_tokens or chat.max_tokens or server.default_max_tokens
+        prompt_tokens = backend.prompt_tokens(messages)
+        limit = getattr(backend, "max_length", backend.window)
+        if prompt_tokens + max_tokens > limit:
+            raise APIError(400, f"the prompt ({prompt_tokens:,} tokens) and max_tokens ({max_tokens:,}) are over the "
+                                f"model's {limit:,}-token limit", param="messages", code="context_length_exceeded")
+        stops = [chat.stop] if isinstance(chat.stop, str) else list(chat.stop or [])
+        sampling = {"temperature": chat.temperature, "top_p": chat.top_p, "seed": chat.seed}
+        server.admit()
+        generation = Generation(backend, messages, max_tokens, stops, sampling)
+        reply = Reply(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), backend.name, prompt_tokens)
+        if chat.stream:
+            usage = bool((chat.stream_options or {}).get("include_usage"))
+            return StreamingResponse(stream_events(server, generation, reply, usage), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        try:
+            async with server.turn:
+                text, finish = await generation.run_to_end()
+        finally:
+            server.admitted -= 1
+        return reply.completion(text, finish, backend.count_tokens(text) if text else 0)
+
+    return app
+
+
+def parse_chat(body: bytes) -> ChatRequest:
+    try:
+        raw = json.loads(body)
+    except ValueError as error:
+        raise APIError(400, f"the body is not JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise APIError(400, "the body must be a JSON object")
+    for name in UNSUPPORTED:
+        if raw.get(name) not in (None, [], False):
+            raise APIError(400, f"{name} is not supported by this server", param=name, code="unsupported_parameter")
+    try:
+        chat = ChatRequest.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise APIError(400, f"invalid request: {first['msg']}", param=".".join(map(str, first["loc"])) or None) from None
+    if chat.n > 1:
+        raise APIError(400, "n > 1 is not supported: ask again for another reply", param="n", code="unsupported_parameter")
+    return chat
+
+
+class Generation:
+    """One reply generated in a worker thread, its pieces handed to the event loop; `cancel()`
+    (a client gone) stops the model within a token."""
+
+    def __init__(self, backend, messages, max_tokens: int, stops: list[str], sampling: dict):
+        self.backend, self.messages, self.max_tokens, self.stops, self.sampling = backend, messages, max_tokens, stops, sampling
+        self.cancelled = threading.Event()
+
+    def _stream(self):
+        if any(v is not None for v in self.sampling.values()):
+            return self.backend.stream(self.messages, self.max_tokens, sampling=self.sampling)
+        return self.backend.stream(self.messages, self.max_tokens)
+
+    async def pieces(self):
+        """Text pieces, then ("", finish_reason). Stop sequences cut the text and end generation."""
+        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
+
+        def work():
+            text, shown, finish, stream = "", 0, "length", None
+            try:
+                stream = self._stream()
+                for piece in stream:
+                    if self.cancelled.is_set():
+                        finish = "cancelled"
+                        break
+                    text += piece
+                    cut = min((i for i in (text.find(s, max(0, shown - len(s))) for s in self.stops) if i >= 0), default=-1)
+                    if cut >= 0:
+                        text, finish = text[:cut], "stop"
+                        break
+                    # hold back what may be the start of a stop sequence
+                    ready = len(text) - max((len(s) - 1 for s in self.stops), default=0)
+                    if ready > shown:
+                        loop.call_soon_threadsafe(queue.put_nowait, text[shown:ready])
+                        shown = ready
+                else:
+                    finish = "stop" if self.backend.count_tokens(text) < self.max_tokens else "length"
+                if len(text) > shown:
+                    loop.call_soon_threadsafe(queue.put_nowait, text[shown:])
+                loop.call_soon_threadsafe(queue.put_nowait, ("", finish))
+            except BaseException as error:  # handed to the request, which answers 500 or ends the stream
+                loop.call_soon_threadsafe(queue.put_nowait, error)
+            finally:
+                if stream is not None and hasattr(stream, "close"):
+                    stream.close()  # LocalBackend: stops the model's generation
+
+        worker = threading.Thread(target=work, daemon=True, name="longdoc-serve")
+        worker.start()
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise APIError(500, f"generation failed: {item}", "server_error") from item
+                yield item
+                if isinstance(item, tuple):
+                    return
+        finally:
+            self.cancelled.set()  # the client left (or the reply ended): the worker stops at its next token
+            await asyncio.to_thread(worker.join)
+
+    async def run_to_end(self) -> tuple[str, str]:
+        text = ""
+        async for item in self.pieces():
+            if isinstance(item, tuple):
+                return text, item[1]
+            text += item
+        return text, "stop"
+
+
+class Reply:
+    def __init__(self, id_: str, created: int, model: str, prompt_tokens: int):
+        self.id, self.created, self.model, self.prompt_tokens = id_, created, model, prompt_tokens
+
+    def usage(self, completion_tokens: int) -> dict:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion_tokens,
+                "total_tokens": self.prompt_tokens + completion_tokens, "prompt_tokens_details": {"cached_tokens": 0}}
+
+    def completion(self, text: str, finish: str, completion_tokens: int) -> dict:
+        return {"id": self.id, "object": "chat.completion", "created": self.created, "model": self.model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+                "usage": self.usage(completion_tokens)}
+
+    def chunk(self, delta: dict, finish: str | None = None) -> str:
+        body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+async def stream_events(server: Server, generation: Generation, reply: Reply, include_usage: bool):
+    """SSE of a streamed reply: the role, the text pieces, the finish reason (an error as an
+    error event), optionally usage, then [DONE]."""
+    text = ""
+    try:
+        async with server.turn:
+            yield reply.chunk({"role": "assistant", "content": ""})
+            try:
+                async for item in generation.pieces():
+                    if isinstance(item, tuple):
+                        yield reply.chunk({}, "stop" if item[1] == "cancelled" else item[1])
+                        break
+                    text += item
+                    yield reply.chunk({"content": item})
+            except APIError as error:
+                yield f"data: {json.dumps({'error': {'message': error.message, 'type': error.type}})}\n\n"
+                return
+            if include_usage:
+                body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
+                        "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0)}
+                yield f"data: {json.dumps(body)}\n\n"
+            yield "data: [DONE]\n\n"
+    finally:
+        server.admitted -= 1
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args) -> int:
+    """`longdoc serve`: load the model, then serve until stopped."""
+    import sys
+
+    import uvicorn
+
+    from agent import LocalBackend
+
+    api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
+    if not is_loopback(args.host) and not api_key:
+        print(f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
+              file=sys.stderr)
+        return 2
+    backend = LocalBackend(model_name=args.model, cache_dir=args.cache_dir)
+    print(f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
+          f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(backend, api_key=api_key, max_queue=args.max_queue), host=args.host, port=args.port,
+                log_level="warning")
+    return 0
+
+
+def add_parser(sub, default_cache_dir: str) -> None:
+    p = sub.add_parser("serve", help="serve the model over an OpenAI-compatible HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
+    p.add_argument("--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback")
+    p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
+    p.add_argument("--cache-dir", default=default_cache_dir, help="the de-quantized model (default ~/.cache/longdoc)")
+    p.set_defaults(run=run)

@@ -1,0 +1,196 @@
+"""`longdoc serve`: the OpenAI-compatible API. Control flow with a scripted model in process; then
+the real server in a subprocess on 127.0.0.1 with the embedded model, called by the official
+`openai` SDK and by the agent's own OpenAIBackend."""
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from longdoc.serve import create_app
+from tests.agent.scripted import ScriptedBackend, filler
+
+KEY = "serve-test-key-0123456789"
+
+
+class WordBackend(ScriptedBackend):
+    """Replies word by word, `per_word` seconds apart; records whether a generation was stopped."""
+
+    def __init__(self, reply, per_word: float = 0.0, window: int = 4096):
+        super().__init__(reply, window=window)
+        self.per_word, self.closed_early = per_word, threading.Event()
+
+    def stream(self, messages, max_new_tokens):
+        words = (self.reply(messages) if callable(self.reply) else self.reply).split()[:max_new_tokens]
+        try:
+            for word in words:
+                time.sleep(self.per_word)
+                yield word + " "
+        except GeneratorExit:
+            self.closed_early.set()
+            raise
+
+
+def client(backend, **options) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(backend, **options)), base_url="http://test")
+
+
+def chat(content="What is the code?", **fields) -> dict:
+    return {"model": "any", "messages": [{"role": "user", "content": content}], **fields}
+
+
+def sse(text: str) -> list:
+    return [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+
+
+async def test_a_reply_with_usage_and_the_model_list():
+    async with client(WordBackend("The code is 58213.")) as c:
+        reply = (await c.post("/v1/chat/completions", json=chat())).json()
+        assert reply["object"] == "chat.completion" and reply["choices"][0]["message"] == {
+            "role": "assistant", "content": "The code is 58213. "}
+        usage = reply["usage"]
+        assert usage["prompt_tokens"] == 4 and usage["completion_tokens"] == 4 and usage["total_tokens"] == 8
+        assert reply["choices"][0]["finish_reason"] == "stop"
+        assert (await c.get("/v1/models")).json()["data"][0]["id"] == "scripted"
+        assert (await c.get("/health")).json()["status"] == "ok"
+
+
+async def test_a_streamed_reply_is_sse_ending_in_done():
+    async with client(WordBackend("one two three")) as c:
+        response = await c.post("/v1/chat/completions", json=chat(stream=True, stream_options={"include_usage": True}))
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse(response.text)
+        assert events[-1] == "[DONE]"
+        chunks = [json.loads(e) for e in events[:-1]]
+        assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+        assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"]) == "one two three "
+        assert chunks[-2]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["usage"]["completion_tokens"] == 3
+
+
+async def test_max_tokens_ends_with_length_and_a_stop_sequence_is_never_shown():
+    async with client(WordBackend("alpha beta gamma delta")) as c:
+        reply = (await c.post("/v1/chat/completions", json=chat(max_tokens=2))).json()
+        assert reply["choices"][0] == {"index": 0, "message": {"role": "assistant", "content": "alpha beta "},
+                                       "finish_reason": "length"}
+        streamed = (await c.post("/v1/chat/completions", json=chat(stream=True, stop=["gam"]))).text
+        text = "".join(json.loads(e)["choices"][0]["delta"].get("content", "") for e in sse(streamed)[:-1])
+        assert text == "alpha beta " and '"finish_reason": "stop"' in streamed
+
+
+@pytest.mark.parametrize("body, status, param, code", [
+    (chat(n=2), 400, "n", "unsupported_parameter"),
+    (chat(tools=[{"type": "function", "function": {"name": "f"}}]), 400, "tools", "unsupported_parameter"),
+    ({"model": "any", "messages": []}, 400, "messages", None),
+    ({"model": "any", "messages": [{"role": "wizard", "content": "hi"}]}, 400, "messages.0.role", None),
+    (chat(temperature=7), 400, "temperature", None),
+    (chat(max_tokens=0), 400, "max_tokens", None),
+    (chat("word " * 5000), 400, "messages", "context_length_exceeded"),
+    (b"{not json", 400, None, None),
+    (b"[1, 2]", 400, None, None),
+], ids=["n", "tools", "no-messages", "bad-role", "temperature", "max-tokens", "too-long", "not-json", "not-an-object"])
+async def test_bad_requests_get_openai_shaped_errors(body, status, param, code):
+    async with client(WordBackend("x")) as c:
+        response = await c.post("/v1/chat/completions", **({"content": body} if isinstance(body, bytes) else {"json": body}))
+        error = response.json()["error"]
+        assert response.status_code == status and error["type"] == "invalid_request_error" and error["message"]
+        assert error["param"] == param and error["code"] == code
+
+
+async def test_only_the_key_holder_is_served_and_oversize_bodies_are_refused():
+    async with client(WordBackend("x"), api_key=KEY, max_body_bytes=10_000) as c:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
+            response = await c.post("/v1/chat/completions", json=chat(), headers=headers)
+            assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
+        assert (await c.get("/v1/models")).status_code == 401
+        assert (await c.get("/health")).status_code == 200  # for load balancers
+        ok = {"Authorization": f"Bearer {KEY}"}
+        assert (await c.post("/v1/chat/completions", json=chat(), headers=ok)).status_code == 200
+        response = await c.post("/v1/chat/completions", json=chat("x" * 20_000), headers=ok)
+        assert response.status_code == 413 and response.json()["error"]["code"] == "request_too_large"
+
+
+async def test_a_full_queue_answers_429_with_retry_after():
+    backend = WordBackend("slow reply of several words", per_word=0.2)
+    async with client(backend, max_queue=1) as c:
+        replies = await asyncio.gather(*(c.post("/v1/chat/completions", json=chat()) for _ in range(4)))
+        statuses = sorted(r.status_code for r in replies)
+        assert statuses == [200, 200, 429, 429]  # one generating, one waiting, the rest told to come back
+        refused = next(r for r in replies if r.status_code == 429)
+        assert refused.headers["Retry-After"].isdigit() and refused.json()["error"]["code"] == "queue_full"
+        assert backend.most_running == 1 or backend.running == 0  # one generation at a time
+        assert (await c.get("/health")).json()["queued"] == 0
+
+
+# -- the real server ----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`longdoc serve` with the embedded model, in a subprocess on 127.0.0.1."""
+    port, log = free_port(), tmp_path_factory.mktemp("serve") / "server.log"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "LONGDOC_API_KEY": KEY}
+    with open(log, "wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port)], stdout=out,
+                                  stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(360):
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            pytest.fail(f"longdoc serve exited: {log.read_text()}")
+        time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_the_openai_sdk_talks_to_the_real_server(served):
+    from openai import AuthenticationError, OpenAI
+
+    sdk = OpenAI(base_url=f"{served}/v1", api_key=KEY)
+    [model] = sdk.models.list().data
+    messages = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
+    reply = sdk.chat.completions.create(model=model.id, messages=messages, max_tokens=8)
+    assert "Paris" in reply.choices[0].message.content and reply.usage.completion_tokens <= 8
+    pieces = [chunk.choices[0].delta.content or "" for chunk in
+              sdk.chat.completions.create(model=model.id, messages=messages, max_tokens=8, stream=True) if chunk.choices]
+    assert "".join(pieces) == reply.choices[0].message.content  # greedy: the same reply streamed
+    with pytest.raises(AuthenticationError):
+        OpenAI(base_url=f"{served}/v1", api_key="wrong").models.list()
+
+
+@pytest.mark.slow
+def test_the_agent_answers_over_http_through_the_real_server(served):
+    from agent import Agent, OpenAIBackend
+
+    backend = OpenAIBackend(f"{served}/v1", "SmolLM2-135M-Instruct", api_key=KEY, window=4096, deadline=300)
+    document = f"{filler(3)}\n\nThe secret access code for the Lisbon office is 58213.\n\n{filler(3, 3)}"
+    answer = Agent(backend, embedder=None).ask(document, "What is the secret access code for the Lisbon office?")
+    assert "58213" in answer.text and answer.supported and answer.citations
+
+
+@pytest.mark.slow
+def test_a_client_that_leaves_frees_the_model_at_once(served):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = chat("Write a very long story about the sea.", max_tokens=400, stream=True)
+    with httpx.stream("POST", f"{served}/v1/chat/completions", json=body, headers=headers, timeout=60) as response:
+        lines = response.iter_lines()
+        assert [next(lines) for _ in range(6)]  # the reply has started
+    start = time.perf_counter()  # the client is gone: the next request is served without waiting for 400 tokens
+    reply = httpx.post(f"{served}/v1/chat/completions", json=chat("Say hi.", max_tokens=4), headers=headers, timeout=60)
+    assert reply.status_code == 200 and time.perf_counter() - start < 15
