@@ -60,7 +60,8 @@ def choose(requested: str, question: str, document_tokens: int, question_tokens:
 
 def route(job: Job, requested: str, read_limit: int):
     """The chosen strategy's events; `auto`'s rag hands over to multihop when it finds no support
-    or its cited sentence is only the first link of a chain."""
+    or its cited sentence is only the first link of a chain. A chain that finds no support keeps
+    rag's supported answer: an escalation never trades an answer for none."""
     chosen, reason = choose(requested, job.question, job.trace.document_tokens, job.backend.count_tokens(job.question),
                             job.backend.window, job.max_new_tokens, read_limit, job.reader)
     job.trace.strategy_reason = f"{reason}; window from {job.backend.window_source}"
@@ -68,19 +69,34 @@ def route(job: Job, requested: str, read_limit: int):
     if requested != "auto" or chosen != "rag":
         yield from RUN[chosen](job)
         return
+    first, held = yield from _held(RUN["rag"](job))
+    why = "the retrieved sentences did not support an answer" if not first.supported else multihop.chain_continues(job, first.citations)
+    if why is None:
+        yield from held
+        yield Done(first)
+        return
+    yield Progress("strategy", 1.0, f"multihop: {why}: follow the chain")
+    chain, chain_held = yield from _held(RUN["multihop"](job))
+    if first.supported and not chain.supported:
+        first.trace.strategy_reason += f"; multihop tried ({why}) but found no support: rag's answer kept"
+        yield Progress("strategy", 1.0, "multihop found no support: the first answer stands")
+        yield from held
+        yield Done(first)
+        return
+    job.trace.strategy_reason += f"; then multihop: {why}"
+    yield from chain_held
+    yield Done(chain)
+
+
+def _held(events):
+    """Relay an attempt's progress; hold its tokens and citations until it is kept. Returns
+    (its answer, the held events)."""
     held, answer = [], None
-    for event in RUN["rag"](job):
+    for event in events:
         if isinstance(event, Done):
             answer = event.answer
         elif isinstance(event, (Token, CitationEvent)):
             held.append(event)
         else:
             yield event
-    why = "the retrieved sentences did not support an answer" if not answer.supported else multihop.chain_continues(job, answer.citations)
-    if why is None:
-        yield from held
-        yield Done(answer)
-        return
-    job.trace.strategy_reason += f"; then multihop: {why}"
-    yield Progress("strategy", 1.0, f"multihop: {why}: follow the chain (the first answer is dropped)")
-    yield from RUN["multihop"](job)
+    return answer, held

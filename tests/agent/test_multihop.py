@@ -156,3 +156,24 @@ def test_the_real_model_follows_a_two_hop_chain():
     answer = Agent(embedder=None).ask(document, QUESTION)
     assert answer.strategy == "multihop"  # auto: rag named the courier, the chain goes on
     assert "4417" in answer.text and any(c.quote == B for c in answer.citations)
+
+
+def test_a_chain_that_finds_no_support_keeps_rags_answer(monkeypatch):
+    from agent import strategies
+    from agent.events import Answer, Citation, Done, Trace
+
+    cited = Citation(1, "1", A, 0, len(A))
+
+    def attempt(text, supported):
+        def run(job):
+            yield Token(text)
+            yield Done(Answer(text, [cited] if supported else [], "rag" if supported else "multihop", job.trace, supported))
+        return run
+
+    monkeypatch.setitem(strategies.RUN, "rag", attempt("Dana Whitcombe.", True))
+    monkeypatch.setitem(strategies.RUN, "multihop", attempt("not found", False))
+    monkeypatch.setattr(strategies.multihop, "chain_continues", lambda job, citations: "a chain may go on")
+    events = list(Agent(ScriptedBackend("unused", window=1024), embedder=None).ask_stream(chain_document(A, B), QUESTION))
+    answer = events[-1].answer
+    assert answer.strategy == "rag" and answer.supported and "rag's answer kept" in answer.trace.strategy_reason
+    assert [e.text for e in events if isinstance(e, Token)] == ["Dana Whitcombe."]  # one answer shown
