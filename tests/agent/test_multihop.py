@@ -160,7 +160,7 @@ def test_the_real_model_follows_a_two_hop_chain():
 
 def test_a_chain_that_finds_no_support_keeps_rags_answer(monkeypatch):
     from agent import strategies
-    from agent.events import Answer, Citation, Done, Trace
+    from agent.events import Answer, Citation, Done
 
     cited = Citation(1, "1", A, 0, len(A))
 
