@@ -14,6 +14,7 @@ from typing import Iterator, Protocol
 from retrieval.dense import foreground
 
 from .errors import BackendError
+from .prefix_cache import PrefixCache
 from .windows import effective_window, model_key, settings_key
 
 
@@ -50,7 +51,9 @@ def complete_all(backend: Backend, requests: list[list[dict]], max_new_tokens: i
 
 class LocalBackend:
     def __init__(self, model=None, tokenizer=None, *, model_name: str | None = None, window: int | None = None,
-                 cache_dir=None):
+                 cache_dir=None, kv_cache_bytes: int = 0):
+        """`kv_cache_bytes`: keep prompts' KV caches up to this size, so a prompt that begins with an
+        earlier one (the same document, a new question) reads only its new tokens (0: off)."""
         import longctx
 
         if model is None:
@@ -66,6 +69,8 @@ class LocalBackend:
             self.window, self.window_source = effective_window(self.name, settings_key(model), nominal)
         self.max_length = nominal
         self._lock = threading.Lock()  # one generation at a time on one model
+        self.prefix_cache = PrefixCache(kv_cache_bytes) if kv_cache_bytes else None
+        self.cached_tokens = 0  # of the last prompt, read from the prefix cache
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -95,11 +100,15 @@ class LocalBackend:
             options = {"do_sample": True, "temperature": sampling["temperature"], "top_p": sampling.get("top_p") or 1.0}
             if sampling.get("seed") is not None:
                 torch.manual_seed(sampling["seed"])
+        cache, self.cached_tokens = self.prefix_cache.lookup(ids[0].cpu()) if self.prefix_cache else (None, 0)
         with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
                                       streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id, **options)
-        return out[0, ids.shape[1]:]
+                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                                      past_key_values=cache, return_dict_in_generate=True, **options)
+        if self.prefix_cache and out.past_key_values is not None:
+            self.prefix_cache.store(ids[0].cpu(), out.past_key_values)
+        return out.sequences[0, ids.shape[1]:]
 
     def complete(self, messages: list[dict], max_new_tokens: int) -> str:
         with self._lock:

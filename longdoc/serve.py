@@ -4,7 +4,8 @@
     longdoc serve --host 0.0.0.0 --api-key KEY     # any other address needs a key
 
 `GET /v1/models`, `POST /v1/chat/completions` (streamed as SSE ending in `data: [DONE]`, or one
-JSON reply with `usage`), `GET /health`. One generation at a time per model; at most
+JSON reply with `usage`), `GET /health`. A prompt that begins with an earlier one's tokens (the same
+document, a new question) reuses its KV cache (`--kv-cache-gb`): `usage.prompt_tokens_details.cached_tokens`. One generation at a time per model; at most
 `max_queue` requests wait, more get 429 with Retry-After. A client that disconnects stops its
 generation within a token. Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
 """
@@ -169,7 +170,7 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
                 text, finish = await generation.run_to_end()
         finally:
             server.admitted -= 1
-        return reply.completion(text, finish, backend.count_tokens(text) if text else 0)
+        return reply.completion(text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0))
 
     return app
 
@@ -267,14 +268,15 @@ class Reply:
     def __init__(self, id_: str, created: int, model: str, prompt_tokens: int):
         self.id, self.created, self.model, self.prompt_tokens = id_, created, model, prompt_tokens
 
-    def usage(self, completion_tokens: int) -> dict:
+    def usage(self, completion_tokens: int, cached_tokens: int) -> dict:
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion_tokens,
-                "total_tokens": self.prompt_tokens + completion_tokens, "prompt_tokens_details": {"cached_tokens": 0}}
+                "total_tokens": self.prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached_tokens}}
 
-    def completion(self, text: str, finish: str, completion_tokens: int) -> dict:
+    def completion(self, text: str, finish: str, completion_tokens: int, cached_tokens: int) -> dict:
         return {"id": self.id, "object": "chat.completion", "created": self.created, "model": self.model,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-                "usage": self.usage(completion_tokens)}
+                "usage": self.usage(completion_tokens, cached_tokens)}
 
     def chunk(self, delta: dict, finish: str | None = None) -> str:
         body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
@@ -301,7 +303,8 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
                 return
             if include_usage:
                 body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
-                        "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0)}
+                        "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0,
+                                                            getattr(generation.backend, "cached_tokens", 0))}
                 yield f"data: {json.dumps(body)}\n\n"
             yield "data: [DONE]\n\n"
     finally:
@@ -330,7 +333,7 @@ def run(args) -> int:
         print(f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
               file=sys.stderr)
         return 2
-    backend = LocalBackend(model_name=args.model, cache_dir=args.cache_dir)
+    backend = LocalBackend(model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30))
     print(f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
           f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)", file=sys.stderr, flush=True)
     uvicorn.run(create_app(backend, api_key=api_key, max_queue=args.max_queue), host=args.host, port=args.port,
@@ -345,5 +348,7 @@ def add_parser(sub, default_cache_dir: str) -> None:
     p.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
     p.add_argument("--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback")
     p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
+    p.add_argument("--kv-cache-gb", type=float, default=2.0,
+                   help="prompts' KV caches kept so a prompt that begins with an earlier one reads only its new tokens")
     p.add_argument("--cache-dir", default=default_cache_dir, help="the de-quantized model (default ~/.cache/longdoc)")
     p.set_defaults(run=run)

@@ -194,3 +194,21 @@ def test_a_client_that_leaves_frees_the_model_at_once(served):
     start = time.perf_counter()  # the client is gone: the next request is served without waiting for 400 tokens
     reply = httpx.post(f"{served}/v1/chat/completions", json=chat("Say hi.", max_tokens=4), headers=headers, timeout=60)
     assert reply.status_code == 200 and time.perf_counter() - start < 15
+
+
+@pytest.mark.slow
+def test_a_second_question_on_one_document_reuses_its_prefix(served):
+    from openai import OpenAI
+
+    from benchmarks.corpus import real_text
+
+    sdk = OpenAI(base_url=f"{served}/v1", api_key=KEY)
+    document = real_text(6000)[:6000]
+    usages = []
+    for question in ("What is this text about?", "Which programming language does it describe?"):
+        messages = [{"role": "system", "content": "Answer from the document."},
+                    {"role": "user", "content": f"{document}\n\nQuestion: {question}"}]
+        reply = sdk.chat.completions.create(model="SmolLM2-135M-Instruct", messages=messages, max_tokens=8)
+        usages.append(reply.usage)
+    assert usages[0].prompt_tokens_details.cached_tokens == 0
+    assert usages[1].prompt_tokens_details.cached_tokens > 0.9 * usages[0].prompt_tokens  # the document was not read again
