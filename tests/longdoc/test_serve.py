@@ -4,8 +4,6 @@ the real server in a subprocess on 127.0.0.1 with the embedded model, called by 
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -15,6 +13,7 @@ import pytest
 
 from longdoc.serve import create_app
 from tests.agent.scripted import ScriptedBackend, filler
+from tests.ui.serving import free_port, start, stop
 
 KEY = "serve-test-key-0123456789"
 
@@ -129,33 +128,14 @@ async def test_a_full_queue_answers_429_with_retry_after():
 
 # -- the real server ----------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`longdoc serve` with the embedded model, in a subprocess on 127.0.0.1."""
     port, log = free_port(), tmp_path_factory.mktemp("serve") / "server.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LONGDOC_API_KEY": KEY}
-    with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port)], stdout=out,
-                                  stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(360):
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            pytest.fail(f"longdoc serve exited: {log.read_text()}")
-        time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    server = start([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port)], env, log, "/health", 180)
+    yield f"http://127.0.0.1:{port}"
+    stop(server)
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
-"""The real app server for browser and HTTP tests: started as a process on a free port, ready
-once its health check answers."""
+"""Real servers for browser and HTTP tests (the app, `longdoc serve`): started as a process on a
+free port, ready once its health check answers."""
 import socket
 import subprocess
 import time
@@ -14,15 +14,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(argv: list[str], env: dict, log) -> subprocess.Popen:
+def start(argv: list[str], env: dict, log, health: str = "/_stcore/health", seconds: float = 60) -> subprocess.Popen:
     """`argv` (the server, on `port`) started with output to the file `log`; fails the test if it
-    exits or its /_stcore/health does not answer within a minute."""
+    exits or its `health` path does not answer within `seconds`."""
     port = argv[argv.index("--port") + 1] if "--port" in argv else argv[argv.index("--server.port") + 1]
     with open(log, "wb") as out:
         server = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
-    for _ in range(120):
+    for _ in range(int(seconds * 2)):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=2).status_code == 200:
                 return server
         except httpx.TransportError:
             pass
