@@ -62,7 +62,8 @@ def furniture(document) -> frozenset:
             for key in {_line_key(line) for line in page.text.splitlines() if line.strip()}:
                 pages[key] = pages.get(key, 0) + 1
         least = max(3, FURNITURE_SHARE * len(document.pages))
-        return frozenset(k for k, n in pages.items() if n >= least)
+        # a line without letters is furniture only as a bare page number: "2020." ends a sentence
+        return frozenset(k for k, n in pages.items() if n >= least and (k == "#" or any(c.isalpha() for c in k)))
     return _cached(f"{document.id}|furniture", find)
 
 

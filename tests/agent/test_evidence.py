@@ -68,6 +68,10 @@ def test_running_headers_and_footers_are_not_evidence():
     # the header wraps into the first sentence; cut off, the sentence keeps exact offsets
     assert found[0].text.startswith("The harbour project")
     assert all(document.text[s.char_start:s.char_end] == s.text for s in found)
+    # a year ending a sentence on many pages is not furniture; a bare page number is
+    years = load_document("\f".join(f"Report {p} was filed on May 4,\n{2000 + n}.\n{n + 1}" for n, p in enumerate(PROJECTS)))
+    assert furniture(years) == {"#"}
+    assert [s.text for s in sentences_of(page_passages(years), years)][0] == "Report harbour was filed on May 4,\n2000."
     # a line on a few pages of a long document is content, not furniture
     assert furniture(load_document("\f".join(["A line said twice.", "Other.", "A line said twice."] + ["x"] * 30))) == {"x"}
 
