@@ -147,6 +147,10 @@ class Agent:
         document = load_document(doc, cache_dir=self.cache_dir)
         return document, self._cached_index(document.id)
 
+    def index_of(self, document: Document) -> DocumentIndex | None:
+        """The index built for `document`, if any (its dense part may still be building)."""
+        return self._cached_index(document.id)
+
     def _cached_index(self, document_id: str) -> DocumentIndex | None:
         index = self._indexes.get(document_id)
         if index is not None:

@@ -47,6 +47,10 @@ def ask(args) -> int:
                 print(printable(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
             total = sum(step.seconds for step in answer.trace.steps)
             print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
+    index = agent.index_of(document)
+    if index is not None and not index.dense_ready:  # the process waits for it at exit
+        print("[longdoc] finishing the document's dense index, so later questions on it start at once "
+              "(Ctrl-C skips it)", file=sys.stderr, flush=True)
     return 0
 
 

@@ -33,7 +33,7 @@ from .scoring import precise, repeats, right
 HERE = Path(__file__).resolve().parent
 DOC_DIR = HERE / "docs"
 PEER_K = 4
-STRATEGY_LIMITS = {"direct": 16_384, "parallel": 40_000}  # forced only where it finishes in minutes on 2 cores (tokens)
+STRATEGY_LIMITS = {"direct": 8_192, "parallel": 40_000}  # forced only where it finishes in minutes on 2 cores (tokens)
 
 
 @dataclass
