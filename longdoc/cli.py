@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from agent.strategies import STRATEGIES
 from retrieval.cache import DEFAULT_CACHE_DIR
 from retrieval.cli import printable
+
+API_KEY_ENV = "LONGDOC_API_KEY"
 
 TOLD = {"strategy": "strategy ", "hop": "", "retrieve": "read ", "answer": ""}  # stages told in words, not bars
 
@@ -18,7 +21,11 @@ def ask(args) -> int:
 
     from agent import Agent, CitationEvent, Done, LocalBackend, Progress, Token
 
-    agent = Agent(None if args.model is None else LocalBackend(model_name=args.model), cache_dir=args.cache_dir)
+    if args.server:
+        backend = remote_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
+    else:
+        backend = None if args.model is None else LocalBackend(model_name=args.model)
+    agent = Agent(backend, cache_dir=args.cache_dir)
     document = load_document(args.file, password=args.password, cache_dir=args.cache_dir)
     for warning in document.warnings:
         print(f"longdoc: warning: {printable(warning)}", file=sys.stderr)
@@ -54,6 +61,22 @@ def ask(args) -> int:
     return 0
 
 
+def remote_backend(server: str, api_key: str | None):
+    """An OpenAIBackend for the model a running `longdoc serve` (or any OpenAI-compatible server) offers."""
+    import httpx
+
+    from agent import BackendError, OpenAIBackend
+
+    base = server.rstrip("/").removesuffix("/v1") + "/v1"
+    try:
+        response = httpx.get(f"{base}/models", headers={"Authorization": f"Bearer {api_key}"} if api_key else {}, timeout=10)
+        response.raise_for_status()
+        model = response.json()["data"][0]
+    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise BackendError(f"no model from {base}/models: {error}") from None
+    return OpenAIBackend(base, model["id"], api_key=api_key, window=int(model.get("max_model_len") or 8192))
+
+
 def main(argv=None) -> int:
     from longctx.errors import LongContextError
     from niah.cli import add_parser as add_niah_parser
@@ -75,6 +98,9 @@ def main(argv=None) -> int:
                        help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
                             "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
     p_ask.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
+    p_ask.add_argument("--server", default=None,
+                       help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here")
+    p_ask.add_argument("--api-key", default=None, help=f"the server's key (or set {API_KEY_ENV})")
     p_ask.add_argument("--max-new-tokens", type=int, default=96)
     p_ask.add_argument("--password", default="", help="password of an encrypted PDF")
     p_ask.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")

@@ -4,7 +4,7 @@
     longdoc serve --host 0.0.0.0 --api-key KEY     # any other address needs a key
 
 `GET /v1/models`, `POST /v1/chat/completions` (streamed as SSE ending in `data: [DONE]`, or one
-JSON reply with `usage`), `GET /health`. A prompt that begins with an earlier one's tokens (the same
+JSON reply with `usage`), `GET /health`, `GET /metrics` (Prometheus text). A prompt that begins with an earlier one's tokens (the same
 document, a new question) reuses its KV cache (`--kv-cache-gb`): `usage.prompt_tokens_details.cached_tokens`. One generation at a time per model; at most
 `max_queue` requests wait, more get 429 with Retry-After. A client that disconnects stops its
 generation within a token. Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
@@ -23,10 +23,11 @@ import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-API_KEY_ENV = "LONGDOC_API_KEY"
+from .cli import API_KEY_ENV
+
 MAX_BODY_BYTES = 32 << 20  # a request's JSON: ~8M tokens of text is more than any window here
 RETRY_AFTER_S = 5
 log = logging.getLogger("longdoc.serve")
@@ -95,6 +96,32 @@ class Server:
         self.backend, self.max_queue, self.default_max_tokens = backend, max_queue, default_max_tokens
         self.admitted = 0  # requests waiting or generating
         self.turn = asyncio.Lock()  # one generation at a time on one model
+        self.responses: dict[int, int] = {}  # by HTTP status
+        self.generated = {"replies": 0, "tokens": 0, "seconds": 0.0, "first_token_seconds": 0.0}
+
+    def record(self, generation: "Generation", completion_tokens: int) -> None:
+        self.generated["replies"] += 1
+        self.generated["tokens"] += completion_tokens
+        self.generated["seconds"] += generation.seconds
+        self.generated["first_token_seconds"] += generation.first_token_seconds
+
+    def metrics(self) -> str:
+        """Prometheus text format: queue, replies, tokens and their time, prefix-cache reuse."""
+        g, cache = self.generated, getattr(self.backend, "prefix_cache", None)
+        lines = ["# TYPE longdoc_queue_depth gauge", f"longdoc_queue_depth {self.admitted}",
+                 "# TYPE longdoc_responses_total counter"]
+        lines += [f'longdoc_responses_total{{code="{code}"}} {n}' for code, n in sorted(self.responses.items())]
+        lines += ["# TYPE longdoc_replies_total counter", f"longdoc_replies_total {g['replies']}",
+                  "# TYPE longdoc_completion_tokens_total counter", f"longdoc_completion_tokens_total {g['tokens']}",
+                  "# TYPE longdoc_generation_seconds_total counter", f"longdoc_generation_seconds_total {g['seconds']:.3f}",
+                  "# TYPE longdoc_time_to_first_token_seconds summary",
+                  f"longdoc_time_to_first_token_seconds_sum {g['first_token_seconds']:.3f}",
+                  f"longdoc_time_to_first_token_seconds_count {g['replies']}",
+                  "# TYPE longdoc_prefix_cache_hits_total counter", f"longdoc_prefix_cache_hits_total {cache.hits if cache else 0}",
+                  "# TYPE longdoc_prefix_cache_reused_tokens_total counter",
+                  f"longdoc_prefix_cache_reused_tokens_total {cache.reused_tokens if cache else 0}",
+                  "# TYPE longdoc_prefix_cache_bytes gauge", f"longdoc_prefix_cache_bytes {cache.bytes if cache else 0}"]
+        return "\n".join(lines) + "\n"
 
     def admit(self) -> None:
         if self.admitted >= self.max_queue + 1:
@@ -132,6 +159,8 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
             return APIError(413, f"the request is over {max_body_bytes:,} bytes", code="request_too_large").response()
         started = time.perf_counter()
         response = await call_next(request)
+        server.responses[response.status_code] = server.responses.get(response.status_code, 0) + 1
+        # an access log line: never the key, never the request's text
         log.info("%s %s %d %.3fs", request.method, request.url.path, response.status_code, time.perf_counter() - started)
         return response
 
@@ -139,9 +168,15 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
     async def health():
         return {"status": "ok", "model": backend.name, "queued": server.admitted}
 
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics():
+        return server.metrics()
+
     @app.get("/v1/models")
     async def models():
-        return {"object": "list", "data": [{"id": backend.name, "object": "model", "created": 0, "owned_by": "longdoc"}]}
+        # max_model_len (as vLLM names it): the window the model reads well, for clients that budget prompts
+        return {"object": "list", "data": [{"id": backend.name, "object": "model", "created": 0, "owned_by": "longdoc",
+                                            "max_model_len": backend.window}]}
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request):
@@ -170,6 +205,7 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
                 text, finish = await generation.run_to_end()
         finally:
             server.admitted -= 1
+        server.record(generation, backend.count_tokens(text) if text else 0)
         return reply.completion(text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0))
 
     return app
@@ -202,9 +238,10 @@ class Generation:
     def __init__(self, backend, messages, max_tokens: int, stops: list[str], sampling: dict):
         self.backend, self.messages, self.max_tokens, self.stops, self.sampling = backend, messages, max_tokens, stops, sampling
         self.cancelled = threading.Event()
+        self.seconds = self.first_token_seconds = 0.0
 
     def _stream(self):
-        if any(v is not None for v in self.sampling.values()):
+        if self.sampling.get("temperature"):  # greedy otherwise: top_p and seed change nothing then
             return self.backend.stream(self.messages, self.max_tokens, sampling=self.sampling)
         return self.backend.stream(self.messages, self.max_tokens)
 
@@ -242,10 +279,13 @@ class Generation:
                     stream.close()  # LocalBackend: stops the model's generation
 
         worker = threading.Thread(target=work, daemon=True, name="longdoc-serve")
+        started = time.perf_counter()
         worker.start()
         try:
             while True:
                 item = await queue.get()
+                if not self.first_token_seconds:
+                    self.first_token_seconds = time.perf_counter() - started
                 if isinstance(item, BaseException):
                     raise APIError(500, f"generation failed: {item}", "server_error") from item
                 yield item
@@ -254,6 +294,7 @@ class Generation:
         finally:
             self.cancelled.set()  # the client left (or the reply ended): the worker stops at its next token
             await asyncio.to_thread(worker.join)
+            self.seconds = time.perf_counter() - started
 
     async def run_to_end(self) -> tuple[str, str]:
         text = ""
@@ -301,6 +342,7 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
             except APIError as error:
                 yield f"data: {json.dumps({'error': {'message': error.message, 'type': error.type}})}\n\n"
                 return
+            server.record(generation, generation.backend.count_tokens(text) if text else 0)
             if include_usage:
                 body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
                         "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0,

@@ -26,6 +26,7 @@ class WordBackend(ScriptedBackend):
         self.per_word, self.closed_early = per_word, threading.Event()
 
     def stream(self, messages, max_new_tokens):
+        self.prompts.append(messages)
         words = (self.reply(messages) if callable(self.reply) else self.reply).split()[:max_new_tokens]
         try:
             for word in words:
@@ -192,3 +193,48 @@ def test_a_second_question_on_one_document_reuses_its_prefix(served):
         usages.append(reply.usage)
     assert usages[0].prompt_tokens_details.cached_tokens == 0
     assert usages[1].prompt_tokens_details.cached_tokens > 0.9 * usages[0].prompt_tokens  # the document was not read again
+
+
+async def test_metrics_count_replies_tokens_and_the_queue():
+    async with client(WordBackend("one two three")) as c:
+        await c.post("/v1/chat/completions", json=chat())
+        await c.post("/v1/chat/completions", json=chat(stream=True))
+        await c.post("/v1/chat/completions", json=chat(n=3))
+        text = (await c.get("/metrics")).text
+    values = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    assert values["longdoc_replies_total"] == "2" and values["longdoc_completion_tokens_total"] == "6"
+    assert values['longdoc_responses_total{code="400"}'] == "1" and values["longdoc_queue_depth"] == "0"
+    assert float(values["longdoc_time_to_first_token_seconds_count"]) == 2
+
+
+@pytest.fixture
+def scripted_server():
+    """A real HTTP server on 127.0.0.1 (uvicorn in a thread) serving a scripted model."""
+    import uvicorn
+
+    backend = WordBackend(lambda messages: "The code is 58213.")
+    config = uvicorn.Config(create_app(backend, api_key=KEY), host="127.0.0.1", port=free_port(), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{config.port}", backend
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_longdoc_ask_answers_through_a_server_without_loading_a_model(scripted_server, tmp_path, capsys, monkeypatch):
+    from longdoc.cli import main
+
+    url, backend = scripted_server
+    monkeypatch.setenv("LONGDOC_API_KEY", KEY)
+    path = tmp_path / "offices.txt"
+    path.write_text(f"{filler(3)}\n\nThe secret access code for the Lisbon office is 58213.\n\n{filler(3, 3)}")
+    assert main(["ask", str(path), "What is the Lisbon office code?", "--server", url, "--cache-dir", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "The code is 58213." in out and "The secret access code for the Lisbon office is 58213." in out  # cited
+    assert backend.prompts  # the server's model answered
+    monkeypatch.setenv("LONGDOC_API_KEY", "wrong")
+    assert main(["ask", str(path), "What is the code?", "--server", url]) == 2
+    assert "no model from" in capsys.readouterr().err
