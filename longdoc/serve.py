@@ -17,7 +17,6 @@ import ipaddress
 import json
 import logging
 import os
-import threading
 import time
 import uuid
 
@@ -27,6 +26,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .cli import API_KEY_ENV
+from .relay import relay
 
 MAX_BODY_BYTES = 32 << 20  # a request's JSON: ~8M tokens of text is more than any window here
 RETRY_AFTER_S = 5
@@ -232,12 +232,10 @@ def parse_chat(body: bytes) -> ChatRequest:
 
 
 class Generation:
-    """One reply generated in a worker thread, its pieces handed to the event loop; `cancel()`
-    (a client gone) stops the model within a token."""
+    """One reply generated in a worker thread, its pieces handed to the event loop."""
 
     def __init__(self, backend, messages, max_tokens: int, stops: list[str], sampling: dict):
         self.backend, self.messages, self.max_tokens, self.stops, self.sampling = backend, messages, max_tokens, stops, sampling
-        self.cancelled = threading.Event()
         self.seconds = self.first_token_seconds = 0.0
 
     def _stream(self):
@@ -245,55 +243,42 @@ class Generation:
             return self.backend.stream(self.messages, self.max_tokens, sampling=self.sampling)
         return self.backend.stream(self.messages, self.max_tokens)
 
-    async def pieces(self):
-        """Text pieces, then ("", finish_reason). Stop sequences cut the text and end generation."""
-        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
-
-        def work():
-            text, shown, finish, stream = "", 0, "length", None
-            try:
-                stream = self._stream()
-                for piece in stream:
-                    if self.cancelled.is_set():
-                        finish = "cancelled"
-                        break
-                    text += piece
-                    cut = min((i for i in (text.find(s, max(0, shown - len(s))) for s in self.stops) if i >= 0), default=-1)
-                    if cut >= 0:
-                        text, finish = text[:cut], "stop"
-                        break
-                    # hold back what may be the start of a stop sequence
-                    ready = len(text) - max((len(s) - 1 for s in self.stops), default=0)
-                    if ready > shown:
-                        loop.call_soon_threadsafe(queue.put_nowait, text[shown:ready])
-                        shown = ready
-                else:
-                    finish = "stop" if self.backend.count_tokens(text) < self.max_tokens else "length"
-                if len(text) > shown:
-                    loop.call_soon_threadsafe(queue.put_nowait, text[shown:])
-                loop.call_soon_threadsafe(queue.put_nowait, ("", finish))
-            except BaseException as error:  # handed to the request, which answers 500 or ends the stream
-                loop.call_soon_threadsafe(queue.put_nowait, error)
-            finally:
-                if stream is not None and hasattr(stream, "close"):
-                    stream.close()  # LocalBackend: stops the model's generation
-
-        worker = threading.Thread(target=work, daemon=True, name="longdoc-serve")
-        started = time.perf_counter()
-        worker.start()
+    def text_pieces(self):
+        """Text pieces, then ("", finish_reason); stop sequences cut the text and end generation
+        (what may be the start of one is held back)."""
+        text, shown, finish = "", 0, None
+        stream = self._stream()
         try:
-            while True:
-                item = await queue.get()
+            for piece in stream:
+                text += piece
+                cut = min((i for i in (text.find(s, max(0, shown - len(s))) for s in self.stops) if i >= 0), default=-1)
+                if cut >= 0:
+                    text, finish = text[:cut], "stop"
+                    break
+                ready = len(text) - max((len(s) - 1 for s in self.stops), default=0)
+                if ready > shown:
+                    yield text[shown:ready]
+                    shown = ready
+        finally:
+            if hasattr(stream, "close"):
+                stream.close()
+        if finish is None:
+            finish = "stop" if self.backend.count_tokens(text) < self.max_tokens else "length"
+        if len(text) > shown:
+            yield text[shown:]
+        yield "", finish
+
+    async def pieces(self):
+        """`text_pieces` read from the event loop, timed; leaving early stops the model within a token."""
+        started = time.perf_counter()
+        try:
+            async for item in relay(self.text_pieces):
                 if not self.first_token_seconds:
                     self.first_token_seconds = time.perf_counter() - started
-                if isinstance(item, BaseException):
-                    raise APIError(500, f"generation failed: {item}", "server_error") from item
                 yield item
-                if isinstance(item, tuple):
-                    return
+        except Exception as error:
+            raise APIError(500, f"generation failed: {error}", "server_error") from error
         finally:
-            self.cancelled.set()  # the client left (or the reply ended): the worker stops at its next token
-            await asyncio.to_thread(worker.join)
             self.seconds = time.perf_counter() - started
 
     async def run_to_end(self) -> tuple[str, str]:
@@ -335,7 +320,7 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
             try:
                 async for item in generation.pieces():
                     if isinstance(item, tuple):
-                        yield reply.chunk({}, "stop" if item[1] == "cancelled" else item[1])
+                        yield reply.chunk({}, item[1])
                         break
                     text += item
                     yield reply.chunk({"content": item})
