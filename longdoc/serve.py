@@ -4,10 +4,14 @@
     longdoc serve --host 0.0.0.0 --api-key KEY     # any other address needs a key
 
 `GET /v1/models`, `POST /v1/chat/completions` (streamed as SSE ending in `data: [DONE]`, or one
-JSON reply with `usage`), `GET /health`, `GET /metrics` (Prometheus text). A prompt that begins with an earlier one's tokens (the same
-document, a new question) reuses its KV cache (`--kv-cache-gb`): `usage.prompt_tokens_details.cached_tokens`. One generation at a time per model; at most
-`max_queue` requests wait, more get 429 with Retry-After. A client that disconnects stops its
-generation within a token. Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
+JSON reply with `usage`), `GET /health`, `GET /metrics` (Prometheus text). A prompt that begins
+with an earlier one's tokens (the same document, a new question) reuses its KV cache
+(`--kv-cache-gb`; `usage.prompt_tokens_details.cached_tokens`). One generation at a time per
+model; at most `max_queue` requests wait, more get 429 with Retry-After. A client that
+disconnects stops its generation within a token. The documents API (`/v1/documents`: upload,
+status, list, delete, ask) answers with the agent; documents are kept under the cache directory
+across restarts.
+Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import logging
 import os
 import time
 import uuid
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +31,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .cli import API_KEY_ENV
+from .documents import DocumentStore
 from .relay import relay
 
 MAX_BODY_BYTES = 32 << 20  # a request's JSON: ~8M tokens of text is more than any window here
@@ -130,11 +136,15 @@ class Server:
         self.admitted += 1
 
 
-def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The ASGI app serving `backend` (LocalBackend, or anything with `stream` and `count_tokens`)."""
+def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_body_bytes: int = MAX_BODY_BYTES,
+               documents: DocumentStore | None = None, agent=None) -> FastAPI:
+    """The ASGI app serving `backend` (LocalBackend, or anything with `stream` and `count_tokens`);
+    with `documents`, the documents API too, answered by `agent` (default: an Agent on `backend`)."""
     app = FastAPI(title="longdoc", description=__doc__.split("\n")[0], version="1")
     server = Server(backend, max_queue=max_queue)
     app.state.server = server
+    if documents is not None:
+        add_document_routes(app, server, documents, agent, max_body_bytes)
 
     @app.exception_handler(APIError)
     async def api_error(request: Request, error: APIError):
@@ -209,6 +219,140 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
         return reply.completion(text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0))
 
     return app
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1)
+    strategy: str = "auto"
+    max_tokens: int = Field(default=96, ge=1, le=4096)
+    stream: bool = False
+
+
+def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, agent, max_body_bytes: int) -> None:
+    """POST/GET/DELETE /v1/documents, POST /v1/documents/{id}/ask: uploads parsed and indexed in
+    the background, asked with the agent (JSON, or SSE of the events `ask_stream` yields)."""
+    from agent import Agent
+
+    agent = agent or Agent(server.backend, embedder=documents.embedder, cache_dir=documents.cache_dir)
+
+    def found(document_id: str):
+        entry = documents.get(document_id)
+        if entry is None:
+            raise APIError(404, f"no document {document_id!r}", param="document_id", code="document_not_found")
+        return entry
+
+    @app.post("/v1/documents", status_code=202)
+    async def upload(request: Request):
+        """A file (multipart field `file`) or the raw bytes of one (`?name=report.pdf`); never a path."""
+        kind = request.headers.get("content-type", "")
+        if kind.startswith("multipart/form-data"):
+            form = await request.form(max_part_size=max_body_bytes)
+            file = form.get("file")
+            if file is None or isinstance(file, str):
+                raise APIError(400, "send the document as the multipart field `file`", param="file")
+            data, name = await file.read(), file.filename or "document"
+        else:
+            data, name = await request.body(), request.query_params.get("name", "document.txt")
+        if not data:
+            raise APIError(400, "the document is empty", param="file")
+        if len(data) > max_body_bytes:
+            raise APIError(413, f"the document is over {max_body_bytes:,} bytes", code="request_too_large")
+        return documents.add(data, name).public()
+
+    @app.get("/v1/documents")
+    async def listing():
+        return {"object": "list", "data": [e.public() for e in documents.entries.values()]}
+
+    @app.get("/v1/documents/{document_id}")
+    async def status(document_id: str):
+        return found(document_id).public()
+
+    @app.delete("/v1/documents/{document_id}")
+    async def delete(document_id: str):
+        found(document_id)
+        documents.delete(document_id)
+        return {"id": document_id, "object": "document", "deleted": True}
+
+    @app.post("/v1/documents/{document_id}/ask")
+    async def ask(document_id: str, request: Request):
+        entry = found(document_id)
+        try:
+            asked = AskRequest.model_validate_json(await request.body())
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise APIError(400, f"invalid request: {first['msg']}", param=".".join(map(str, first["loc"])) or None) from None
+        if entry.status != "ready":
+            detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
+            raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
+        server.admit()
+        events = lambda: agent.ask_stream(entry.index, asked.question, strategy=asked.strategy,  # noqa: E731
+                                          max_new_tokens=asked.max_tokens)
+        if asked.stream:
+            return StreamingResponse(ask_events(server, events), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        try:
+            async with server.turn:
+                answer = None
+                async for event in relay(events):
+                    answer = getattr(event, "answer", answer)
+        except Exception as error:
+            status, message = error_status(error)
+            raise APIError(status, message, "invalid_request_error" if status == 400 else "server_error") from error
+        finally:
+            server.admitted -= 1
+        return answer_json(answer)
+
+
+def error_status(error: Exception) -> tuple[int, str]:
+    """An agent error a client caused (an unknown strategy, an empty question) is 400; else 500."""
+    from agent.errors import EmptyQuestionError, QuestionTooLongError, UnknownStrategyError
+
+    client = isinstance(error, (EmptyQuestionError, QuestionTooLongError, UnknownStrategyError))
+    return (400 if client else 500), f"{type(error).__name__}: {error}"
+
+
+def answer_json(answer) -> dict:
+    return {"object": "answer", "text": answer.text, "strategy": answer.strategy, "supported": answer.supported,
+            "citations": [{"page": c.page, "label": c.page_label, "char_start": c.char_start, "char_end": c.char_end,
+                           "quote": c.quote} for c in answer.citations],
+            "trace": {"strategy_reason": answer.trace.strategy_reason, "document_tokens": answer.trace.document_tokens,
+                      "steps": [{"name": st.name, "seconds": round(st.seconds, 3), "prompt_tokens": st.prompt_tokens,
+                                 "detail": st.detail} for st in answer.trace.steps]}}
+
+
+def event_json(event) -> dict | None:
+    """An `ask_stream` event as JSON (Retrieved as a count: passages are the document's own text)."""
+    from agent.events import CitationEvent, Done, Progress, Retrieved, Token
+
+    if isinstance(event, Progress):
+        return {"type": "progress", "stage": event.stage, "fraction": event.fraction, "detail": event.detail}
+    if isinstance(event, Retrieved):
+        return {"type": "retrieved", "passages": len(event.passages)}
+    if isinstance(event, Token):
+        return {"type": "token", "text": event.text}
+    if isinstance(event, CitationEvent):
+        c = event.citation
+        return {"type": "citation", "page": c.page, "label": c.page_label, "char_start": c.char_start,
+                "char_end": c.char_end, "quote": c.quote}
+    if isinstance(event, Done):
+        return {"type": "done", "answer": answer_json(event.answer)}
+    return None
+
+
+async def ask_events(server: Server, events):
+    try:
+        async with server.turn:
+            try:
+                async for event in relay(events):
+                    if (body := event_json(event)) is not None:
+                        yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+            except Exception as error:
+                status, message = error_status(error)
+                yield f"data: {json.dumps({'type': 'error', 'status': status, 'message': message})}\n\n"
+                return
+            yield "data: [DONE]\n\n"
+    finally:
+        server.admitted -= 1
 
 
 def parse_chat(body: bytes) -> ChatRequest:
@@ -363,8 +507,9 @@ def run(args) -> int:
     backend = LocalBackend(model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30))
     print(f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
           f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(backend, api_key=api_key, max_queue=args.max_queue), host=args.host, port=args.port,
-                log_level="warning")
+    documents = DocumentStore(Path(args.cache_dir) / "served", cache_dir=Path(args.cache_dir))
+    uvicorn.run(create_app(backend, api_key=api_key, max_queue=args.max_queue, documents=documents), host=args.host,
+                port=args.port, log_level="warning")
     return 0
 
 

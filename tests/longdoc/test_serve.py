@@ -238,3 +238,85 @@ def test_longdoc_ask_answers_through_a_server_without_loading_a_model(scripted_s
     monkeypatch.setenv("LONGDOC_API_KEY", "wrong")
     assert main(["ask", str(path), "What is the code?", "--server", url]) == 2
     assert "no model from" in capsys.readouterr().err
+
+
+# -- the documents API ---------------------------------------------------------------------------
+
+OFFICES = f"{filler(20)}\n\nThe secret access code for the Lisbon office is 58213.\n\n{filler(20, 20)}"
+
+
+def documents_client(folder, **options):
+    from agent import Agent
+    from longdoc.documents import DocumentStore
+
+    backend = WordBackend("unused")
+    store = DocumentStore(folder, embedder=None)
+    agent = Agent(backend, embedder=None, reader="extractive")
+    return client(backend, documents=store, agent=agent, **options), store
+
+
+async def ready(c, document_id):
+    for _ in range(200):
+        status = (await c.get(f"/v1/documents/{document_id}")).json()
+        if status["status"] in ("ready", "failed"):
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(status)
+
+
+async def test_upload_then_ask_with_citations(tmp_path):
+    import hashlib
+
+    c, _ = documents_client(tmp_path)
+    async with c:
+        created = await c.post("/v1/documents?name=offices.txt", content=OFFICES.encode())
+        assert created.status_code == 202 and created.json()["id"] == hashlib.sha256(OFFICES.encode()).hexdigest()
+        document_id = created.json()["id"]
+        status = await ready(c, document_id)
+        assert status["status"] == "ready" and status["pages"] == 1 and status["chunks"] >= 1
+        answer = (await c.post(f"/v1/documents/{document_id}/ask", json={"question": "What is the Lisbon code?"})).json()
+        assert "58213" in answer["text"] and answer["supported"] and answer["strategy"] == "rag"
+        [citation] = answer["citations"]
+        assert OFFICES[citation["char_start"]:citation["char_end"]] == citation["quote"] and citation["page"] == 1
+        streamed = (await c.post(f"/v1/documents/{document_id}/ask",
+                                 json={"question": "What is the Lisbon code?", "stream": True})).text
+        events = [json.loads(e) for e in sse(streamed)[:-1]]
+        assert sse(streamed)[-1] == "[DONE]" and {"progress", "token", "citation", "done"} <= {e["type"] for e in events}
+        assert events[-1]["answer"]["text"] == answer["text"]
+        assert [d["id"] for d in (await c.get("/v1/documents")).json()["data"]] == [document_id]
+
+
+async def test_multipart_uploads_failures_and_deletes(tmp_path):
+    c, _ = documents_client(tmp_path, max_body_bytes=100_000)
+    async with c:
+        created = await c.post("/v1/documents", files={"file": ("../../etc/passwd.txt", OFFICES.encode())})
+        assert created.json()["name"] == "passwd.txt"  # a name, never a path
+        broken = (await c.post("/v1/documents", files={"file": ("broken.pdf", b"%PDF-1.7 not really")})).json()
+        status = await ready(c, broken["id"])
+        assert status["status"] == "failed" and status["error"]["type"] == "CorruptPDFError"
+        refused = await c.post(f"/v1/documents/{broken['id']}/ask", json={"question": "What?"})
+        assert refused.status_code == 409 and "CorruptPDFError" in refused.json()["error"]["message"]
+        await ready(c, created.json()["id"])
+        bad = await c.post(f"/v1/documents/{created.json()['id']}/ask", json={"question": "Code?", "strategy": "magic"})
+        assert bad.status_code == 400 and "UnknownStrategyError" in bad.json()["error"]["message"]
+        assert (await c.post("/v1/documents", content=b"")).status_code == 400
+        assert (await c.post("/v1/documents", content=b"x" * 200_000)).status_code == 413
+        assert (await c.delete(f"/v1/documents/{broken['id']}")).json()["deleted"] is True
+        missing = await c.get(f"/v1/documents/{broken['id']}")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "document_not_found"
+
+
+async def test_documents_survive_a_restart(tmp_path):
+    c, _ = documents_client(tmp_path)
+    async with c:
+        document_id = (await c.post("/v1/documents?name=offices.txt", content=OFFICES.encode())).json()["id"]
+        await ready(c, document_id)
+    again, store = documents_client(tmp_path)  # a new server process on the same folder
+    async with again:
+        assert (await ready(again, document_id))["name"] == "offices.txt"
+        answer = (await again.post(f"/v1/documents/{document_id}/ask", json={"question": "What is the Lisbon code?"})).json()
+        assert "58213" in answer["text"]
+    (tmp_path / "registry.json").write_text("{damaged")  # a damaged registry: no documents, no crash
+    from longdoc.documents import DocumentStore
+
+    assert DocumentStore(tmp_path, embedder=None).entries == {}
