@@ -320,3 +320,30 @@ async def test_documents_survive_a_restart(tmp_path):
     from longdoc.documents import DocumentStore
 
     assert DocumentStore(tmp_path, embedder=None).entries == {}
+
+
+def test_langchains_chat_openai_talks_to_the_server(scripted_server):
+    from langchain_openai import ChatOpenAI
+
+    url, _ = scripted_server
+    chat_model = ChatOpenAI(base_url=f"{url}/v1", api_key=KEY, model="scripted", max_retries=0)
+    assert chat_model.invoke("What is the code?").content.strip() == "The code is 58213."
+    assert "".join(chunk.content for chunk in chat_model.stream("What is the code?")).strip() == "The code is 58213."
+
+
+@pytest.mark.slow
+def test_a_server_killed_mid_reply_gives_the_client_a_typed_error(tmp_path):
+    from agent import IncompleteReplyError, OpenAIBackend
+
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    server = start([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port)], env, tmp_path / "log", "/health", 180)
+    backend = OpenAIBackend(f"http://127.0.0.1:{port}/v1", "SmolLM2-135M-Instruct", window=4096, deadline=120)
+    stream = backend.stream([{"role": "user", "content": "Write a very long story about the sea."}], 400)
+    start_time = time.perf_counter()
+    with pytest.raises(IncompleteReplyError) as caught:
+        for n, _ in enumerate(stream):
+            if n == 3:
+                server.kill()
+    assert caught.value.partial and time.perf_counter() - start_time < 60  # what streamed is kept; nothing hung
+    server.wait(10)
