@@ -280,3 +280,21 @@ def _error_text(body: bytes) -> str:
         return str(error.get("message", error) if isinstance(error, dict) else error)[:300]
     except (ValueError, AttributeError):
         return body[:300].decode("utf-8", "replace")
+
+
+API_KEY_ENV = "LONGDOC_API_KEY"
+
+
+def served_backend(server: str, api_key: str | None = None) -> OpenAIBackend:
+    """An OpenAIBackend for the model a running `longdoc serve` (or any OpenAI-compatible server)
+    offers: its first model, with the window it reports (`max_model_len`; else 8,192)."""
+    import httpx
+
+    base = server.rstrip("/").removesuffix("/v1") + "/v1"
+    try:
+        response = httpx.get(f"{base}/models", headers={"Authorization": f"Bearer {api_key}"} if api_key else {}, timeout=10)
+        response.raise_for_status()
+        model = response.json()["data"][0]
+    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise BackendError(f"no model from {base}/models: {error}") from None
+    return OpenAIBackend(base, model["id"], api_key=api_key, window=int(model.get("max_model_len") or 8192))

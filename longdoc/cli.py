@@ -8,9 +8,8 @@ import sys
 
 from agent.strategies import STRATEGIES
 from retrieval.cache import DEFAULT_CACHE_DIR
+from agent.http_backend import API_KEY_ENV
 from retrieval.cli import printable
-
-API_KEY_ENV = "LONGDOC_API_KEY"
 
 TOLD = {"strategy": "strategy ", "hop": "", "retrieve": "read ", "answer": ""}  # stages told in words, not bars
 
@@ -20,9 +19,10 @@ def ask(args) -> int:
     from retrieval.document import load_document
 
     from agent import Agent, CitationEvent, Done, LocalBackend, Progress, Token
+    from agent.http_backend import served_backend
 
     if args.server:
-        backend = remote_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
+        backend = served_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
     else:
         backend = None if args.model is None else LocalBackend(model_name=args.model)
     agent = Agent(backend, cache_dir=args.cache_dir)
@@ -59,22 +59,6 @@ def ask(args) -> int:
         print("[longdoc] finishing the document's dense index, so later questions on it start at once "
               "(Ctrl-C skips it)", file=sys.stderr, flush=True)
     return 0
-
-
-def remote_backend(server: str, api_key: str | None):
-    """An OpenAIBackend for the model a running `longdoc serve` (or any OpenAI-compatible server) offers."""
-    import httpx
-
-    from agent import BackendError, OpenAIBackend
-
-    base = server.rstrip("/").removesuffix("/v1") + "/v1"
-    try:
-        response = httpx.get(f"{base}/models", headers={"Authorization": f"Bearer {api_key}"} if api_key else {}, timeout=10)
-        response.raise_for_status()
-        model = response.json()["data"][0]
-    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as error:
-        raise BackendError(f"no model from {base}/models: {error}") from None
-    return OpenAIBackend(base, model["id"], api_key=api_key, window=int(model.get("max_model_len") or 8192))
 
 
 def main(argv=None) -> int:

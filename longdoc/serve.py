@@ -30,7 +30,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .cli import API_KEY_ENV
+from agent.http_backend import API_KEY_ENV
+
 from .documents import DocumentStore
 from .relay import relay
 

@@ -65,7 +65,7 @@ def settings_from(args) -> tuple[Settings, str]:
             raise UsageError(f"--allow-path {folder}: not a folder")
         folders.append(resolved)
     models = tuple(dict.fromkeys(EMBEDDED if m in ("", "embedded") else m for m in args.model)) or (EMBEDDED,)
-    return Settings(tuple(folders), models, Path(args.cache_dir).expanduser()), token
+    return Settings(tuple(folders), models, Path(args.cache_dir).expanduser(), args.server or ""), token
 
 
 def exposure(args, settings: Settings, token: str) -> str:
@@ -75,7 +75,7 @@ def exposure(args, settings: Settings, token: str) -> str:
              if settings.allowed_folders else "uploads only (no file of this machine)")
     return (f"longdoc ui: http://{args.address}:{args.port} serves {reach}; "
             f"{'visitors must give the access token' if token else 'no access token'}; documents: {files}; "
-            f"models: {', '.join(model_label(m) for m in settings.models)}")
+            f"models: {f'the one {settings.server} serves' if settings.server else ', '.join(model_label(m) for m in settings.models)}")
 
 
 def run(args) -> int:
@@ -106,6 +106,8 @@ def add_parser(sub) -> None:
                    help="a folder whose files visitors may open by path (repeatable; default: none, uploads only)")
     p.add_argument("--model", action="append", default=[], metavar="MODEL",
                    help="a model visitors may choose: a folder or .gguf file, or 'embedded' (repeatable; default: embedded)")
+    p.add_argument("--server", default="", metavar="URL",
+                   help="a running `longdoc serve` that answers (its key from LONGDOC_API_KEY); no model loaded here")
     p.add_argument("--max-upload-mb", type=int, default=512, help="largest upload (the loader's own limit is 512 MB)")
     p.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes")
     p.set_defaults(run=run)

@@ -21,10 +21,11 @@ class Settings:
     allowed_folders: tuple[Path, ...] = ()  # resolved, symlinks followed
     models: tuple[str, ...] = (EMBEDDED,)
     cache_dir: Path = DEFAULT_CACHE_DIR
+    server: str = ""  # a running `longdoc serve` that answers instead of a model loaded here
 
     def to_env(self) -> str:
         return json.dumps({"allowed_folders": [str(f) for f in self.allowed_folders], "models": list(self.models),
-                           "cache_dir": str(self.cache_dir)})
+                           "cache_dir": str(self.cache_dir), "server": self.server})
 
 
 def current() -> Settings:
@@ -34,7 +35,8 @@ def current() -> Settings:
         return Settings()
     given = json.loads(raw)
     return Settings(tuple(Path(os.path.realpath(f)) for f in given["allowed_folders"]),
-                    tuple(str(m) for m in given["models"]) or (EMBEDDED,), Path(given["cache_dir"]))
+                    tuple(str(m) for m in given["models"]) or (EMBEDDED,), Path(given["cache_dir"]),
+                    str(given.get("server") or ""))
 
 
 def model_label(model: str) -> str:

@@ -3,6 +3,7 @@ model and built indexes) and the lock that lets one question at a time use it (S
 each session in its own thread)."""
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -31,9 +32,12 @@ def settings() -> settings_module.Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _agent(model: str, cache_dir: str) -> SharedAgent:
+def _agent(model: str, cache_dir: str, server: str = "") -> SharedAgent:
     from agent.backends import LocalBackend
+    from agent.http_backend import API_KEY_ENV, served_backend
 
+    if server:  # `longdoc ui --server URL`: that server's model answers, none is loaded here
+        return SharedAgent(Agent(served_backend(server, os.environ.get(API_KEY_ENV)), cache_dir=cache_dir))
     return SharedAgent(Agent(LocalBackend(model_name=model) if model else None, cache_dir=cache_dir))
 
 
@@ -43,4 +47,4 @@ def shared_agent(model: str = settings_module.EMBEDDED) -> SharedAgent:
     config = settings()
     if model not in config.models:
         raise ModelNotAllowedError(f"{model!r} is not one of this app's models")
-    return _agent(model, str(config.cache_dir))
+    return _agent(model, str(config.cache_dir), config.server)

@@ -347,3 +347,23 @@ def test_a_server_killed_mid_reply_gives_the_client_a_typed_error(tmp_path):
                 server.kill()
     assert caught.value.partial and time.perf_counter() - start_time < 60  # what streamed is kept; nothing hung
     server.wait(10)
+
+
+def test_the_app_answers_through_a_server(scripted_server, monkeypatch, tmp_path):
+    import streamlit as st
+
+    from agent import OpenAIBackend
+    from ui import state
+    from ui.settings import SETTINGS_ENV, Settings
+
+    url, backend = scripted_server
+    monkeypatch.setenv("LONGDOC_API_KEY", KEY)
+    monkeypatch.setenv(SETTINGS_ENV, Settings(cache_dir=tmp_path, server=url).to_env())
+    st.cache_resource.clear()
+    try:
+        shared = state.shared_agent()
+        assert isinstance(shared.agent.backend, OpenAIBackend) and shared.agent.backend.name == "scripted"
+        answer = shared.agent.ask(OFFICES, "What is the Lisbon office code?")
+        assert "58213" in answer.text and backend.prompts
+    finally:
+        st.cache_resource.clear()
