@@ -65,12 +65,14 @@ def test_the_cache_is_bounded_least_recently_used_out():
 def test_the_embedded_model_answers_a_second_question_from_the_cache_as_cold():
     from agent import LocalBackend
 
-    model, tokenizer = longctx.load_model(None)
-    document = "The secret access code for the Lisbon office is 58213. " + "The archive lists grain and wool. " * 150
+    from retrieval.cache import DEFAULT_CACHE_DIR
+
+    model, tokenizer = longctx.load_model(None, cache_dir=DEFAULT_CACHE_DIR)  # de-quantized once per machine
+    document = "The secret access code for the Lisbon office is 58213. " + "The archive lists grain and wool. " * 60
     warm = LocalBackend(model, tokenizer, kv_cache_bytes=1 << 30)
     cold = LocalBackend(model, tokenizer)
-    ask = lambda backend, q: backend.complete([{"role": "user", "content": f"{document}\n\nQuestion: {q}"}], 12)  # noqa: E731
+    ask = lambda backend, q: backend.complete([{"role": "user", "content": f"{document}\n\nQuestion: {q}"}], 8)  # noqa: E731
     ask(warm, "What does the archive list?")
     second = ask(warm, "What is the secret access code for the Lisbon office?")
-    assert warm.cached_tokens > 1000 and warm.prefix_cache.hits == 1
+    assert warm.cached_tokens > 400 and warm.prefix_cache.hits == 1
     assert second == ask(cold, "What is the secret access code for the Lisbon office?")
