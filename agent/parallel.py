@@ -23,7 +23,7 @@ from . import evidence, rag
 from .backends import complete_all
 from .citations import find_quote
 from .events import Citation, Progress
-from .job import Job, as_passage, consecutive_groups, fit_budget
+from .job import TAG_TOKENS, Job, as_passage, consecutive_groups, fit_budget
 from .prompts import verdict_messages
 from .writer import done, quote, write
 
@@ -123,13 +123,13 @@ def verdicts(job: Job, part_tokens: int):
 
 def _with_neighbours(chunks, chosen, budget: int, count_tokens) -> list:
     """`chosen` plus the chunks next to them (the text around a useful chunk) while they fit."""
-    used = sum(count_tokens(c.text) + 12 for c in chosen)
+    used = sum(count_tokens(c.text) + TAG_TOKENS for c in chosen)
     taken = {c.index for c in chosen}
     result = list(chosen)
     for chunk in chosen:
         for n in (chunk.index - 1, chunk.index + 1):
             if 0 <= n < len(chunks) and n not in taken:
-                cost = count_tokens(chunks[n].text) + 12
+                cost = count_tokens(chunks[n].text) + TAG_TOKENS
                 if used + cost <= budget:
                     result.append(chunks[n])
                     taken.add(n)

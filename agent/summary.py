@@ -23,7 +23,7 @@ from retrieval.analysis import terms
 from . import evidence
 from .backends import complete_all
 from .events import Progress
-from .job import Job, Passage, as_passage, consecutive_groups
+from .job import TAG_TOKENS, Job, Passage, as_passage, consecutive_groups
 from .prompts import map_messages, reduce_messages
 from .writer import done, quote, write
 
@@ -108,9 +108,9 @@ def map_reduce(job: Job, part_tokens: int | None = None):  # the `mapreduce` str
     sources = [p for part, note in zip(parts, notes) if note for p in part]
     notes = [note for note in notes if note]
     rounds = 0
-    while len(notes) > 1 and sum(count(n.text) + 12 for n in notes) > job.budget:
+    while len(notes) > 1 and sum(count(n.text) + TAG_TOKENS for n in notes) > job.budget:
         rounds += 1
-        groups = consecutive_groups(notes, job.budget, lambda n: count(n.text) + 12)
+        groups = consecutive_groups(notes, job.budget, lambda n: count(n.text) + TAG_TOKENS)
         if len(groups) == len(notes):  # each note alone fills the budget: merge pairs, halving the count
             groups = [notes[i : i + 2] for i in range(0, len(notes), 2)]
         notes = [note for note in (yield from _notes(job, groups, reduce_messages, f"reduce {rounds}")) if note]
