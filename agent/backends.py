@@ -87,6 +87,8 @@ class LocalBackend:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
 
+        from longctx import new_cache
+
         class Cancelled(StoppingCriteria):
             def __call__(self, input_ids, scores, **kwargs):
                 return cancel is not None and cancel.is_set()
@@ -101,6 +103,7 @@ class LocalBackend:
             if sampling.get("seed") is not None:
                 torch.manual_seed(sampling["seed"])
         cache, self.cached_tokens = self.prefix_cache.lookup(ids[0].cpu()) if self.prefix_cache else (None, 0)
+        cache = cache if cache is not None else new_cache(self.model)
         with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
                                       streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),

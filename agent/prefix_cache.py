@@ -61,6 +61,9 @@ class PrefixCache:
         if len(tokens) < MIN_REUSE:
             return
         crop_to(cache, len(tokens))
+        for layer in getattr(cache, "layers", []):  # a cropped view holds its whole buffer: keep only the prompt's
+            if layer.keys is not None:
+                layer.keys, layer.values = layer.keys.clone(), layer.values.clone()
         size = cache_bytes(cache)
         if size > self.max_bytes:
             return

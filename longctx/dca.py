@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from .kernels import attend, merge_partials, repeat_kv
+from .kernels import attend, merge_partials
 
 
 def rotate(x: torch.Tensor, angle_steps: torch.Tensor, inv_freq: torch.Tensor) -> torch.Tensor:
@@ -36,8 +36,6 @@ def dca_attention(q, k, v, *, chunk_size: int, chunk_len: int, inv_freq, scale: 
     """q: [B, H, Sq, D] at positions Sk-Sq..Sk-1; k, v: [B, Hkv, Sk, D] at 0..Sk-1. Returns [B, H, Sq, D]."""
     sq, sk = q.shape[2], k.shape[2]
     first = sk - sq
-    if backend != "flash_attn":  # expand GQA heads once, not once per part
-        k, v = repeat_kv(k, q.shape[1]), repeat_kv(v, q.shape[1])
     outs = []
     start = first
     while start < sk:  # one span of queries per chunk: prefill loops, a decode step is one span

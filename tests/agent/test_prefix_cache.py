@@ -25,7 +25,7 @@ def test_a_reused_prefix_gives_the_cold_reply(kind, dca):
     document = torch.randint(1, 128, (1, 150))
     first, second = (torch.cat([document, torch.randint(1, 128, (1, 9))], dim=1) for _ in range(2))
     cache = PrefixCache(max_bytes=1 << 30)
-    cache.store(first[0], generate(model, first).past_key_values)
+    cache.store(first[0], generate(model, first, longctx.new_cache(model)).past_key_values)  # as LocalBackend does
     reused, length = cache.lookup(second[0])
     assert length >= 150 and reused.get_seq_length() == length
     warm, cold = generate(model, second, reused), generate(model, second)
