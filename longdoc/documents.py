@@ -4,6 +4,12 @@ background, kept under the cache directory so they survive a restart.
 An upload gets its id at once (the sha256 of its bytes, which is also its parsed Document's
 id); `status` goes "parsing" -> "indexing" -> "ready" (BM25 ready; the dense index joins in the
 background) or "failed" with the typed error's name and message.
+
+The folder is the truth, so several server processes (behind one load balancer) can share it:
+each document is its bytes `<id>` and its description `<id>.json`, each written atomically, with
+no shared file to overwrite. A process learns of another's upload when asked for it (or for the
+list) and builds its own index from the shared parse and index caches; a delete by any process
+is seen by all.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from pathlib import Path
 from retrieval.cache import write_atomic
 
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
+DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -45,9 +52,7 @@ class DocumentStore:
         self.embedder, self.cache_dir = embedder, cache_dir
         self.entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
-        for row in self._registry():  # documents of an earlier run: reopened from their caches
-            if (self.folder / row["id"]).is_file():
-                self._start(Entry(row["id"], row["name"], row["bytes"], row["created"]))
+        self.listing()  # documents of an earlier run: reopened from their caches
 
     def add(self, data: bytes, name: str) -> Entry:
         digest = hashlib.sha256(data).hexdigest()
@@ -55,24 +60,47 @@ class DocumentStore:
         with self._lock:
             if digest in self.entries and self.entries[digest].status != "failed":
                 return self.entries[digest]
-            write_atomic(self.folder / digest, data)
             entry = Entry(digest, name, len(data), int(time.time()))
-            self.entries[digest] = entry
-            self._save()
-        self._start(entry)
+            write_atomic(self.folder / digest, data)
+            write_atomic(self.folder / f"{digest}.json",
+                         json.dumps({"name": entry.name, "bytes": entry.bytes, "created": entry.created}).encode())
+            self._start(entry)
         return entry
 
     def get(self, document_id: str) -> Entry | None:
-        return self.entries.get(document_id)
+        """The document, also one another process added; None if unknown or deleted (by anyone)."""
+        if not DOCUMENT_ID.fullmatch(document_id):
+            return None
+        with self._lock:
+            if not (self.folder / document_id).is_file():
+                self.entries.pop(document_id, None)
+                return None
+            if document_id not in self.entries and (entry := self._read(document_id)) is not None:
+                self._start(entry)
+            return self.entries.get(document_id)
+
+    def listing(self) -> list[Entry]:
+        """Every document in the folder, oldest first."""
+        on_disk = {path.stem for path in self.folder.glob("*.json")} | set(self.entries)
+        found = [entry for document_id in on_disk if (entry := self.get(document_id)) is not None]
+        return sorted(found, key=lambda entry: (entry.created, entry.id))
 
     def delete(self, document_id: str) -> bool:
+        if self.get(document_id) is None:
+            return False
         with self._lock:
-            entry = self.entries.pop(document_id, None)
-            if entry is None:
-                return False
+            self.entries.pop(document_id, None)
             (self.folder / document_id).unlink(missing_ok=True)
-            self._save()
+            (self.folder / f"{document_id}.json").unlink(missing_ok=True)
         return True
+
+    def _read(self, document_id: str) -> Entry | None:
+        try:
+            meta = json.loads((self.folder / f"{document_id}.json").read_bytes())
+            return Entry(document_id, SAFE_NAME.sub("_", str(meta["name"]))[:120], int(meta["bytes"]),
+                         int(meta["created"]))
+        except (OSError, ValueError, TypeError, KeyError):  # damaged or half-deleted: not a document
+            return None
 
     def _start(self, entry: Entry) -> None:
         self.entries[entry.id] = entry
@@ -93,14 +121,3 @@ class DocumentStore:
             entry.index, entry.chunks, entry.progress, entry.status = index, len(index.chunks), 1.0, "ready"
         except Exception as error:  # the typed error is the document's status
             entry.status, entry.error = "failed", {"type": type(error).__name__, "message": str(error)}
-
-    def _registry(self) -> list[dict]:
-        try:
-            rows = json.loads((self.folder / "registry.json").read_bytes())
-            return [r for r in rows if isinstance(r, dict) and re.fullmatch(r"[0-9a-f]{64}", str(r.get("id")))]
-        except (OSError, ValueError, TypeError):
-            return []
-
-    def _save(self) -> None:
-        rows = [{"id": e.id, "name": e.name, "bytes": e.bytes, "created": e.created} for e in self.entries.values()]
-        write_atomic(self.folder / "registry.json", json.dumps(rows).encode())

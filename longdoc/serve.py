@@ -262,7 +262,7 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
 
     @app.get("/v1/documents")
     async def listing():
-        return {"object": "list", "data": [e.public() for e in documents.entries.values()]}
+        return {"object": "list", "data": [e.public() for e in documents.listing()]}
 
     @app.get("/v1/documents/{document_id}")
     async def status(document_id: str):

@@ -195,6 +195,33 @@ def test_a_second_question_on_one_document_reuses_its_prefix(served):
     assert usages[1].prompt_tokens_details.cached_tokens > 0.9 * usages[0].prompt_tokens  # the document was not read again
 
 
+@pytest.mark.slow
+def test_two_real_servers_share_one_cache_dir(served, tmp_path):
+    """Two `longdoc serve` processes on one cache dir, as behind a load balancer: a document
+    uploaded to one is asked of the other; deleted through the other, it is gone from both."""
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "LONGDOC_API_KEY": KEY}
+    other = start([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port)], env, tmp_path / "log", "/health", 180)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    try:
+        document = f"{OFFICES}\n\nUploaded at {time.time()}."
+        created = httpx.post(f"{served}/v1/documents?name=offices.txt", content=document.encode(), headers=headers)
+        document_id = created.json()["id"]
+        for _ in range(600):
+            status = httpx.get(f"http://127.0.0.1:{port}/v1/documents/{document_id}", headers=headers).json()
+            if status["status"] in ("ready", "failed"):
+                break
+            time.sleep(0.1)
+        assert status["status"] == "ready" and status["name"] == "offices.txt"
+        answer = httpx.post(f"http://127.0.0.1:{port}/v1/documents/{document_id}/ask", headers=headers, timeout=300,
+                            json={"question": "What is the secret access code for the Lisbon office?"}).json()
+        assert "58213" in answer["text"] and answer["citations"]
+        httpx.delete(f"http://127.0.0.1:{port}/v1/documents/{document_id}", headers=headers)
+        assert httpx.get(f"{served}/v1/documents/{document_id}", headers=headers).status_code == 404
+    finally:
+        stop(other)
+
+
 async def test_metrics_count_replies_tokens_and_the_queue():
     async with client(WordBackend("one two three")) as c:
         await c.post("/v1/chat/completions", json=chat())
@@ -316,10 +343,28 @@ async def test_documents_survive_a_restart(tmp_path):
         assert (await ready(again, document_id))["name"] == "offices.txt"
         answer = (await again.post(f"/v1/documents/{document_id}/ask", json={"question": "What is the Lisbon code?"})).json()
         assert "58213" in answer["text"]
-    (tmp_path / "registry.json").write_text("{damaged")  # a damaged registry: no documents, no crash
+    (tmp_path / f"{document_id}.json").write_text("{damaged")  # a damaged description: no document, no crash
     from longdoc.documents import DocumentStore
 
-    assert DocumentStore(tmp_path, embedder=None).entries == {}
+    assert DocumentStore(tmp_path, embedder=None).listing() == []
+
+
+async def test_servers_sharing_a_folder_see_each_others_documents(tmp_path):
+    first, _ = documents_client(tmp_path)
+    second, _ = documents_client(tmp_path)  # another process behind the same load balancer
+    async with first, second:
+        ids = [(await c.post(f"/v1/documents?name={n}.txt", content=f"{OFFICES}\n{n}".encode())).json()["id"]
+               for c, n in ((first, "a"), (second, "b"))]
+        for c in (first, second):  # neither upload overwrote the other's
+            assert sorted(d["id"] for d in (await c.get("/v1/documents")).json()["data"]) == sorted(ids)
+        assert (await ready(second, ids[0]))["name"] == "a.txt"
+        answer = (await second.post(f"/v1/documents/{ids[0]}/ask", json={"question": "What is the Lisbon code?"}))
+        assert "58213" in answer.json()["text"]
+        assert (await second.delete(f"/v1/documents/{ids[0]}")).status_code == 200
+        assert (await first.get(f"/v1/documents/{ids[0]}")).status_code == 404  # deleted by the other: gone here too
+        assert [d["id"] for d in (await first.get("/v1/documents")).json()["data"]] == [ids[1]]
+        for hostile in ("..%2F..%2Fetc%2Fpasswd", "0" * 64, f"{ids[1]}.json", "registry"):
+            assert (await first.get(f"/v1/documents/{hostile}")).status_code == 404
 
 
 def test_langchains_chat_openai_talks_to_the_server(scripted_server):
