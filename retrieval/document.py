@@ -18,6 +18,9 @@ from .errors import (
     EmptyDocumentError,
     UnsupportedDocumentError,
 )
+from .garbage import describe as describe_garbage
+from .garbage import is_garbage
+from .ocr import OCRLimits, ocr_available, read_pages
 from .pdf import PDFLimits, extract_pdf
 
 PAGE_SEPARATOR = "\n\n"  # between pages in Document.text: a paragraph break for the chunker
@@ -33,7 +36,8 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable",
 }
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
+KINDS = ("pdf", "markdown", "text", "docx", "html", "epub", "pptx")
 # C0 and C1 control characters but tab, newline and form feed (a page break in text files):
 # an ESC sequence in a document must not reach a terminal, a NUL not a C library
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
@@ -57,9 +61,12 @@ class Document:
     text: str
     pages: list[Page]
     name: str = "document"
-    kind: str = "text"  # "pdf", "markdown" or "text"
+    kind: str = "text"  # one of KINDS
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # page number -> [[start, end, x0, y0, x1, y1]]: lines of a page read by OCR, offsets in its
+    # text, boxes in fractions of the page from its top left (to highlight a quote on the image)
+    ocr_lines: dict[int, list] = field(default_factory=dict)
 
     def page_at(self, char_offset: int) -> Page:
         """The page holding Document.text[char_offset]."""
@@ -75,18 +82,23 @@ def load_document(
     password: str = "",
     max_bytes: int = DEFAULT_MAX_BYTES,
     pdf_limits: PDFLimits = PDFLimits(),
+    ocr: OCRLimits = OCRLimits(),
     cache_dir: str | os.PathLike | None = None,
+    progress=None,
 ) -> Document:
     """Read a PDF, plain-text or Markdown document.
 
     `source` is a path (str or PathLike), raw bytes, or the text itself (a str that is not an
     existing file's path and has a newline or is long). `filename` names bytes/text sources and
     decides their type by suffix. With `cache_dir`, parsed documents are kept by content hash.
+    PDF pages without a usable text layer are read by OCR (`ocr`: its limits; enabled=False
+    to skip); `progress(stage, fraction)` hears how far it is.
     Raises a DocumentError subclass that says what went wrong and what to do.
     """
     data, name, is_text = _read_source(source, filename, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
-    cached = _cache_path(cache_dir, digest, password)
+    use_ocr = ocr.enabled and ocr_available()
+    cached = _cache_path(cache_dir, digest, password, use_ocr)
     if cached is not None:
         sweep_stale(cached.parent)
         if cached.exists():
@@ -100,7 +112,7 @@ def load_document(
         raise EmptyDocumentError(f"{name} is empty: there is nothing to read.")
     suffix = Path(name).suffix.lower()
     if not is_text and (b"%PDF-" in data[:1024] or suffix == ".pdf"):
-        document = _pdf_document(data, digest, name, password, pdf_limits)
+        document = _pdf_document(data, digest, name, password, pdf_limits, ocr if use_ocr else None, progress)
     else:
         document = _text_document(data, digest, name, suffix, is_text)
     if cached is not None:
@@ -170,12 +182,44 @@ def _check_size(size: int, name: str, max_bytes: int) -> None:
         )
 
 
-def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PDFLimits) -> Document:
+def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PDFLimits, ocr: OCRLimits | None,
+                  progress) -> Document:
     pdf = extract_pdf(data, name=name, password=password, limits=limits)
+    for i, text in enumerate(pdf.texts):  # a text layer of glyph names is no text
+        if pdf.statuses[i] == "text" and is_garbage(text):
+            pdf.texts[i], pdf.statuses[i], pdf.details[i] = "", "garbage", describe_garbage(text)
+    ocr_lines, ocr_warnings = {}, []
+    unreadable = [i for i, status in enumerate(pdf.statuses) if status in OCR_CAUSES]
+    if ocr is not None and unreadable:
+        original, detail = list(pdf.statuses), list(pdf.details)
+        read, unread = read_pages(data, unreadable, password=password, limits=ocr, progress=progress)
+        for i, page in read.items():
+            text = _clean(page.text)
+            pdf.texts[i], pdf.statuses[i], pdf.details[i] = text, "text", ""
+            if len(text) == len(page.text):  # offsets still hold: the quote can be shown on the page
+                ocr_lines[i + 1] = page.lines
+            if not text.strip():  # still unreadable: its first cause stands
+                pdf.statuses[i], pdf.details[i] = original[i], "; ".join(filter(None, [detail[i], "OCR found no text on it"]))
+        for i, why in unread.items():
+            pdf.statuses[i], pdf.details[i] = "unread", why
+        if pages := sorted(i for i in read if pdf.statuses[i] == "text"):
+            seconds = sum(page.seconds for page in read.values()) / len(read)
+            ocr_warnings.append(f"{len(pages)} page(s) read by OCR ({_page_list(pages)}; {seconds:.1f} s a page): "
+                                "check quotes from them against the page")
     texts = [_clean(text) for text in pdf.texts]
     if not any(text.strip() for text in texts):
         raise pdf.no_text_error(name)
-    return _assemble(digest, texts, pdf.labels, name, "pdf", None, pdf.page_warnings())
+    document = _assemble(digest, texts, pdf.labels, name, "pdf", None, ocr_warnings + pdf.page_warnings())
+    document.ocr_lines = ocr_lines
+    return document
+
+
+OCR_CAUSES = ("image", "vector", "garbage")  # pages OCR can read
+
+
+def _page_list(pages: list[int]) -> str:
+    shown = ", ".join(str(i + 1) for i in pages[:8])
+    return f"page {shown}" if len(pages) == 1 else f"pages {shown}{' ...' if len(pages) > 8 else ''}"
 
 
 def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bool) -> Document:
@@ -216,11 +260,12 @@ def _assemble(digest, texts, labels, name, kind, encoding, warnings) -> Document
     return Document(digest, PAGE_SEPARATOR.join(texts), pages, name, kind, encoding, warnings)
 
 
-def _cache_path(cache_dir, digest: str, password: str) -> Path | None:
+def _cache_path(cache_dir, digest: str, password: str, ocr: bool) -> Path | None:
     if cache_dir is None:
         return None
-    # The password is part of the key (hashed): a wrong password must not hit a cached success.
-    key = hashlib.sha256(f"{digest}\0{password}\0{_CACHE_VERSION}".encode()).hexdigest()[:32]
+    # The password is part of the key (hashed): a wrong password must not hit a cached success;
+    # so is OCR: a document read without it is read again once it is installed.
+    key = hashlib.sha256(f"{digest}\0{password}\0{_CACHE_VERSION}\0{int(ocr)}".encode()).hexdigest()[:32]
     return Path(cache_dir) / f"document-{key}.json"
 
 
@@ -235,6 +280,7 @@ def _to_cache(path: Path, document: Document) -> None:
         "kind": document.kind,
         "encoding": document.encoding,
         "warnings": document.warnings,
+        "ocr_lines": {str(number): lines for number, lines in document.ocr_lines.items()},
     }
     write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
@@ -255,10 +301,13 @@ def _from_cache(path: Path, digest: str) -> Document:
                 raise DamagedCacheError(f"page {n} does not follow page {n - 1}")
             pages.append(Page(number, page_label(label, number), text[start:end], start, end))
             expected = end + len(PAGE_SEPARATOR)
-        if not pages or pages[-1].char_end != len(text) or payload["kind"] not in ("pdf", "markdown", "text"):
+        if not pages or pages[-1].char_end != len(text) or payload["kind"] not in KINDS:
             raise DamagedCacheError("its pages do not cover its text")
         warnings = [str(w) for w in payload["warnings"]]
-        return Document(digest, text, pages, str(payload["name"]), payload["kind"], payload["encoding"], warnings)
+        ocr_lines = {int(number): [[int(a), int(b), *map(float, box)] for a, b, *box in lines]
+                     for number, lines in payload["ocr_lines"].items() if 1 <= int(number) <= len(pages)}
+        return Document(digest, text, pages, str(payload["name"]), payload["kind"], payload["encoding"], warnings,
+                        ocr_lines)
     except DamagedCacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:

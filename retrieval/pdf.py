@@ -62,18 +62,24 @@ class ExtractedPDF:
         return [f"page(s) without extractable text: {_cause_text(status, causes[status])}" for status in CAUSES if status in causes]
 
 
+OCR_FIX = ("longdoc reads such pages by OCR when `rapidocr` and `onnxruntime` are installed (pip install rapidocr "
+           "onnxruntime pypdfium2) and OCR is not disabled; or run OCR first (e.g. `ocrmypdf in.pdf out.pdf`).")
 # Causes of a page without text, most specific first (ties go to the earlier), and what to do.
-CAUSES = ("decoder", "limit", "error", "image", "vector", "blank")
+CAUSES = ("decoder", "limit", "unread", "error", "image", "vector", "garbage", "blank")
 NO_TEXT = {
     "decoder": (MissingDecoderError, "Install the optional decoder it needs (pip install 'pypdf[brotli]') and load it again."),
     "limit": (ParseLimitError, "Its pages are too large to read safely; raise PDFLimits if you trust the file."),
+    "unread": (ParseLimitError, "Raise OCRLimits (max_pages, timeout_s) if the pages are worth the time."),
     "error": (CorruptPDFError, "Re-export or repair it (e.g. `qpdf --repair in.pdf out.pdf`) and try again."),
-    "image": (ScannedPDFError, "It looks scanned: run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and load the result."),
-    "vector": (ScannedPDFError, "Its text is drawn as shapes: run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)."),
+    "image": (ScannedPDFError, f"It looks scanned: {OCR_FIX}"),
+    "vector": (ScannedPDFError, f"Its text is drawn as shapes: {OCR_FIX}"),
+    "garbage": (ScannedPDFError, f"Its text layer is not text: {OCR_FIX}"),
     "blank": (EmptyDocumentError, "There is nothing to read."),
 }
-CAUSE_NAMES = {"decoder": "need a missing decoder", "limit": "too large to read", "error": "could not be parsed",
-               "image": "are images", "vector": "draw text as shapes or without Unicode", "blank": "are blank"}
+CAUSE_NAMES = {"decoder": "need a missing decoder", "limit": "too large to read",
+               "unread": "need OCR and were not read", "error": "could not be parsed",
+               "image": "are images", "vector": "draw text as shapes or without Unicode",
+               "garbage": "have a text layer that is not text", "blank": "are blank"}
 
 
 def _cause_text(status: str, pages: list[tuple[int, str]]) -> str:

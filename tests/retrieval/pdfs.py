@@ -30,6 +30,44 @@ def image_only_pdf(n_pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
+def scanned_pdf(pages: list[str], *, font: str | None = None, size: int = 11, scale: float = 2.0,
+                text_layer: list[str] | None = None) -> bytes:
+    """What a scanner makes of a typed document: each page of `text_pdf(pages)` rendered to a
+    picture (pdfium, `scale` x 72 dpi) and put back as a page with no text layer, or with
+    `text_layer` as invisible text over the picture (a broken one, as some real PDFs carry)."""
+    import pypdfium2
+    from fpdf.enums import TextMode
+
+    typed = pypdfium2.PdfDocument(font_pdf(pages, font=font, size=size))
+    pdf = FPDF()
+    for i in range(len(typed)):
+        picture = typed[i].render(scale=scale).to_pil().convert("L")
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+        pdf.add_page()
+        pdf.image(buffer, x=0, y=0, w=pdf.w, h=pdf.h)
+        if text_layer:
+            pdf.set_font("helvetica", size=10)
+            pdf.text_mode = TextMode.INVISIBLE
+            pdf.set_xy(10, 10)
+            pdf.multi_cell(0, 5, text_layer[i])
+            pdf.text_mode = TextMode.FILL
+    return bytes(pdf.output())
+
+
+def font_pdf(pages: list[str], *, font: str | None = None, size: int = 11) -> bytes:
+    """`text_pdf` in a TrueType font file (CJK text needs one), or in Helvetica."""
+    if font is None:
+        return text_pdf(pages)
+    pdf = FPDF()
+    pdf.add_font("custom", fname=font)
+    pdf.set_font("custom", size=size)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, size * 0.55, text)
+    return bytes(pdf.output())
+
+
 def rewrite(data: bytes, *, roman_front_pages: int = 0, user_password: str | None = None,
             owner_password: str | None = None, algorithm: str = "AES-256") -> bytes:
     """Add page labels (i, ii, ... then 1, 2, ...) and/or encryption to a PDF."""

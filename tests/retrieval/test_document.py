@@ -148,7 +148,7 @@ def test_partly_scanned_pdf_loads_with_a_warning():
     writer.write(out)
     document = load_document(out.getvalue(), filename="mixed.pdf")
     assert len(document.pages) == 3 and document.pages[2].text == ""
-    assert document.warnings == ["page(s) without extractable text: 1 are images (page 3)"]
+    assert document.warnings == ["page(s) without extractable text: 1 are images (page 3: OCR found no text on it)"]
 
 
 def test_pdf_parsing_is_bounded():
