@@ -21,6 +21,7 @@ import numpy as np
 
 from retrieval.analysis import terms
 from retrieval.sentences import sentence_spans
+from retrieval.tables import header_at, table_blocks
 
 RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
@@ -35,6 +36,11 @@ class Sentence:
     page_label: str
     char_start: int
     char_end: int
+    header: str = ""  # a table row's header row (ranked with it: the row alone has no column names)
+
+    @property
+    def searched(self) -> str:
+        return f"{self.header}\n{self.text}" if self.header else self.text
 
 
 def _line_key(text: str) -> str:
@@ -76,12 +82,13 @@ def _page(document, number: int) -> tuple[list[Sentence], list[int]]:
     """(the page's sentences, their ends)."""
     def find():
         page, skip = document.pages[number - 1], furniture(document)
-        out = []
+        out, tables = [], table_blocks(page.text)
         for a, b in sentence_spans(page.text):
             if skip:
                 a, b = _without_furniture(page.text, a, b, skip)
             if b > a:
-                out.append(Sentence(page.text[a:b], page.number, page.label, page.char_start + a, page.char_start + b))
+                out.append(Sentence(page.text[a:b], page.number, page.label, page.char_start + a, page.char_start + b,
+                                    header_at(tables, a)))
         return out, [s.char_end for s in out]
     return _cached(f"{document.id}|{number}", find)
 
@@ -125,14 +132,14 @@ def term_weights(index, question: str) -> dict[str, float]:
 
 def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray:
     weights = term_weights(index, question)
-    return np.array([sum(weights.get(t, 0.0) for t in set(terms(s.text))) for s in sentences], dtype=np.float64)
+    return np.array([sum(weights.get(t, 0.0) for t in set(terms(s.searched))) for s in sentences], dtype=np.float64)
 
 
 def dense_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray | None:
     """Cosines of question and sentences under the index's embedder (None without one)."""
     if index.embedder is None or not sentences:
         return None
-    vectors = index.embedder.encode([question] + [s.text for s in sentences])
+    vectors = index.embedder.encode([question] + [s.searched for s in sentences])
     return (vectors[1:] @ vectors[0]).astype(np.float64)
 
 

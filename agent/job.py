@@ -28,6 +28,7 @@ class Passage:
     page_label: str
     char_start: int
     char_end: int
+    header: str = ""  # a table's header row when the span starts below it: shown before the text
 
 
 @dataclass
@@ -56,7 +57,8 @@ def page_passages(document: Document) -> list[Passage]:
 
 def as_passage(item) -> Passage:
     """A search hit, chunk or evidence sentence as a passage."""
-    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end)
+    header = getattr(item, "header", None) or getattr(getattr(item, "chunk", None), "header", "")
+    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end, header)
 
 
 def fit_budget(items, budget: int, count_tokens) -> list:

@@ -62,8 +62,14 @@ def label_attribute(label: str) -> str:
 
 
 def passages_block(passages) -> str:
-    """Passages (objects with .page_label and .text) as tagged data."""
-    return "\n\n".join(f'<passage page="{label_attribute(p.page_label)}">\n{as_data(p.text)}\n</passage>' for p in passages)
+    """Passages (objects with .page_label and .text, and maybe a table's .header row) as tagged data."""
+    return "\n\n".join(f'<passage page="{label_attribute(p.page_label)}">\n{as_data(_with_header(p))}\n</passage>'
+                       for p in passages)
+
+
+def _with_header(passage) -> str:
+    header = getattr(passage, "header", "")
+    return f"{header}\n{passage.text}" if header else passage.text
 
 
 def _messages(system: str, passages, request: str) -> list[dict]:

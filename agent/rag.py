@@ -90,7 +90,8 @@ def with_context(job: Job, sentences) -> list[Passage]:
                 else (s.char_start, s.char_end))
         if any(p.char_start < b and a < p.char_end for p in out):
             continue
-        out.append(Passage(document.text[a:b], s.page, s.page_label, a, b))
+        text = document.text[a:b]
+        out.append(Passage(text, s.page, s.page_label, a, b, "" if s.header in text else s.header))
     return out
 
 

@@ -62,7 +62,11 @@ def quote(job: Job, strategy: str, sentences, separator: str = "\n"):
     """An answer made of the document's own sentences (evidence.Sentence), each quoted whole and
     cited where it stands; none: the document does not say."""
     yield Retrieved(tuple(as_passage(s) for s in sentences))
-    text = separator.join(readable(s.text) for s in sentences) or NOT_IN_DOCUMENT
+    shown, header = [], ""
+    for s in sentences:  # a table row under its header row, the header once for rows of one table
+        shown.append(f"{readable(s.header)}\n{readable(s.text)}" if s.header and s.header != header else readable(s.text))
+        header = s.header
+    text = separator.join(shown) or NOT_IN_DOCUMENT
     citations = [Citation(s.page, s.page_label, s.text, s.char_start, s.char_end) for s in sentences]
     yield Token(text)
     for citation in citations:

@@ -3,7 +3,9 @@
 The text is cut into units (sentences, lines; pieces of over-long ones), units are packed
 greedily into chunks of at most `max_tokens`, preferring to end a chunk at a paragraph break,
 and each chunk starts with the last sentences of the previous one (`overlap_tokens`). Chunks
-never cross a page break, so each cites exactly one page. Inside
+never cross a page break, so each cites exactly one page. A chunk that starts inside a table
+(rows of " | " cells) below its header row carries that row as `header`, and is read and
+searched with it. Inside
 each chunk, units are packed again into small windows for the dense embedder, which truncates
 long inputs.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .document import Document
+from .tables import header_at, table_blocks
 from .tokens import TokenCounter, token_counter
 
 # Unit boundaries: blank lines (paragraph), line breaks, sentence ends (Latin and CJK punctuation).
@@ -42,6 +45,7 @@ class Chunk:
     page_label: str
     n_tokens: int
     windows: tuple[tuple[int, int], ...]  # (char_start, char_end) spans embedded for dense search
+    header: str = ""  # the header row of the table the chunk starts inside, below that row (read with it)
 
 
 @dataclass
@@ -70,7 +74,7 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
     cum = np.concatenate([[0], np.cumsum(units.tokens)])
     # units of page i are [first_unit[i], first_unit[i + 1]): page separators are unit boundaries
     first_unit = np.searchsorted(units.start, [page.char_start for page in document.pages] + [len(text) + 1])
-    chunks = []
+    chunks, tables = [], table_blocks(text)
     for page, lo, hi in zip(document.pages, first_unit[:-1], first_unit[1:]):
         for s, e in pack(units, cum, int(lo), int(hi), settings.max_tokens, settings.overlap_tokens):
             start, end = _trim(text, int(units.start[s]), int(units.end[e - 1]))
@@ -82,8 +86,16 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
                 if a < b:
                     windows.append((a, b))
             chunks.append(Chunk(len(chunks), text[start:end], start, end, page.number, page.label,
-                                units.count(start, end), tuple(windows)))
+                                units.count(start, end), tuple(windows), header_at(tables, start)))
     return chunks
+
+
+def window_texts(document: Document, chunks: list[Chunk]) -> list[str]:
+    """The text searched for each window, in chunk order: a window inside a table below its
+    header row is searched with that row, so "Growth of Porto" finds "Porto | 1.1 | -3%"."""
+    tables = table_blocks(document.text)
+    return [f"{header}\n{document.text[a:b]}" if (header := header_at(tables, a)) else document.text[a:b]
+            for chunk in chunks for a, b in chunk.windows]
 
 
 def segment(text: str, counter: TokenCounter, max_unit_tokens: int) -> Units:

@@ -12,12 +12,14 @@ from pathlib import Path
 from .cache import DamagedCacheError, discard, sweep_stale, write_atomic
 from .encoding import decode_text
 from .errors import (
+    CorruptDocumentError,
     DocumentAccessError,
     DocumentNotFoundError,
     DocumentTooLargeError,
     EmptyDocumentError,
     UnsupportedDocumentError,
 )
+from .formats import checked_zip, read_docx, read_epub, read_html, read_pptx
 from .garbage import describe as describe_garbage
 from .garbage import is_garbage
 from .ocr import OCRLimits, ocr_available, read_pages
@@ -26,7 +28,7 @@ from .pdf import PDFLimits, extract_pdf
 PAGE_SEPARATOR = "\n\n"  # between pages in Document.text: a paragraph break for the chunker
 DEFAULT_MAX_BYTES = 512 << 20
 _BINARY_MAGIC = {
-    b"PK\x03\x04": "a ZIP container (.docx, .xlsx, .epub, .zip)",
+    b"PK\x03\x04": "a ZIP container but not a DOCX, PPTX or EPUB (.xlsx, .odt, .zip?)",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
@@ -111,13 +113,43 @@ def load_document(
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty: there is nothing to read.")
     suffix = Path(name).suffix.lower()
-    if not is_text and (b"%PDF-" in data[:1024] or suffix == ".pdf"):
+    kind = None if is_text and suffix not in HTML_SUFFIXES else _container_kind(data, suffix, name)
+    if kind is None and _looks_like_html(data, suffix):
+        kind = "html"
+    if not is_text and (b"%PDF-" in data[:1024] or suffix == ".pdf") and kind is None:
         document = _pdf_document(data, digest, name, password, pdf_limits, ocr if use_ocr else None, progress)
+    elif kind is not None:
+        sections = READERS[kind](data, name)
+        texts = [_clean(text) for text in sections.texts]
+        document = _assemble(digest, texts, sections.labels, name, kind, None, [])
     else:
         document = _text_document(data, digest, name, suffix, is_text)
     if cached is not None:
         _to_cache(cached, document)
     return document
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+READERS = {"docx": read_docx, "pptx": read_pptx, "epub": read_epub, "html": read_html}
+ZIP_KINDS = (("word/document.xml", "docx"), ("ppt/presentation.xml", "pptx"), ("META-INF/container.xml", "epub"))
+
+
+def _container_kind(data: bytes, suffix: str, name: str) -> str | None:
+    """"docx", "pptx" or "epub" for a ZIP holding one (by its parts, whatever its name says)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return {".docx": "docx", ".pptx": "pptx", ".epub": "epub"}.get(suffix)  # damaged: its reader says so
+    try:
+        names = set(checked_zip(data, name).namelist())
+    except CorruptDocumentError:
+        if suffix in (".docx", ".pptx", ".epub"):
+            raise
+        return None  # a damaged ZIP of no format we read: refused as a ZIP
+    return next((kind for part, kind in ZIP_KINDS if part in names), None)
+
+
+def _looks_like_html(data: bytes, suffix: str) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html"))
 
 
 def _read_source(source, filename, max_bytes) -> tuple[bytes, str, bool]:
@@ -152,7 +184,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | N
     for test, what in FILE_KINDS:
         if test(info.st_mode):
             os.close(fd)
-            raise UnsupportedDocumentError(f"{path} is {what}, not a regular file; give a PDF, text or Markdown file.")
+            raise UnsupportedDocumentError(f"{path} is {what}, not a regular file; give a document file (PDF, DOCX, PPTX, EPUB, HTML, text, Markdown).")
     with os.fdopen(fd, "rb", buffering=0) as handle:
         _check_size(info.st_size, path.name, max_bytes)
         os.set_blocking(handle.fileno(), True)
@@ -169,7 +201,7 @@ def _looks_like_path(text: str) -> bool:
     """An existing file, a name ending in a document suffix, or a space-free string with a slash."""
     if "\n" in text or len(text) > 4096 or not text.strip():
         return False
-    if os.path.exists(text) or re.search(r"\.(pdf|txt|text|md|markdown|rst)$", text.strip(), re.I):
+    if os.path.exists(text) or re.search(r"\.(pdf|txt|text|md|markdown|rst|docx|pptx|epub|html?|xhtml)$", text.strip(), re.I):
         return True
     return os.sep in text and not any(c.isspace() for c in text.strip())
 
@@ -226,7 +258,7 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
     if not is_text:
         for magic, what in _BINARY_MAGIC.items():
             if data.startswith(magic):
-                raise UnsupportedDocumentError(f"{name} is {what}; longdoc reads PDF, plain text and Markdown.")
+                raise UnsupportedDocumentError(f"{name} is {what}; longdoc reads PDF, DOCX, PPTX, EPUB, HTML, plain text and Markdown.")
     text, encoding = decode_text(data, name=name)
     if text.count("\x00") > max(1, len(text) // 100):  # a stray NUL is dropped; many mean a binary file
         raise UnsupportedDocumentError(f"{name} holds NUL characters, so it is binary, not text.")

@@ -37,7 +37,11 @@ class EncryptedPDFError(DocumentError):
     """A PDF that needs a password (the empty password was tried)."""
 
 
-class CorruptPDFError(DocumentError):
+class CorruptDocumentError(DocumentError):
+    """A file of a known format whose structure cannot be read (a damaged DOCX, EPUB, PPTX, PDF)."""
+
+
+class CorruptPDFError(CorruptDocumentError):
     """A PDF whose structure pypdf cannot read."""
 
 

@@ -22,10 +22,11 @@ import numpy as np
 
 from .bm25 import BM25
 from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, sha256_file, sweep_stale, write_atomic
-from .chunking import Chunk, ChunkSettings, chunk_document
+from .chunking import Chunk, ChunkSettings, chunk_document, window_texts
 from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
 from .document import Document
 from .errors import IndexCacheError, RetrievalError
+from .tables import header_at, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class DocumentIndex:
             chunks = chunk_document(document, settings, tokenizer=counter)
             _report(progress, "chunk", 1.0)
             _report(progress, "bm25", 0.0)
-            bm25 = BM25.build([document.text[a:b] for chunk in chunks for a, b in chunk.windows])
+            bm25 = BM25.build(window_texts(document, chunks))
             _report(progress, "bm25", 1.0)
             if folder:
                 _save_sparse(folder, document, chunks, bm25, settings, counter.name)
@@ -141,7 +142,8 @@ class DocumentIndex:
             rows = json.loads((folder / "chunks.json").read_bytes())
             if not isinstance(rows, list) or len(rows) != meta["chunks"] or not rows:
                 raise DamagedCacheError("chunks.json does not list the chunks")
-            chunks = [_chunk_from_row(i, row, document) for i, row in enumerate(rows)]
+            tables = table_blocks(document.text)
+            chunks = [_chunk_from_row(i, row, document, tables) for i, row in enumerate(rows)]
             windows = sum(len(c.windows) for c in chunks)
             index = cls(document, chunks, BM25.load(folder, windows), settings, embedder, folder)
         except Exception as error:  # any failure to read a cache file means: rebuild it
@@ -156,7 +158,7 @@ class DocumentIndex:
     def _build_dense(self, progress: Progress | None, background: bool = False) -> None:
         try:
             _report(progress, "embed", 0.0)
-            windows = [self.document.text[a:b] for chunk in self.chunks for a, b in chunk.windows]
+            windows = window_texts(self.document, self.chunks)
             # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
             encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
             dense = DenseIndex.build(windows, self.embedder, encoding, background)
@@ -295,7 +297,7 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
         raise IndexCacheError(f"cannot write the index cache under {folder.parent}: {error}") from error
 
 
-def _chunk_from_row(index: int, row, document: Document) -> Chunk:
+def _chunk_from_row(index: int, row, document: Document, tables) -> Chunk:
     """A chunk as chunks.json stores it, checked against the document: DamagedCacheError unless it
     lies inside its page and its windows inside it."""
     start, end, page, label, n_tokens, flat = row
@@ -308,4 +310,4 @@ def _chunk_from_row(index: int, row, document: Document) -> Chunk:
     windows = tuple(zip(flat[::2], flat[1::2]))
     if not windows or any(not start <= a < b <= end for a, b in windows):
         raise DamagedCacheError(f"a window of chunk {index} lies outside it")
-    return Chunk(index, text[start:end], start, end, page, label, n_tokens, windows)
+    return Chunk(index, text[start:end], start, end, page, label, n_tokens, windows, header_at(tables, start))

@@ -14,6 +14,7 @@ from .errors import (
     ParseLimitError,
     ScannedPDFError,
 )
+from .tables import mark_pdf_rows
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     for result in results:
         pages.update({int(i): page for i, page in result["pages"].items()})
     ordered = [pages[i] for i in range(results[0]["count"])]
-    return ExtractedPDF([p["label"] for p in ordered], [p["text"] for p in ordered],
+    return ExtractedPDF([p["label"] for p in ordered], [mark_pdf_rows(p["text"], p.get("layout") or "") for p in ordered],
                         [p["status"] for p in ordered], [p["detail"] for p in ordered])
 
 

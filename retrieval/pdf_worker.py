@@ -3,7 +3,7 @@
 Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS PART PARTS LIMITS_JSON`; stdin
 carries a 4-byte big-endian password length, the UTF-8 password, then the PDF bytes. The worker
 extracts pages PART, PART + PARTS, ... (so several workers share a long PDF). stdout gets one
-JSON object: {"count": n, "pages": {index: {"label", "text", "status", "detail"}}} or
+JSON object: {"count": n, "pages": {index: {"label", "text", "status", "detail"[, "layout"]}}} or
 {"error": kind, "detail": str}. JSON only: the parent never unpickles what an untrusted file produced.
 
 Each page gets a status saying why it has text or not: "text", "blank" (draws nothing),
@@ -111,6 +111,16 @@ def _without_text(page, reader, data: bytes) -> tuple[str, str]:
     return "blank", ""
 
 
+def _may_hold_a_table(text: str) -> bool:
+    """Cheap test before paying for a layout pass: 3+ short lines in a row holding digits."""
+    streak = 0
+    for line in text.splitlines():
+        streak = streak + 1 if any(c.isdigit() for c in line) and len(line.split()) <= 16 else 0
+        if streak >= 3:
+            return True
+    return False
+
+
 def _content(streams) -> bytes:
     return b"".join(stream.get_data() for stream in streams)
 
@@ -173,6 +183,8 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
                 text = pages[i].extract_text() or ""
                 if text.strip():
                     page["text"] = text
+                    if _may_hold_a_table(text):  # columns show only in layout text: the parent marks the rows
+                        page["layout"] = pages[i].extract_text(extraction_mode="layout")
                 else:
                     page["status"], page["detail"] = _without_text(pages[i], reader, _content(_streams(pages[i], reader)))
             except MemoryError:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .tables import CELL_SEPARATOR
+
 MAX_CHARS = 600
 BULLET = re.compile(r"\s*(?:[•‣◦▪●○■□\-*–—]|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞĀ-ſА-Я])|(?<=[。！？])\s*")
@@ -36,6 +38,8 @@ def _runs_on(line: str, following: str, full: int) -> bool:
     with a digit goes on a sentence only after a comma or a cut word, or when it reads on in
     lower case: "...(AD)\n2018–23–51, which applies..." does, a table row does not."""
     stripped, nxt = line.rstrip(), following.lstrip()
+    if CELL_SEPARATOR in line or CELL_SEPARATOR in following:  # a table row is a line of its own
+        return False
     if not stripped or not nxt or BULLET.match(following) or stripped[-1] in ".!?。！？":
         return False
     if nxt[0].islower():

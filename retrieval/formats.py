@@ -1,0 +1,241 @@
+"""DOCX, PPTX, EPUB and HTML to pages a citation can name.
+
+- DOCX (python-docx): a page per top-level section (the document's highest heading level used),
+  labelled with the heading; paragraphs and tables in reading order.
+- PPTX (python-pptx): a page per slide, labelled with its number; shapes top to bottom, tables,
+  then the speaker notes.
+- EPUB: a page per chapter of the spine, labelled with its first heading.
+- HTML: the main content (<main> or <article> when present; navigation, headers, footers,
+  asides, scripts and forms dropped), a page per <h1>/<h2> section, labelled with the heading.
+Tables become " | " rows, header first (`tables.format_rows`). ZIP containers are checked before
+anything is unpacked (entries, total size, compression ratio: a zip bomb is a ParseLimitError),
+and XML is parsed without entities or network access.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+
+from .errors import CorruptDocumentError, EmptyDocumentError, ParseLimitError
+from .tables import format_rows
+
+MAX_ENTRIES = 20_000
+MAX_UNPACKED_BYTES = 1 << 30
+MAX_RATIO = 200  # unpacked / packed, for containers over a few MiB unpacked
+RATIO_FLOOR_BYTES = 16 << 20
+LABEL_CHARS = 40
+DROPPED_HTML = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "button",
+                "iframe", "object")
+BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd", "figcaption",
+          "caption", "section", "article", "main", "address", "td", "th", "tr", "ul", "ol", "dl", "nav"}
+NESTED = (*BLOCKS, "table")
+
+
+@dataclass
+class Sections:
+    texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+    def add(self, text: str, label: str) -> None:
+        text = text.strip("\n")
+        if text.strip():
+            self.texts.append(text)
+            self.labels.append(" ".join(label.split())[:LABEL_CHARS] or str(len(self.texts) + 1))
+
+    def done(self, name: str) -> "Sections":
+        if not self.texts:
+            raise EmptyDocumentError(f"{name} holds no text: there is nothing to read.")
+        return self
+
+
+def checked_zip(data: bytes, name: str) -> zipfile.ZipFile:
+    """The ZIP container, once its directory says unpacking it is safe."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise CorruptDocumentError(f"{name}: damaged, not a readable ZIP container ({error}).") from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES or (
+            unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * len(data)):
+        raise ParseLimitError(f"{name}: its {len(entries)} parts unpack to {unpacked >> 20} MiB from a "
+                              f"{max(len(data) >> 10, 1)} KiB file (a zip bomb?); it was not read.")
+    return archive
+
+
+def _xml_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
+    try:
+        return archive.read(path)
+    except KeyError:
+        raise CorruptDocumentError(f"{name}: its part {path!r} is missing.") from None
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:  # a CRC error, a bad compression method
+        raise CorruptDocumentError(f"{name}: its part {path!r} is damaged ({error}).") from None
+
+
+# -- DOCX ------------------------------------------------------------------------------------------
+
+def read_docx(data: bytes, name: str) -> Sections:
+    import docx
+    from docx.table import Table
+
+    checked_zip(data, name)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = list(document.iter_inner_content())
+    except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors... on damaged parts
+        raise CorruptDocumentError(f"{name}: damaged or not really a DOCX file ({type(error).__name__}: {error}).") from None
+    items = []  # (heading level or None, text)
+    for block in blocks:
+        if isinstance(block, Table):
+            items.append((None, format_rows([[cell.text for cell in row.cells] for row in block.rows])))
+            continue
+        style = (block.style.name if block.style is not None else "") or ""
+        level = 0 if style == "Title" else int(style.split()[-1]) if style.startswith("Heading ") and style.split()[-1].isdigit() else None
+        items.append((level, block.text))
+    levels = [level for level, text in items if level is not None and text.strip()]
+    top = min(levels) if levels else None
+    sections, current, label = Sections(), [], name
+    for level, text in items:
+        if top is not None and level == top and text.strip():
+            sections.add("\n\n".join(current), label)
+            current, label = [], text
+        current.append(text)
+    sections.add("\n\n".join(current), label)
+    return sections.done(name)
+
+
+# -- PPTX ------------------------------------------------------------------------------------------
+
+def read_pptx(data: bytes, name: str) -> Sections:
+    import pptx
+
+    checked_zip(data, name)
+    try:
+        slides = list(pptx.Presentation(io.BytesIO(data)).slides)
+    except Exception as error:
+        raise CorruptDocumentError(f"{name}: damaged or not really a PPTX file ({type(error).__name__}: {error}).") from None
+    sections = Sections()
+    for number, slide in enumerate(slides, start=1):
+        parts = [_shape_text(shape) for shape in sorted(slide.shapes, key=lambda s: ((s.top or 0), (s.left or 0)))]
+        if slide.has_notes_slide and (notes := slide.notes_slide.notes_text_frame) is not None and notes.text.strip():
+            parts.append(f"Notes: {notes.text}")
+        sections.add("\n\n".join(p for p in parts if p.strip()), str(number))
+    return sections.done(name)
+
+
+def _shape_text(shape) -> str:
+    if getattr(shape, "has_table", False) and shape.has_table:
+        return format_rows([[cell.text for cell in row.cells] for row in shape.table.rows])
+    if getattr(shape, "shape_type", None) is not None and hasattr(shape, "shapes"):  # a group
+        return "\n\n".join(_shape_text(inner) for inner in shape.shapes)
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        return "\n".join(paragraph.text for paragraph in shape.text_frame.paragraphs)
+    return ""
+
+
+# -- HTML and EPUB ---------------------------------------------------------------------------------
+
+def html_root(data: bytes):
+    from lxml import etree, html
+
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    try:
+        root = html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _main_content(root):
+    for tag in DROPPED_HTML:
+        for element in root.iter(tag):
+            element.drop_tree() if element.getparent() is not None else None
+    candidates = list(root.iter("main")) or list(root.iter("article"))
+    if candidates:
+        return max(candidates, key=lambda e: len(e.text_content()))
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def html_sections(root, sections: Sections, label: str, split_at=("h1", "h2")) -> None:
+    """Add the text of `root` to `sections`, a section per heading in `split_at` (empty: one)."""
+    lines, heading = [], label
+
+    def block_text(element) -> str:
+        return " ".join(element.text_content().split())
+
+    def walk(element):
+        nonlocal lines, heading
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "table":
+            rows = [[block_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+                    for row in element.iter("tr")]
+            lines.append(format_rows(rows))
+        elif tag in split_at:
+            sections.add("\n\n".join(lines), heading)
+            lines, heading = [block_text(element)], block_text(element)
+        elif next(element.iterdescendants(*NESTED), None) is None:  # a leaf: its text is one line
+            if text := block_text(element):
+                lines.append(text)
+        else:  # blocks inside: each its own line, loose text between them too
+            loose(element.text)
+            for child in element:
+                walk(child)
+                loose(child.tail)
+
+    def loose(text):
+        if text and text.strip():
+            lines.append(" ".join(text.split()))
+
+    try:
+        walk(root)
+    except RecursionError:
+        raise CorruptDocumentError(f"{label}: its HTML nests too deeply to read.") from None
+    sections.add("\n\n".join(lines), heading)
+
+
+def read_html(data: bytes, name: str) -> Sections:
+    root = html_root(data)
+    if root is None:
+        raise EmptyDocumentError(f"{name} holds no HTML content: there is nothing to read.")
+    title = root.findtext(".//title") or name
+    sections = Sections()
+    html_sections(_main_content(root), sections, title)
+    return sections.done(name)
+
+
+def read_epub(data: bytes, name: str) -> Sections:
+    """Chapters in spine order (META-INF/container.xml -> the package's manifest and spine)."""
+    from lxml import etree
+
+    archive = checked_zip(data, name)
+    try:
+        container = etree.fromstring(_member(archive, "META-INF/container.xml", name), _xml_parser())
+        package_path = container.find(".//{*}rootfile").get("full-path")
+        package = etree.fromstring(_member(archive, package_path, name), _xml_parser())
+        manifest = {item.get("id"): item.get("href") for item in package.iterfind(".//{*}manifest/{*}item")}
+        spine = [manifest[ref.get("idref")] for ref in package.iterfind(".//{*}spine/{*}itemref") if ref.get("idref") in manifest]
+    except CorruptDocumentError:
+        raise
+    except (etree.XMLSyntaxError, AttributeError, TypeError) as error:
+        raise CorruptDocumentError(f"{name}: damaged EPUB package ({type(error).__name__}: {error}).") from None
+    base = posixpath.dirname(package_path)
+    sections = Sections()
+    for href in spine:
+        path = posixpath.normpath(posixpath.join(base, href.split("#")[0]))
+        root = html_root(_member(archive, path, name))
+        if root is None:
+            continue
+        body = root.find("body") if root.find("body") is not None else root
+        heading = next((" ".join(h.text_content().split()) for h in body.iter("h1", "h2", "h3") if h.text_content().strip()),
+                       str(len(sections.texts) + 1))
+        html_sections(body, sections, heading, split_at=())
+    return sections.done(name)

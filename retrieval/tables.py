@@ -1,0 +1,73 @@
+"""Tables in text: one row per line, cells joined by " | ", the header row first.
+
+Readers of structured formats (DOCX, PPTX, EPUB, HTML) write tables this way; PDF rows are
+found by aligning pypdf's layout text with its plain text. The chunker and the evidence ranker
+find the blocks again (`table_blocks`) so a piece of a table never travels without its header.
+"""
+from __future__ import annotations
+
+import re
+
+CELL_SEPARATOR = " | "
+MIN_ROWS = 2  # a header and one row
+LAYOUT_GAP = re.compile(r"\s{3,}")  # columns in pypdf's layout text are runs of spaces
+
+
+def format_rows(rows: list[list[str]]) -> str:
+    """Rows of cells as text lines; cells lose their own line breaks and pipes."""
+    lines = []
+    for row in rows:
+        cells = [" ".join(cell.replace("|", "/").split()) for cell in row]
+        if any(cells):
+            lines.append(CELL_SEPARATOR.join(cells))
+    return "\n".join(lines)
+
+
+def _cells(line: str) -> int:
+    return line.count(CELL_SEPARATOR) + 1 if CELL_SEPARATOR in line else 0
+
+
+def table_blocks(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, header line) of each run of at least MIN_ROWS consecutive lines with the same
+    number (>= 2) of " | "-separated cells."""
+    blocks, run = [], []  # run: (start, end, cells) of consecutive row lines
+    for match in re.finditer(r"[^\n]*", text):
+        if match.start() > 0 and text[match.start() - 1] != "\n":
+            continue  # finditer's empty match after each line
+        cells = _cells(match.group())
+        if cells >= 2 and (not run or run[-1][2] == cells):
+            run.append((match.start(), match.end(), cells))
+            continue
+        if len(run) >= MIN_ROWS:
+            blocks.append((run[0][0], run[-1][1], text[run[0][0]:run[0][1]]))
+        run = [(match.start(), match.end(), cells)] if cells >= 2 else []
+    if len(run) >= MIN_ROWS:
+        blocks.append((run[0][0], run[-1][1], text[run[0][0]:run[0][1]]))
+    return blocks
+
+
+def header_at(blocks: list[tuple[int, int, str]], offset: int) -> str:
+    """The header row of the table holding `offset` below its first line, else ""."""
+    for start, end, header in blocks:
+        if start + len(header) < offset < end:
+            return header
+    return ""
+
+
+def mark_pdf_rows(plain: str, layout: str) -> str:
+    """`plain` with its table rows written as cells. Rows are runs of 3+ non-blank lines of
+    pypdf's layout text that split into the same number (>= 2) of space-separated columns; a row
+    is marked only where its words, joined by single spaces, are a line of the plain text, so
+    prose set in two columns (never such a line) is left alone."""
+    rows = [[c for c in LAYOUT_GAP.split(line.strip()) if c] for line in layout.splitlines() if line.strip()]
+    found, i = {}, 0
+    while i < len(rows):
+        j = i + 1
+        while j < len(rows) and len(rows[j]) == len(rows[i]):
+            j += 1
+        if len(rows[i]) >= 2 and j - i >= 3:
+            found.update({" ".join(" ".join(cells).split()): CELL_SEPARATOR.join(cells) for cells in rows[i:j]})
+        i = j
+    if not found:
+        return plain
+    return "\n".join(found.get(" ".join(line.split()), line) for line in plain.split("\n"))
