@@ -3,7 +3,8 @@ allowed) and questions about it, answered as the agent streams: progress, the an
 then its verified citations and the trace of how it was found.
 
 An upload's bytes live only until they are parsed: the uploader then lets go of them (Streamlit
-would keep them for the whole session) and the page keeps the parsed document."""
+would keep them for the whole session) and the page keeps the parsed document, and for a PDF its
+bytes in memory (never on disk), so a citation can show its page with the quote highlighted."""
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ from agent import AgentError, Answer, Done, Progress, Retrieved, Token
 from agent.strategies import STRATEGIES
 from longctx.errors import LongContextError
 from retrieval import Document, EncryptedPDFError, RetrievalError, load_document
+from retrieval.render import citation_picture
 from retrieval.tokens import estimate_tokens
 
 from . import state
@@ -56,8 +58,8 @@ def render() -> None:
     for warning in document.warnings:
         st.warning(warning)
     history = st.session_state.setdefault("history", {}).setdefault(document.id, [])
-    for turn in history:
-        show(turn)
+    for number, turn in enumerate(history):
+        show(turn, document, number)
     pending = st.session_state.get("pending")
     question = st.chat_input("Ask about the document", disabled=pending is not None)
     if question is not None and pending is None:
@@ -86,7 +88,7 @@ def choose_document() -> Document | None:
     if source == UPLOAD:
         return uploaded(loaded, config)
     if source == PATH:
-        path = st.text_input("Path of a PDF, text or Markdown file", help="inside " + ", ".join(map(str, config.allowed_folders))).strip()
+        path = st.text_input("Path of a PDF, DOCX, PPTX, EPUB, HTML, text or Markdown file", help="inside " + ", ".join(map(str, config.allowed_folders))).strip()
         if not path:
             return None
         return parsed(loaded, f"path:{path}", lambda: read_allowed(path, config.allowed_folders), config)
@@ -105,7 +107,8 @@ def uploaded(loaded: dict, config) -> Document | None:
             st.rerun()
         return loaded[shown]
     round_ = st.session_state.setdefault("upload_round", 0)
-    upload = st.file_uploader("A PDF, text or Markdown file", type=["pdf", "txt", "md", "markdown"], key=f"upload-{round_}")
+    upload = st.file_uploader("A PDF (scans are read by OCR), DOCX, PPTX, EPUB, HTML, text or Markdown file",
+                              type=["pdf", "docx", "pptx", "epub", "html", "htm", "txt", "md", "markdown"], key=f"upload-{round_}")
     if upload is None:
         return None
     key = f"upload:{upload.file_id}"
@@ -133,6 +136,8 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
             with st.spinner("Reading the document"):
                 data, name = read()
                 loaded[key] = load_document(data, filename=name, password=password, cache_dir=config.cache_dir)
+                if loaded[key].kind == "pdf":  # to draw cited pages
+                    st.session_state.setdefault("pdf_bytes", {})[loaded[key].id] = (data, password)
                 del data
         except EncryptedPDFError as error:
             st.error(f"{type(error).__name__}: {error}")
@@ -143,6 +148,9 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
             return None
         while len(loaded) > KEPT_DOCUMENTS:
             loaded.pop(next(iter(loaded)))
+        kept = {d.id for d in loaded.values()}
+        for stale in [i for i in st.session_state.get("pdf_bytes", {}) if i not in kept]:
+            del st.session_state.pdf_bytes[stale]
     else:
         loaded[key] = loaded.pop(key)  # the latest last
     return loaded[key]
@@ -191,7 +199,7 @@ def _tokens(events, status, done: list):
     raise AgentError("the agent stopped before its answer was done")  # else answer() would wait forever
 
 
-def show(turn: Turn) -> None:
+def show(turn: Turn, document: Document, number: int) -> None:
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
     with st.chat_message("assistant"):
@@ -204,9 +212,31 @@ def show(turn: Turn) -> None:
             st.markdown(f"**[{n}]** page {plain(citation.page_label)}, characters "
                         f"{citation.char_start:,}-{citation.char_end:,}")
             st.markdown("> " + plain(citation.quote).replace("  \n", "  \n> "))
+            source = st.session_state.get("pdf_bytes", {}).get(document.id)
+            key = f"page-{document.id[:12]}-{number}-{n}"
+            if source is not None and (st.session_state.get(key) or st.button(f"Show page {citation.page_label}", key=f"button-{key}")):
+                st.session_state[key] = True
+                cited_page(source, document, citation)
         trace = result.trace
         st.caption(f"{result.strategy}: {plain(trace.strategy_reason)}")
         with st.expander("Trace"):
             st.write(f"Document: {trace.document_tokens:,} tokens; window: {trace.window:,} tokens; "
                      f"{sum(s.seconds for s in trace.steps):.1f} s in all")
             st.dataframe([asdict(step) for step in trace.steps], hide_index=True)
+
+
+def cited_page(source: tuple[bytes, str], document: Document, citation) -> None:
+    """The cited page drawn with the quote highlighted (drawn once per citation and session)."""
+    drawn = st.session_state.setdefault("drawn_pages", {})
+    key = (document.id, citation.char_start, citation.char_end)
+    if key not in drawn:
+        try:
+            drawn[key] = citation_picture(source[0], document, citation.page, citation.char_start, citation.char_end,
+                                          citation.quote, password=source[1])
+        except RetrievalError as error:
+            st.error(f"{type(error).__name__}: {error}")
+            return
+        while len(drawn) > 16:
+            drawn.pop(next(iter(drawn)))
+    png, boxes = drawn[key]
+    st.image(png, caption=f"Page {citation.page_label}: the quote highlighted ({boxes} box(es))", width="stretch")

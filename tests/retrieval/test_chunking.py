@@ -111,3 +111,43 @@ def test_settings_are_checked():
         ChunkSettings(max_tokens=100, overlap_tokens=60)
     with pytest.raises(ValueError):
         ChunkSettings(max_tokens=100, window_tokens=200)
+
+
+def _table_pdf(rows) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=9)
+    pdf.add_page()
+    pdf.multi_cell(0, 5, "Table 3. Shipments by port.")
+    with pdf.table() as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_chunk_inside_a_table_carries_its_header_row(kind):
+    from retrieval import load_document
+    from retrieval.chunking import window_texts
+    from tests.retrieval.office import docx_file
+
+    rows = [["Port", "Tonnes", "Ships"]] + [[f"Harbour{n}", str(100 + n), str(n % 7)] for n in range(60)]
+    if kind == "pdf":
+        document = load_document(_table_pdf(rows), filename="ports.pdf")
+    else:
+        document = load_document(docx_file([("Shipments", ["Table 3. Shipments by port."])], table_after=0, table=rows),
+                                 filename="ports.docx")
+    assert "Port | Tonnes | Ships\nHarbour0 | 100 | 0" in document.text  # rows as cells, the header first
+    chunks = chunk_document(document, ChunkSettings(max_tokens=60, overlap_tokens=0, window_tokens=30))
+    import re
+
+    row = re.compile(r"Harbour\d+ \| \d+ \| \d")
+    below = [c for c in chunks if c.text.startswith("Harbour")]
+    assert len(below) >= 3 and chunks[0].header == ""
+    for chunk in below:  # whole rows only, read with the header row
+        assert chunk.header == "Port | Tonnes | Ships" and all(row.fullmatch(line) for line in chunk.text.split("\n"))
+    searched = [text for text in window_texts(document, chunks) if "Harbour40 |" in text]
+    assert searched and all(text.startswith("Port | Tonnes | Ships\n") for text in searched)

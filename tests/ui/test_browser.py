@@ -73,5 +73,12 @@ def test_the_embedded_model_answers_an_uploaded_pdf_with_a_citation(app_url, bro
     citation.wait_for(timeout=600_000)
     answer = page.locator("[data-testid='stChatMessage']").nth(1).inner_text()
     assert "58213" in answer and "Lisbon office is 58213" in answer  # the answer and its verified quote
+    page.get_by_role("button", name="Show page 3").click()  # the citation opens its page, the quote highlighted
+    caption = page.get_by_text("Page 3: the quote highlighted")
+    caption.wait_for(timeout=60_000)
+    assert "(0 box(es))" not in caption.inner_text()
+    picture = page.locator("[data-testid='stImage'] img").first
+    picture.wait_for(timeout=60_000)
+    assert picture.evaluate("img => img.complete && img.naturalWidth") > 300
     page.screenshot(path=tmp_path / "ask.png", full_page=True)
     page.close()
