@@ -17,10 +17,12 @@ from pathlib import Path
 
 from benchmarks.common import write_table
 from benchmarks.corpus import real_text
-from retrieval import load_document
+from retrieval import ParseLimitError, load_document
+from retrieval.ocr import OCRLimits
 from tests.retrieval.pdfs import font_pdf
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+LIMIT_S = 60  # a page: a scan that takes longer is reported as such
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # the corpus has curly quotes and dashes
 # The Analects (论语), book 1 (学而), public domain.
 ANALECTS = ("子曰：学而时习之，不亦说乎？有朋自远方来，不亦乐乎？人不知而不愠，不亦君子乎？"
@@ -74,7 +76,10 @@ def error_rate(reference: str, read: str) -> float:
 def measure(label: str, pages: list[str], **options) -> list:
     data = scan(pages, **options)
     start = time.perf_counter()
-    document = load_document(data, filename="scan.pdf")
+    try:
+        document = load_document(data, filename="scan.pdf", ocr=OCRLimits(timeout_s=LIMIT_S * len(pages)))
+    except ParseLimitError:
+        return [label, len(pages), "", "not read", "", f"over {LIMIT_S} s a page (stopped)"]
     seconds = (time.perf_counter() - start) / len(pages)
     rates = [error_rate(reference, page.text) for reference, page in zip(pages, document.pages)]
     chars = sum(len("".join(p.split())) for p in pages)
