@@ -6,7 +6,7 @@ import pytest
 
 from agent import Agent
 from retrieval import load_document
-from retrieval.ocr import ocr_available
+from retrieval.ocr import OCRLimits, ocr_available
 from tests.agent.scripted import ScriptedBackend
 from tests.retrieval.office import docx_file, epub_file, html_page, pptx_file
 from tests.retrieval.pdfs import scanned_pdf
@@ -29,7 +29,8 @@ def filler(n: int) -> str:
 def test_a_scanned_fifty_page_pdf_is_answered_with_its_page():
     pages = [filler(n) for n in range(1, 51)]
     pages[36] += f"\n\n{FACT}"
-    document = load_document(scanned_pdf(pages, scale=1.5), filename="scanned-ledger.pdf")
+    # read at 108 dpi (OCRLimits.scale 1.5), not 144: 11-pt text is still read whole, and CI stays in its time
+    document = load_document(scanned_pdf(pages, scale=1.5), filename="scanned-ledger.pdf", ocr=OCRLimits(scale=1.5))
     assert len(document.pages) == 50 and any("50 page(s) read by OCR" in w for w in document.warnings)
     answer = ask(document)
     assert "58213" in answer.text and answer.supported
