@@ -21,7 +21,7 @@ import numpy as np
 
 from retrieval.analysis import terms
 from retrieval.sentences import sentence_spans
-from retrieval.tables import header_at, table_blocks
+from retrieval.tables import header_at, table_blocks, with_header
 
 RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
@@ -40,7 +40,7 @@ class Sentence:
 
     @property
     def searched(self) -> str:
-        return f"{self.header}\n{self.text}" if self.header else self.text
+        return with_header(self.header, self.text)
 
 
 def _line_key(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .document import Document
-from .tables import header_at, table_blocks
+from .tables import header_at, table_blocks, with_header
 from .tokens import TokenCounter, token_counter
 
 # Unit boundaries: blank lines (paragraph), line breaks, sentence ends (Latin and CJK punctuation).
@@ -94,8 +94,7 @@ def window_texts(document: Document, chunks: list[Chunk]) -> list[str]:
     """The text searched for each window, in chunk order: a window inside a table below its
     header row is searched with that row, so "Growth of Porto" finds "Porto | 1.1 | -3%"."""
     tables = table_blocks(document.text)
-    return [f"{header}\n{document.text[a:b]}" if (header := header_at(tables, a)) else document.text[a:b]
-            for chunk in chunks for a, b in chunk.windows]
+    return [with_header(header_at(tables, a), document.text[a:b]) for chunk in chunks for a, b in chunk.windows]
 
 
 def segment(text: str, counter: TokenCounter, max_unit_tokens: int) -> Units:

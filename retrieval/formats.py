@@ -29,7 +29,7 @@ LABEL_CHARS = 40
 DROPPED_HTML = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "button",
                 "iframe", "object")
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd", "figcaption",
-          "caption", "section", "article", "main", "address", "td", "th", "tr", "ul", "ol", "dl", "nav"}
+          "caption", "section", "article", "main", "address", "td", "th", "tr", "ul", "ol", "dl"}
 NESTED = (*BLOCKS, "table")
 
 
@@ -97,9 +97,7 @@ def read_docx(data: bytes, name: str) -> Sections:
         if isinstance(block, Table):
             items.append((None, format_rows([[cell.text for cell in row.cells] for row in block.rows])))
             continue
-        style = (block.style.name if block.style is not None else "") or ""
-        level = 0 if style == "Title" else int(style.split()[-1]) if style.startswith("Heading ") and style.split()[-1].isdigit() else None
-        items.append((level, block.text))
+        items.append((_heading_level(block), block.text))
     levels = [level for level, text in items if level is not None and text.strip()]
     top = min(levels) if levels else None
     sections, current, label = Sections(), [], name
@@ -110,6 +108,15 @@ def read_docx(data: bytes, name: str) -> Sections:
         current.append(text)
     sections.add("\n\n".join(current), label)
     return sections.done(name)
+
+
+def _heading_level(paragraph) -> int | None:
+    """0 for the Title style, n for "Heading n", None for body text."""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style == "Title":
+        return 0
+    kind, _, level = style.partition(" ")
+    return int(level) if kind == "Heading" and level.isdigit() else None
 
 
 # -- PPTX ------------------------------------------------------------------------------------------
@@ -155,9 +162,9 @@ def html_root(data: bytes):
 
 
 def _main_content(root):
-    for tag in DROPPED_HTML:
-        for element in root.iter(tag):
-            element.drop_tree() if element.getparent() is not None else None
+    for element in list(root.iter(*DROPPED_HTML)):  # listed first: dropping while iterating skips elements
+        if element.getparent() is not None:
+            element.drop_tree()
     candidates = list(root.iter("main")) or list(root.iter("article"))
     if candidates:
         return max(candidates, key=lambda e: len(e.text_content()))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import queue
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
+
+from .child import PACKAGE_ROOT, last_line, payload
 
 MEMORY_FLOOR = 1 << 30
 
@@ -49,19 +50,18 @@ def read_pages(data: bytes, pages: list[int], *, password: str = "", limits: OCR
     unread = {page: f"over the OCR budget of {limits.max_pages} pages" for page in pages[limits.max_pages:]}
     if not todo:
         return {}, unread
-    secret = password.encode("utf-8")
     settings = json.dumps({"pages": todo, "scale": limits.scale})
     worker = subprocess.Popen(
         [sys.executable, "-m", "retrieval.ocr_worker", str(max(limits.memory_bytes, MEMORY_FLOOR)),
          str(int(limits.timeout_s) + 1), settings],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        cwd=PACKAGE_ROOT,
     )
     lines: queue.Queue = queue.Queue()
 
     def feed():
         try:
-            worker.stdin.write(len(secret).to_bytes(4, "big") + secret + data)
+            worker.stdin.write(payload(data, password))
             worker.stdin.close()
         except OSError:  # the worker died early: its missing pages say so
             pass
@@ -98,11 +98,6 @@ def read_pages(data: bytes, pages: list[int], *, password: str = "", limits: OCR
     missing = [page for page in todo if page not in done and page not in unread]
     if missing:
         why = (f"the OCR time limit of {limits.timeout_s:g} s was reached" if time.monotonic() >= deadline
-               else f"the OCR engine stopped ({_last_line(stderr) or f'exit status {worker.returncode}'})")
+               else f"the OCR engine stopped ({last_line(b''.join(stderr), worker.returncode)})")
         unread.update({page: why for page in missing})
     return done, unread
-
-
-def _last_line(stderr: list[bytes]) -> str:
-    text = b"".join(stderr).decode("utf-8", "replace").strip().splitlines()
-    return text[-1][:300] if text else ""

@@ -1,7 +1,7 @@
 """Read PDF pages by OCR in a child process under memory and CPU limits.
 
-Run as `python -m retrieval.ocr_worker MEMORY_BYTES CPU_SECONDS SETTINGS_JSON`; stdin carries a
-4-byte big-endian password length, the UTF-8 password, then the PDF bytes. SETTINGS_JSON holds
+Run as `python -m retrieval.ocr_worker MEMORY_BYTES CPU_SECONDS SETTINGS_JSON`; stdin carries the
+password and the PDF (`retrieval.child`). SETTINGS_JSON holds
 "pages" (0-based indices) and "scale" (render scale: 1 = 72 dpi). Each page is rendered with
 pdfium and read by RapidOCR (PP-OCR models shipped in its wheel, on onnxruntime, offline). stdout
 gets one JSON line per page as it is read, so the parent shows progress and keeps what was read
@@ -14,14 +14,9 @@ import json
 import sys
 import time
 
+from retrieval.child import limit, read_payload
+
 MIN_SCORE = 0.5  # recognitions below this confidence are noise (speckles, rules, stamps)
-
-
-def _limit(memory_bytes: int, cpu_seconds: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
 def layout(boxes, texts, width: float, height: float) -> tuple[str, list]:
@@ -62,10 +57,8 @@ def layout(boxes, texts, width: float, height: float) -> tuple[str, list]:
 def main() -> None:
     memory_bytes, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
     settings = json.loads(sys.argv[3])
-    _limit(memory_bytes, cpu_seconds)
-    raw = sys.stdin.buffer.read()
-    size = int.from_bytes(raw[:4], "big")
-    password, data = raw[4 : 4 + size].decode("utf-8"), raw[4 + size :]
+    limit(memory_bytes, cpu_seconds)
+    password, data = read_payload()
     import logging
 
     import pypdfium2

@@ -6,6 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from .child import PACKAGE_ROOT, last_line, payload
 from .errors import (
     CorruptPDFError,
     EmptyDocumentError,
@@ -97,20 +98,19 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     Pages are shared among up to `limits.workers` child processes (pypdf is pure Python: one
     core each), each bounded in memory and time.
     """
-    secret = password.encode("utf-8")
-    payload = len(secret).to_bytes(4, "big") + secret + data
+    handed = payload(data, password)
     parts = max(1, limits.workers)
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
              str(part), str(parts), json.dumps(limits.worker_limits())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=_package_root(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PACKAGE_ROOT,
         )
         for part in range(parts)
     ]
     deadline = time.monotonic() + limits.timeout_s
     try:
-        results = [_result(worker, payload, deadline, name, password, limits) for worker in workers]
+        results = [_result(worker, handed, deadline, name, password, limits) for worker in workers]
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -124,9 +124,9 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
                         [p["status"] for p in ordered], [p["detail"] for p in ordered])
 
 
-def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str, password: str, limits: PDFLimits) -> dict:
+def _result(worker: subprocess.Popen, handed: bytes, deadline: float, name: str, password: str, limits: PDFLimits) -> dict:
     try:
-        stdout, stderr = worker.communicate(payload, timeout=max(deadline - time.monotonic(), 0.001))
+        stdout, stderr = worker.communicate(handed, timeout=max(deadline - time.monotonic(), 0.001))
     except subprocess.TimeoutExpired:
         raise ParseLimitError(
             f"{name}: parsing took longer than {limits.timeout_s:g} s and was stopped; the file may be "
@@ -135,13 +135,13 @@ def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str
     try:
         result = json.loads(stdout)
     except json.JSONDecodeError:
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {worker.returncode}"]
-        if "MemoryError" in tail[0] or worker.returncode < 0:  # killed: out of memory or CPU (SIGXCPU)
+        tail = last_line(stderr, worker.returncode)
+        if "MemoryError" in tail or worker.returncode < 0:  # killed: out of memory or CPU (SIGXCPU)
             raise ParseLimitError(
                 f"{name}: parsing exceeded its limits ({limits.memory_bytes >> 20} MiB, "
-                f"{limits.timeout_s:g} s) and was stopped ({tail[0]}). Raise PDFLimits if you trust the file."
+                f"{limits.timeout_s:g} s) and was stopped ({tail}). Raise PDFLimits if you trust the file."
             ) from None
-        raise CorruptPDFError(f"{name}: the PDF parser failed ({tail[0]}).") from None
+        raise CorruptPDFError(f"{name}: the PDF parser failed ({tail}).") from None
     error = result.get("error")
     if error == "encrypted":
         hint = "the password given is wrong" if password else "it is password-protected; pass password=..."
@@ -158,7 +158,3 @@ def _result(worker: subprocess.Popen, payload: bytes, deadline: float, name: str
     if error == "decoder":
         raise MissingDecoderError(f"{name}: {result['detail']}")
     return result
-
-
-def _package_root() -> str:
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -22,16 +22,12 @@ import json
 import sys
 import time
 
+from retrieval.child import limit, read_payload
+from retrieval.tables import may_hold_a_table
+
 PAINTING = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"sh", b"Do", b"BI"}
 TEXT = {b"Tj", b"TJ", b"'", b'"'}
 SIZE_PROBE_BYTES = 1 << 20  # content smaller than this is parsed to tell blank from drawn pages
-
-
-def _limit(memory_bytes: int, cpu_seconds: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
 def _decoder_missing(error: Exception) -> bool:
@@ -111,16 +107,6 @@ def _without_text(page, reader, data: bytes) -> tuple[str, str]:
     return "blank", ""
 
 
-def _may_hold_a_table(text: str) -> bool:
-    """Cheap test before paying for a layout pass: 3+ short lines in a row holding digits."""
-    streak = 0
-    for line in text.splitlines():
-        streak = streak + 1 if any(c.isdigit() for c in line) and len(line.split()) <= 16 else 0
-        if streak >= 3:
-            return True
-    return False
-
-
 def _content(streams) -> bytes:
     return b"".join(stream.get_data() for stream in streams)
 
@@ -183,7 +169,7 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
                 text = pages[i].extract_text() or ""
                 if text.strip():
                     page["text"] = text
-                    if _may_hold_a_table(text):  # columns show only in layout text: the parent marks the rows
+                    if may_hold_a_table(text):  # columns show only in layout text: the parent marks the rows
                         page["layout"] = pages[i].extract_text(extraction_mode="layout")
                 else:
                     page["status"], page["detail"] = _without_text(pages[i], reader, _content(_streams(pages[i], reader)))
@@ -198,11 +184,8 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
 def main() -> None:
     memory_bytes, cpu_seconds, part, parts = map(int, sys.argv[1:5])
     limits = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None
-    _limit(memory_bytes, cpu_seconds)
-    raw = sys.stdin.buffer.read()
-    size = int.from_bytes(raw[:4], "big")
-    password, data = raw[4 : 4 + size].decode("utf-8"), raw[4 + size :]
-    del raw
+    limit(memory_bytes, cpu_seconds)
+    password, data = read_payload()
     try:
         result = extract(data, password, part, parts, limits)
     except MemoryError:

@@ -6,15 +6,15 @@ boxes when the page was read by OCR, else from pdfium's text layer: each line of
 searched on the page and its character rectangles framed.
 
 Child protocol: `python -m retrieval.render MEMORY_BYTES CPU_SECONDS SETTINGS_JSON`, stdin the
-4-byte password length, the password and the PDF; stdout one JSON line {"boxes": n} then the PNG.
+password and the PDF (`retrieval.child`); stdout one JSON line {"boxes": n} then the PNG.
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
+from .child import PACKAGE_ROOT, last_line, limit, payload, read_payload
 from .errors import CorruptDocumentError, ParseLimitError
 
 HIGHLIGHT = (255, 214, 0, 90)  # translucent yellow
@@ -40,18 +40,15 @@ def page_picture(data: bytes, page: int, *, password: str = "", fragments: list[
                  scale: float = 1.5, timeout_s: float = 30.0, memory_bytes: int = 2 << 30) -> tuple[bytes, int]:
     """PNG of 1-based `page` with `boxes` ([x0, y0, x1, y1] fractions from the top left) or the
     text `fragments` found on it highlighted; and how many boxes were drawn."""
-    secret = password.encode("utf-8")
     settings = json.dumps({"page": page - 1, "scale": scale, "fragments": list(fragments), "boxes": list(boxes)})
     try:
         done = subprocess.run([sys.executable, "-m", "retrieval.render", str(memory_bytes), str(int(timeout_s) + 1), settings],
-                              input=len(secret).to_bytes(4, "big") + secret + data, capture_output=True,
-                              timeout=timeout_s, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                              input=payload(data, password), capture_output=True, timeout=timeout_s, cwd=PACKAGE_ROOT)
     except subprocess.TimeoutExpired:
         raise ParseLimitError(f"drawing page {page} took longer than {timeout_s:g} s and was stopped") from None
     head, _, png = done.stdout.partition(b"\n")
     if done.returncode != 0 or not png.startswith(b"\x89PNG"):
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
-        raise CorruptDocumentError(f"page {page} could not be drawn ({tail[0][:300]})")
+        raise CorruptDocumentError(f"page {page} could not be drawn ({last_line(done.stderr, done.returncode)})")
     return png, int(json.loads(head)["boxes"])
 
 
@@ -83,15 +80,9 @@ def _text_boxes(page, fragments, width: float, height: float) -> list:
 
 
 def main() -> None:
-    import resource
-
-    memory_bytes, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    limit(int(sys.argv[1]), int(sys.argv[2]))
     settings = json.loads(sys.argv[3])
-    raw = sys.stdin.buffer.read()
-    size = int.from_bytes(raw[:4], "big")
-    password, data = raw[4:4 + size].decode("utf-8"), raw[4 + size:]
+    password, data = read_payload()
     import io
 
     import pypdfium2

@@ -46,6 +46,11 @@ def table_blocks(text: str) -> list[tuple[int, int, str]]:
     return blocks
 
 
+def with_header(header: str, text: str) -> str:
+    """A table row (or rows) as read and searched: under its header row."""
+    return f"{header}\n{text}" if header else text
+
+
 def header_at(blocks: list[tuple[int, int, str]], offset: int) -> str:
     """The header row of the table holding `offset` below its first line, else ""."""
     for start, end, header in blocks:
@@ -71,3 +76,13 @@ def mark_pdf_rows(plain: str, layout: str) -> str:
     if not found:
         return plain
     return "\n".join(found.get(" ".join(line.split()), line) for line in plain.split("\n"))
+
+
+def may_hold_a_table(text: str) -> bool:
+    """Cheap test before paying for a layout pass: 3+ short lines in a row holding digits."""
+    streak = 0
+    for line in text.splitlines():
+        streak = streak + 1 if any(c.isdigit() for c in line) and len(line.split()) <= 16 else 0
+        if streak >= 3:
+            return True
+    return False
