@@ -3,8 +3,9 @@ allowed) and questions about it, answered as the agent streams: progress, the an
 then its verified citations and the trace of how it was found.
 
 An upload's bytes live only until they are parsed: the uploader then lets go of them (Streamlit
-would keep them for the whole session) and the page keeps the parsed document, and for a PDF its
-bytes in memory (never on disk), so a citation can show its page with the quote highlighted."""
+would keep them for the whole session) and the page keeps the parsed document. A PDF of at most
+PAGE_VIEW_BYTES is kept too, in memory (never on disk), so a citation can show its page with the
+quote highlighted: a session holds at most KEPT_DOCUMENTS of them."""
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ from .settings import model_label
 UPLOAD, EXAMPLE, PATH = "Upload", "Example document", "Path on this machine"
 FAILURES = (AgentError, LongContextError, RetrievalError, state.ModelNotAllowedError, OSError)
 KEPT_DOCUMENTS = 4  # parsed documents a session keeps
+PAGE_VIEW_BYTES = 16 << 20  # a PDF up to this size is kept to draw cited pages; a larger one is let go
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -136,7 +138,7 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
             with st.spinner("Reading the document"):
                 data, name = read()
                 loaded[key] = load_document(data, filename=name, password=password, cache_dir=config.cache_dir)
-                if loaded[key].kind == "pdf":  # to draw cited pages
+                if loaded[key].kind == "pdf" and len(data) <= PAGE_VIEW_BYTES:  # to draw cited pages
                     st.session_state.setdefault("pdf_bytes", {})[loaded[key].id] = (data, password)
                 del data
         except EncryptedPDFError as error:
