@@ -23,7 +23,7 @@ from .formats import checked_zip, read_docx, read_epub, read_html, read_pptx
 from .garbage import describe as describe_garbage
 from .garbage import is_garbage
 from .ocr import OCRLimits, ocr_available, read_pages
-from .pdf import PDFLimits, extract_pdf
+from .pdf import PDFLimits, extract_pdf, page_list
 
 PAGE_SEPARATOR = "\n\n"  # between pages in Document.text: a paragraph break for the chunker
 DEFAULT_MAX_BYTES = 512 << 20
@@ -88,7 +88,7 @@ def load_document(
     cache_dir: str | os.PathLike | None = None,
     progress=None,
 ) -> Document:
-    """Read a PDF, plain-text or Markdown document.
+    """Read a PDF, DOCX, PPTX, EPUB, HTML, plain-text or Markdown document.
 
     `source` is a path (str or PathLike), raw bytes, or the text itself (a str that is not an
     existing file's path and has a newline or is long). `filename` names bytes/text sources and
@@ -236,7 +236,7 @@ def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PD
             pdf.statuses[i], pdf.details[i] = "unread", why
         if pages := sorted(i for i in read if pdf.statuses[i] == "text"):
             seconds = sum(page.seconds for page in read.values()) / len(read)
-            ocr_warnings.append(f"{len(pages)} page(s) read by OCR ({_page_list(pages)}; {seconds:.1f} s a page): "
+            ocr_warnings.append(f"{len(pages)} page(s) read by OCR ({page_list([i + 1 for i in pages])}; {seconds:.1f} s a page): "
                                 "check quotes from them against the page")
     texts = [_clean(text) for text in pdf.texts]
     if not any(text.strip() for text in texts):
@@ -247,11 +247,6 @@ def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PD
 
 
 OCR_CAUSES = ("image", "vector", "garbage")  # pages OCR can read
-
-
-def _page_list(pages: list[int]) -> str:
-    shown = ", ".join(str(i + 1) for i in pages[:8])
-    return f"page {shown}" if len(pages) == 1 else f"pages {shown}{' ...' if len(pages) > 8 else ''}"
 
 
 def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bool) -> Document:

@@ -84,9 +84,16 @@ CAUSE_NAMES = {"decoder": "need a missing decoder", "limit": "too large to read"
                "garbage": "have a text layer that is not text", "blank": "are blank"}
 
 
+def page_list(numbers: list[int]) -> str:
+    """"page 3", or "pages 1, 2, 5" (the first 8, then "...")."""
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    return "pages " + ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
+
+
 def _cause_text(status: str, pages: list[tuple[int, str]]) -> str:
     first, detail = pages[0]
-    where = f"page {first}" if len(pages) == 1 else "pages " + ", ".join(str(n) for n, _ in pages[:8]) + (" ..." if len(pages) > 8 else "")
+    where = page_list([n for n, _ in pages])
     if detail:
         where += f": {detail}" if len(pages) == 1 else f"; page {first}: {detail}"
     return f"{len(pages)} {CAUSE_NAMES[status]} ({where})"
