@@ -26,8 +26,8 @@ MAX_UNPACKED_BYTES = 1 << 30
 MAX_RATIO = 200  # unpacked / packed, for containers over a few MiB unpacked
 RATIO_FLOOR_BYTES = 16 << 20
 LABEL_CHARS = 40
-DROPPED_HTML = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "button",
-                "iframe", "object")
+NOT_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "object")
+DROPPED_HTML = (*NOT_TEXT, "nav", "header", "footer", "aside", "form", "button")  # a web page's furniture
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd", "figcaption",
           "caption", "section", "article", "main", "address", "td", "th", "tr", "ul", "ol", "dl"}
 NESTED = (*BLOCKS, "table")
@@ -161,10 +161,16 @@ def html_root(data: bytes):
     return root
 
 
-def _main_content(root):
-    for element in list(root.iter(*DROPPED_HTML)):  # listed first: dropping while iterating skips elements
+def _without(root, tags):
+    """`root` with every element of `tags` removed (its tail text kept)."""
+    for element in list(root.iter(*tags)):  # listed first: dropping while iterating skips elements
         if element.getparent() is not None:
             element.drop_tree()
+    return root
+
+
+def _main_content(root):
+    _without(root, DROPPED_HTML)
     candidates = list(root.iter("main")) or list(root.iter("article"))
     if candidates:
         return max(candidates, key=lambda e: len(e.text_content()))
@@ -241,7 +247,7 @@ def read_epub(data: bytes, name: str) -> Sections:
         root = html_root(_member(archive, path, name))
         if root is None:
             continue
-        body = root.find("body") if root.find("body") is not None else root
+        body = _without(root.find("body") if root.find("body") is not None else root, NOT_TEXT)
         heading = next((" ".join(h.text_content().split()) for h in body.iter("h1", "h2", "h3") if h.text_content().strip()),
                        str(len(sections.texts) + 1))
         html_sections(body, sections, heading, split_at=())

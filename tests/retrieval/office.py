@@ -60,7 +60,8 @@ def epub_file(chapters: list[tuple[str, str]], extra_head: str = "") -> bytes:
         for i, (title, body) in enumerate(chapters):
             paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
             archive.writestr(f"OEBPS/text/ch{i}.xhtml", f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">'
-                             f"<head><title>{title}</title></head><body><h1>{title}</h1>{paragraphs}</body></html>")
+                             f"<head><title>{title}</title></head><body><h1>{title}</h1>{paragraphs}"
+                             "<script>var tracker = 'NOT TEXT';</script></body></html>")
     return out.getvalue()
 
 

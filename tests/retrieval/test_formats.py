@@ -38,7 +38,7 @@ def test_epub_chapters_are_pages():
                       ("Chapter Two", "By noon the harbour was full.")])
     document = load_document(book, filename="novel.epub")
     assert [p.label for p in document.pages] == ["Chapter One", "Chapter Two"] and document.kind == "epub"
-    assert "The ship was late." in document.pages[0].text
+    assert "The ship was late." in document.pages[0].text and "NOT TEXT" not in document.text
 
 
 def test_html_main_content_only_in_sections():
