@@ -22,6 +22,7 @@ from retrieval.ocr import OCRLimits
 from tests.retrieval.pdfs import font_pdf
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PAGE_CHARS = 2000  # a page of 10-point text
 LIMIT_S = 60  # a page: a scan that takes longer is reported as such
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # the corpus has curly quotes and dashes
 # The Analects (论语), book 1 (学而), public domain.
@@ -31,6 +32,19 @@ ANALECTS = ("子曰：学而时习之，不亦说乎？有朋自远方来，不�
             "子曰：道千乘之国，敬事而信，节用而爱人，使民以时。子曰：弟子入则孝，出则弟，谨而信，泛爱众，而亲仁。行有余力，则以学文。"
             "子夏曰：贤贤易色；事父母，能竭其力；事君，能致其身；与朋友交，言而有信。虽曰未学，吾必谓之学矣。"
             "子曰：君子不重则不威，学则不固。主忠信，无友不如己者，过则勿惮改。曾子曰：慎终追远，民德归厚矣。")
+
+
+def pages_of(words: list[str], count: int) -> list[str]:
+    """`count` pages of about PAGE_CHARS characters of consecutive words; rules of repeated
+    characters (reST's `*****` under a title) are left out: their length is not legible."""
+    words = iter(w for w in words if not (len(w) > 3 and len(set(w)) == 1))
+    pages = []
+    for _ in range(count):
+        page: list[str] = []
+        while sum(map(len, page)) + len(page) < PAGE_CHARS:
+            page.append(next(words))
+        pages.append(" ".join(page))
+    return pages
 
 
 def scan(pages: list[str], *, dpi: int, worn: bool, font: str | None = None, size: int = 11) -> bytes:
@@ -49,7 +63,7 @@ def scan(pages: list[str], *, dpi: int, worn: bool, font: str | None = None, siz
         if worn:
             picture = picture.rotate(0.6, fillcolor=255, expand=False).filter(ImageFilter.GaussianBlur(0.8))
             pixels = picture.load()
-            for _ in range(picture.size[0] * picture.size[1] // 5000):  # 1 in 400 (a dirty scan): over 8 min of CPU for 4 pages
+            for _ in range(picture.size[0] * picture.size[1] // 5000):  # 1 pixel in 5,000
                 pixels[rng.randrange(picture.size[0]), rng.randrange(picture.size[1])] = rng.choice((0, 255))
         buffer = io.BytesIO()
         picture.save(buffer, format="PNG")
@@ -91,10 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=4)
     args = parser.parse_args()
-    english = real_text(2000 * args.pages)
-    words = english.split()
-    per_page = len(words) // args.pages
-    en_pages = [" ".join(words[i * per_page:(i + 1) * per_page]) for i in range(args.pages)]
+    en_pages = pages_of(real_text(PAGE_CHARS * args.pages).split(), args.pages)
     latin = dict(font=str(LATIN_FONT), size=10)
     rows = [measure("English, 150 dpi", en_pages, dpi=150, worn=False, **latin),
             measure("English, 100 dpi", en_pages, dpi=100, worn=False, **latin),
