@@ -53,7 +53,11 @@ def settings_key(model) -> str:
     from longctx import dca_state
 
     state = dca_state(model)
-    return f"dca-{state.config.chunk_size}-{state.config.local_size}" if state else "plain"
+    if state is None:
+        return "plain"
+    key = f"dca-{state.config.chunk_size}-{state.config.local_size}"
+    # the default temperature (YaRN's 0.1) keeps the key that measurements were saved under
+    return key if state.config.temperature == 0.1 else f"{key}-t{state.config.temperature:g}"
 
 
 def effective_window(model_name: str, settings: str, nominal: int, path: Path | None = None) -> tuple[int, str]:

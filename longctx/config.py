@@ -20,6 +20,7 @@ class LongContextConfig:
     local_size: int
     original_max_position_embeddings: int | None = None  # None: read from the model's config
     scale_attention: bool = True  # YaRN temperature: logits of the query at position p times mscale(p + 1)²
+    temperature_coefficient: float = 0.1  # YaRN's c in mscale(L) = c·ln(L / original window) + 1
     backend: str = "auto"  # "auto" | "torch" | "flash_attn"
     max_length: int | None = None  # longest input (prompt + cache) accepted; None: no limit
 
@@ -37,6 +38,8 @@ class LongContextConfig:
             raise ConfigError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.original_max_position_embeddings is not None and self.original_max_position_embeddings <= 0:
             raise ConfigError("original_max_position_embeddings must be positive")
+        if not (isinstance(self.temperature_coefficient, (int, float)) and self.temperature_coefficient >= 0):
+            raise ConfigError(f"temperature_coefficient must be a number >= 0, got {self.temperature_coefficient!r}")
         if self.max_length is not None and self.max_length <= 0:
             raise ConfigError("max_length must be positive or None")
 
@@ -45,15 +48,20 @@ class LongContextConfig:
         """Period of key positions (the DCA paper's s)."""
         return self.chunk_size - self.local_size
 
+    @property
+    def temperature(self) -> float:
+        """The coefficient in effect: 0 when scale_attention is off."""
+        return float(self.temperature_coefficient) if self.scale_attention else 0.0
+
     def with_(self, **changes) -> "LongContextConfig":
         return replace(self, **changes)
 
 
-def attention_temperature(length: int, original: int) -> float:
+def attention_temperature(length: int, original: int, coefficient: float = 0.1) -> float:
     """Qwen's YaRN temperature for DCA at a sequence length: logits are multiplied by its square."""
     if length <= original:
         return 1.0
-    return 0.1 * math.log(length / original) + 1.0
+    return coefficient * math.log(length / original) + 1.0
 
 
 # Presets keyed by a lower-case model name. Qwen2 32K models have no official DCA setting; like

@@ -2,8 +2,11 @@
 
 One entry point, `attend`, picks a backend:
 - "flash_attn": flash-attn 2 on CUDA (imported lazily; `return_attn_probs=True` gives the LSE);
-- "torch": PyTorch's fused CPU flash kernel where it exists, else "torch_blocked";
-- "torch_blocked": plain matmuls over query blocks (any device); memory O(block · keys).
+- "torch": PyTorch's own fused kernels, no extra package: on CPU its flash kernel ("cpu_flash"),
+  on CUDA its flash kernel for fp16/bf16 on sm80+ ("cuda_flash") or its memory-efficient kernel
+  ("cuda_efficient", fp32 too); "torch_blocked" where none fits;
+- "torch_blocked": plain matmuls over query blocks (any device); memory O(block · keys): the reference.
+Any of the names above can be asked for directly (tests, benchmarks).
 `causal` is bottom-right aligned (flash-attn's convention): query i sees keys j <= i + Sk - Sq.
 """
 
@@ -69,9 +72,40 @@ def attend(q, k, v, *, scale: float, causal: bool, backend: str):
 
 def _attend_heads(q, k, v, *, scale, causal, backend):
     # q, k, v with the same number of heads
-    if backend == "torch" and q.device.type == "cpu" and hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu"):
-        return _cpu_fused_attend(q, k, v, scale=scale, causal=causal)
+    kernel = torch_kernel(q) if backend == "torch" else backend
+    if kernel in FUSED:
+        return _fused_attend(FUSED[kernel], q, k, v, scale=scale, causal=causal)
     return _blocked_attend(q, k, v, scale=scale, causal=causal)
+
+
+def torch_kernel(q: torch.Tensor) -> str:
+    """The fastest of PyTorch's fused kernels that takes q (device, dtype, head size)."""
+    d = q.shape[-1]
+    if q.device.type == "cpu":
+        return "cpu_flash" if hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu") else "torch_blocked"
+    if q.device.type != "cuda" or d % 8:
+        return "torch_blocked"
+    if q.dtype in (torch.float16, torch.bfloat16) and d <= 256 and torch.cuda.get_device_capability(q.device) >= (8, 0):
+        return "cuda_flash"
+    return "cuda_efficient"
+
+
+# Each: (q, k, v with equal heads, causal top-left aligned, scale) -> (out [B, H, Sq, D], lse [B, H, Sq] fp32)
+def _cpu_flash(q, k, v, causal, scale):
+    return torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q, k, v, 0.0, causal, scale=scale)[:2]
+
+
+def _cuda_flash(q, k, v, causal, scale):
+    return torch.ops.aten._scaled_dot_product_flash_attention(q, k, v, 0.0, causal, False, scale=scale)[:2]
+
+
+def _cuda_efficient(q, k, v, causal, scale):
+    out, lse = torch.ops.aten._scaled_dot_product_efficient_attention(q, k, v, None, True, 0.0, causal,
+                                                                      scale=scale)[:2]
+    return out, lse[..., : q.shape[2]]  # its LSE is padded to a multiple of 32 queries
+
+
+FUSED = {"cpu_flash": _cpu_flash, "cuda_flash": _cuda_flash, "cuda_efficient": _cuda_efficient}
 
 
 def merge_partials(parts):
@@ -85,16 +119,14 @@ def merge_partials(parts):
     return (out / weights.sum(dim=0).unsqueeze(-1)).to(parts[0][0].dtype)
 
 
-def _cpu_fused_attend(q, k, v, *, scale, causal):
+def _fused_attend(fused, q, k, v, *, scale, causal):
     sq, sk = q.shape[2], k.shape[2]
-    fused = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
     if causal and sk > sq:
         # PyTorch's causal mask is top-left aligned: split off the keys every query sees.
-        head = fused(q, k[:, :, : sk - sq], v[:, :, : sk - sq], 0.0, False, scale=scale)[:2]
-        tail = fused(q, k[:, :, sk - sq :], v[:, :, sk - sq :], 0.0, True, scale=scale)[:2]
+        head = fused(q, k[:, :, : sk - sq], v[:, :, : sk - sq], False, scale)
+        tail = fused(q, k[:, :, sk - sq :], v[:, :, sk - sq :], True, scale)
         return merge_partials([head, tail]), torch.logaddexp(head[1], tail[1])
-    out, lse = fused(q, k, v, 0.0, causal, scale=scale)[:2]
-    return out, lse
+    return fused(q, k, v, causal, scale)
 
 
 def _blocked_attend(q, k, v, *, scale, causal):

@@ -4,7 +4,11 @@
   (the intra-chunk query rotation and the cacheable key rotation);
 - an attention function registered with `AttentionInterface` (and a 2-D padding mask registered
   with `AttentionMaskInterface`) runs DCA per sequence.
-Static YaRN, when the model's `rope_parameters` ask for it, stays transformers' own.
+A model whose `rope_parameters` are YaRN (Qwen2's recommended long-input setting) gets one
+temperature, never two: while DCA is on, its rotary modules use the trained RoPE frequencies and no
+attention factor, and longctx's per-query temperature (from YaRN's original window) is the only one,
+as Qwen's own DCA implementation does; no distance ever exceeds `chunk_size`, so YaRN's stretched
+frequencies are not needed. `remove` gives the model its YaRN back.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class DCAState:
     rotary: torch.nn.Module  # owner of inv_freq
     previous_attn_implementation: str
     hook_handles: list
+    replaced_yarn: list  # (rotary module, its YaRN inv_freq, its attention factor), restored by remove
 
 
 def apply(model, config: LongContextConfig):
@@ -60,7 +65,14 @@ def apply(model, config: LongContextConfig):
         rotary=rotaries[0],
         previous_attn_implementation=model.config._attn_implementation,
         hook_handles=[],
+        replaced_yarn=[],
     )
+    if rope.get("rope_type") == "yarn":
+        trained = 1.0 / (rope["rope_theta"] ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+        for rotary in rotaries:
+            state.replaced_yarn.append((rotary, rotary.inv_freq.clone(), rotary.attention_scaling))
+            rotary.inv_freq.copy_(trained)
+            rotary.attention_scaling = 1.0
 
     def chunked_positions(module, args, kwargs):
         if "position_ids" in kwargs:
@@ -86,6 +98,9 @@ def remove(model):
         return model
     for handle in state.hook_handles:
         handle.remove()
+    for rotary, inv_freq, attention_scaling in state.replaced_yarn:
+        rotary.inv_freq.copy_(inv_freq)
+        rotary.attention_scaling = attention_scaling
     for module in _attention_modules(model):
         del module.longctx_state
     model.set_attn_implementation(state.previous_attn_implementation)
@@ -130,11 +145,11 @@ def _attend_sequence(state: DCAState, query, key, value, scaling):
             "shorten the input, read it through the agent's retrieval strategies, or raise max_length "
             "(quality past it is unmeasured)"
         )
-    if cfg.scale_attention and length > state.original_window:
+    if cfg.temperature and length > state.original_window:
         # The query at position p sees p + 1 keys: its temperature depends on that alone, so a cached
         # decode equals a full recompute, and the newest token gets the request's own temperature.
         seen = torch.arange(length - query.shape[2] + 1, length + 1, device=query.device, dtype=torch.float32)
-        temperature = torch.clamp(0.1 * torch.log(seen / state.original_window) + 1.0, min=1.0)
+        temperature = torch.clamp(cfg.temperature * torch.log(seen / state.original_window) + 1.0, min=1.0)
         query = query * (temperature ** 2).to(query.dtype)[:, None]  # logits scale by mscale²
     return dca_attention(query, key, value, chunk_size=cfg.chunk_size, chunk_len=cfg.chunk_len,
                          inv_freq=state.rotary.inv_freq, scale=scaling, backend=state.backend)

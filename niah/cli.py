@@ -12,7 +12,7 @@ from .tasks import TASKS
 def niah(args) -> int:
     result = self_test(
         args.target, model=args.model, long_context=args.long_context, chunk_size=args.chunk_size,
-        local_size=args.local_size, strategy=args.strategy,
+        local_size=args.local_size, temperature=args.attention_temperature, strategy=args.strategy,
         lengths=parse_lengths(args.lengths) if args.lengths else None, depths=parse_depths(args.depths),
         tasks=[t.strip() for t in args.tasks.split(",") if t.strip()], haystack=args.haystack, repeat=args.repeat,
         seed=args.seed, threshold=args.threshold, out=args.out, max_new_tokens=args.max_new_tokens, dtype=args.dtype,
@@ -37,6 +37,9 @@ def add_parser(sub) -> None:
                    help="model target: longctx's DCA + YaRN settings for the model (auto) or none (plain)")
     p.add_argument("--chunk-size", type=int, default=None, help="DCA chunk size (default: the model's preset)")
     p.add_argument("--local-size", type=int, default=None, help="DCA local window (default: the model's preset)")
+    p.add_argument("--attention-temperature", type=float, default=None, metavar="C",
+                   help="DCA's YaRN temperature coefficient: logits times (C·ln(L/window) + 1)² past the window; "
+                        "0 turns it off (default: the preset's, 0.1)")
     p.add_argument("--strategy", default="auto", help="agent target: the agent's strategy (default auto)")
     p.add_argument("--lengths", default=None,
                    help="context lengths in tokens, e.g. 4k,8k,16k,32k (default: that for model, 32k,128k,512k,1m for agent)")

@@ -37,7 +37,8 @@ def parse_depths(text: str) -> tuple[float, ...]:
 
 
 def self_test(target: str = "model", *, model: str | None = None, long_context: str = "auto",
-              chunk_size: int | None = None, local_size: int | None = None, strategy: str = "auto",
+              chunk_size: int | None = None, local_size: int | None = None, temperature: float | None = None,
+              strategy: str = "auto",
               lengths=None, depths=DEPTHS, tasks=("single",), haystack=None, repeat: bool = False,
               seed: int = 0, threshold: float = DEFAULT_THRESHOLD, out=None, max_new_tokens: int | None = None,
               progress: bool = True, command: str = "", measurements: Path | None = None, dtype: str | None = None) -> dict:
@@ -48,7 +49,8 @@ def self_test(target: str = "model", *, model: str | None = None, long_context: 
     if target == "model":
         from .targets import ModelTarget
 
-        subject = ModelTarget.load(model, long_context, chunk_size, local_size, max_new_tokens or 64, dtype)
+        subject = ModelTarget.load(model, long_context, chunk_size, local_size, max_new_tokens or 64, dtype,
+                                   temperature)
     elif target == "agent":
         from agent import Agent
         from agent.backends import LocalBackend

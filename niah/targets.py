@@ -27,10 +27,12 @@ class ModelTarget:
 
     @classmethod
     def load(cls, model_name: str | None = None, long_context: str = "auto", chunk_size: int | None = None,
-             local_size: int | None = None, max_new_tokens: int = 64, dtype: str | None = None) -> "ModelTarget":
-        """`long_context`: "auto" (longctx's preset for the model), "plain", or "dca" with
-        `chunk_size`/`local_size` (the preset's where not given). `dtype`: "float32", "bfloat16"...
-        (default: bfloat16 on a GPU, float32 on CPU)."""
+             local_size: int | None = None, max_new_tokens: int = 64, dtype: str | None = None,
+             temperature: float | None = None) -> "ModelTarget":
+        """`long_context`: "auto" (longctx's preset for the model) or "plain"; `chunk_size`,
+        `local_size` and `temperature` (the coefficient c of mscale = c·ln(L/window) + 1; 0: none)
+        replace the preset's where given. `dtype`: "float32", "bfloat16"... (default: bfloat16 on a
+        GPU, float32 on CPU)."""
         import torch
 
         import longctx
@@ -39,9 +41,11 @@ class ModelTarget:
             raise ValueError(f"long_context must be 'auto' or 'plain', not {long_context!r}")
         model, tokenizer = longctx.load_model(model_name, long_context=None if long_context == "plain" else "auto",
                                               dtype=getattr(torch, dtype) if dtype else None)
-        if (chunk_size or local_size) and (state := longctx.dca_state(model)):
-            config = state.config.with_(chunk_size=chunk_size or state.config.chunk_size,
-                                        local_size=local_size or state.config.local_size)
+        if (chunk_size or local_size or temperature is not None) and (state := longctx.dca_state(model)):
+            config = state.config.with_(
+                chunk_size=chunk_size or state.config.chunk_size, local_size=local_size or state.config.local_size,
+                scale_attention=True if temperature is None else temperature > 0,
+                temperature_coefficient=state.config.temperature_coefficient if temperature is None else temperature)
             longctx.remove(model)
             longctx.apply(model, config)
         return cls(model, tokenizer, model_name, max_new_tokens)

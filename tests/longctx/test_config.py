@@ -57,6 +57,24 @@ def test_presets_resolve_by_name_and_model_config():
 def test_attention_temperature():
     assert longctx.attention_temperature(8192, 8192) == 1.0
     assert abs(longctx.attention_temperature(4 * 32768, 32768) - 1.1386) < 1e-4  # Qwen2-7B, factor 4
+    assert abs(longctx.attention_temperature(4 * 32768, 32768, coefficient=0.2) - 1.2773) < 1e-4
+
+
+@pytest.mark.parametrize("coefficient", [-0.1, "0.1", None])
+def test_temperature_coefficient_is_a_number_not_below_zero(coefficient):
+    with pytest.raises(longctx.ConfigError, match="temperature_coefficient"):
+        longctx.LongContextConfig(64, 16, temperature_coefficient=coefficient)
+
+
+def test_settings_name_the_temperature_where_it_is_not_yarns():
+    from agent.windows import settings_key
+
+    model = tiny_model("llama")
+    assert settings_key(model) == "plain"
+    for config, key in [(longctx.LongContextConfig(64, 16), "dca-64-16"),
+                        (longctx.LongContextConfig(64, 16, scale_attention=False), "dca-64-16-t0"),
+                        (longctx.LongContextConfig(64, 16, temperature_coefficient=0.25), "dca-64-16-t0.25")]:
+        assert settings_key(longctx.apply(model, config)) == key
 
 
 def test_remove_restores_plain_model():

@@ -47,3 +47,21 @@ def test_flash_attn_matches_torch(causal):
     ref_out, ref_lse = attend(q, k, v, scale=0.125, causal=causal, backend="torch_blocked")
     torch.testing.assert_close(out.float(), ref_out.float(), atol=2e-2, rtol=2e-2)
     torch.testing.assert_close(lse, ref_lse, atol=1e-2, rtol=1e-3)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="PyTorch's fused CUDA kernels need a CUDA GPU")
+@pytest.mark.parametrize("kernel,dtype", [("torch", torch.bfloat16), ("torch", torch.float32),
+                                          ("cuda_efficient", torch.bfloat16), ("cuda_efficient", torch.float16)])
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("sq,sk", [(300, 300), (300, 700), (1, 700), (45, 45)])
+def test_torch_cuda_kernels_match_the_blocked_reference(kernel, dtype, causal, sq, sk):
+    # GQA (8 query heads over 2), bottom-right causal with more keys than queries, one decode row
+    torch.manual_seed(0)
+    q = torch.randn(2, 8, sq, 64, device="cuda", dtype=dtype)
+    k, v = (torch.randn(2, 2, sk, 64, device="cuda", dtype=dtype) for _ in range(2))
+    out, lse = attend(q, k, v, scale=0.125, causal=causal, backend=kernel)
+    ref_out, ref_lse = attend(q.double(), k.double(), v.double(), scale=0.125, causal=causal, backend="torch_blocked")
+    tolerance = 1e-4 if dtype == torch.float32 else 2e-2
+    torch.testing.assert_close(out.double(), ref_out, atol=tolerance, rtol=tolerance)
+    torch.testing.assert_close(lse.double(), ref_lse.double(), atol=tolerance, rtol=tolerance)

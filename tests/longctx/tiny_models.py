@@ -9,10 +9,10 @@ COMMON = dict(vocab_size=128, hidden_size=64, intermediate_size=128, num_hidden_
               bos_token_id=None, attn_implementation="sdpa")
 
 
-def tiny_model(kind: str, seed: int = 0):
+def tiny_model(kind: str, seed: int = 0, **config):
     torch.manual_seed(seed)
     if kind == "qwen2":
-        model = Qwen2ForCausalLM(Qwen2Config(**COMMON))
+        model = Qwen2ForCausalLM(Qwen2Config(**COMMON, **config))
     elif kind == "qwen2_moe":
         model = Qwen2MoeForCausalLM(Qwen2MoeConfig(**COMMON, num_experts=4, num_experts_per_tok=2,
                                                    moe_intermediate_size=32, shared_expert_intermediate_size=32))
