@@ -6,7 +6,7 @@ docs/benchmarks/niah/probe/, so an interrupted probe resumes where it stopped. S
 on haystack A (Python's reference and docstrings) first; the best is checked on haystack B (the
 licence texts Debian ships, another genre) that it was not chosen on.
 
-    python -m benchmarks.dca_probe [--lengths 16k] [--haystacks A,B]
+    python -m benchmarks.dca_probe [--lengths 16k] [--table]
 """
 from __future__ import annotations
 
@@ -36,45 +36,58 @@ SETTINGS = [
 
 def licence_folder() -> Path:
     """The licence texts as .txt files (the loader reads files by their extension)."""
-    folder = Path(tempfile.mkdtemp(prefix="longdoc-licences-"))
+    out = Path(tempfile.gettempdir()) / "longdoc-licences"  # one name: a run resumes only on the same haystack
+    out.mkdir(exist_ok=True)
     for path in sorted(LICENCES.iterdir()):
         if path.is_file() and not path.is_symlink():
-            shutil.copyfile(path, folder / f"{path.name}.txt")
-    return folder
+            shutil.copyfile(path, out / f"{path.name}.txt")
+    return out
 
 
-def probe(label, long_context, chunk, local, temperature, haystack, lengths, out: Path) -> dict:
+def folder(label: str, haystack: str) -> Path:
+    slug = label.split(" (")[0].replace("/", "-").replace(" ", "-").replace("=", "")
+    return DOCS / "niah" / "probe" / f"{haystack}-{slug}"
+
+
+def probe(setting, haystack, lengths, out: Path) -> None:
+    _, long_context, chunk, local, temperature = setting
     self_test("model", long_context=long_context, chunk_size=chunk, local_size=local, temperature=temperature,
               lengths=lengths, depths=DEPTHS, haystack=haystack, out=out, max_new_tokens=32, progress=False,
               measurements=out / "measurements.json")  # a probe's windows are not saved as the user's
-    cells = report.load_results(out)
+
+
+def tally(out: Path) -> dict | None:
+    cells = report.load_results(out) if (out / report.RESULTS).is_file() else []
+    if not cells:
+        return None
     return {"found": sum(c["correct"] for c in cells), "cells": len(cells),
-            "seconds": sum(c.get("seconds", 0) for c in cells) / max(len(cells), 1)}
+            "seconds": sum(c.get("seconds", 0) for c in cells) / len(cells)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lengths", default="16k")
-    parser.add_argument("--haystacks", default="A,B")
+    parser.add_argument("--table", action="store_true", help="only write the table from the cells run so far")
     args = parser.parse_args()
     lengths = parse_lengths(args.lengths)
-    haystacks = {"A": None, "B": licence_folder() if LICENCES.is_dir() else None}
-    results: dict[tuple[str, str], dict] = {}
-    for name in args.haystacks.split(","):
-        if name == "B" and haystacks["B"] is None:
-            continue
-        for label, *setting in SETTINGS:
-            slug = label.split(" (")[0].replace("/", "-").replace(" ", "-").replace("=", "")
-            out = DOCS / "niah" / "probe" / f"{name}-{slug}"
-            results[label, name] = probe(label, *setting, haystacks[name], lengths, out)
-            print(label, name, results[label, name], flush=True)
+    if not args.table:
+        for setting in SETTINGS:  # haystack A: every setting
+            probe(setting, None, lengths, folder(setting[0], "A"))
+        found = {s[0]: tally(folder(s[0], "A"))["found"] for s in SETTINGS}
+        best = max(SETTINGS, key=lambda s: (found[s[0]], s[0] == PRESET))  # a tie keeps the preset
+        # haystack B: the preset and A's best first (the check that counts), then the others
+        order = [SETTINGS[0]] + [best] * (best is not SETTINGS[0]) + [s for s in SETTINGS[1:] if s is not best]
+        licences = licence_folder() if LICENCES.is_dir() else None
+        for setting in order if licences else []:
+            probe(setting, [str(licences)], lengths, folder(setting[0], "B"))
+    results = {(label, name): tally(folder(label, name)) for label, *_ in SETTINGS for name in ("A", "B")}
     rows = []
     for label, *_ in SETTINGS:
         row = [label]
         for name in ("A", "B"):
-            r = results.get((label, name))
+            r = results[label, name]
             row.append(f"{r['found']}/{r['cells']}" if r else "not run")
-        seconds = [results[label, n]["seconds"] for n in ("A", "B") if (label, n) in results]
+        seconds = [results[label, n]["seconds"] for n in ("A", "B") if results[label, n]]
         row.append(f"{sum(seconds) / len(seconds):.0f} s" if seconds else "")
         rows.append(row)
     write_table("dca-probe", "Cross-chunk recall of SmolLM2-135M-Instruct (8K window): DCA settings, 2 CPU cores",
