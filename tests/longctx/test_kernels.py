@@ -65,3 +65,15 @@ def test_torch_cuda_kernels_match_the_blocked_reference(kernel, dtype, causal, s
     tolerance = 1e-4 if dtype == torch.float32 else 2e-2
     torch.testing.assert_close(out.double(), ref_out, atol=tolerance, rtol=tolerance)
     torch.testing.assert_close(lse.double(), ref_lse.double(), atol=tolerance, rtol=tolerance)
+
+
+@pytest.mark.parametrize("kernel,dtype", [("cuda_flash", torch.bfloat16), ("cuda_efficient", torch.float32)])
+@pytest.mark.parametrize("causal,sq,sk", [(True, 45, 300), (True, 300, 300), (False, 1, 300)])
+def test_cuda_kernel_calls_fit_torchs_signatures(kernel, dtype, causal, sq, sk):
+    # Without a GPU, torch's meta kernels check what the CUDA path passes (argument order, GQA
+    # folding, the LSE's shape: the efficient kernel pads it to 32 queries) and returns.
+    q = torch.empty(2, 8, sq, 64, device="meta", dtype=dtype)
+    k, v = (torch.empty(2, 2, sk, 64, device="meta", dtype=dtype) for _ in range(2))
+    out, lse = attend(q, k, v, scale=0.125, causal=causal, backend=kernel)
+    assert out.shape == (2, 8, sq, 64) and out.dtype == dtype
+    assert lse.shape == (2, 8, sq) and lse.dtype == torch.float32
