@@ -75,8 +75,9 @@ def main() -> None:
             probe(setting, None, lengths, folder(setting[0], "A"))
         found = {s[0]: tally(folder(s[0], "A"))["found"] for s in SETTINGS}
         best = max(SETTINGS, key=lambda s: (found[s[0]], s[0] == PRESET))  # a tie keeps the preset
-        # haystack B: the preset and A's best first (the check that counts), then the others
-        order = [SETTINGS[0]] + [best] * (best is not SETTINGS[0]) + [s for s in SETTINGS[1:] if s is not best]
+        # haystack B: the preset, A's best and plain attention first (the checks that count), then the others
+        first = list(dict.fromkeys([SETTINGS[0], best, SETTINGS[-1]]))
+        order = first + [s for s in SETTINGS if s not in first]
         licences = licence_folder() if LICENCES.is_dir() else None
         for setting in order if licences else []:
             probe(setting, [str(licences)], lengths, folder(setting[0], "B"))

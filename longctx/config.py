@@ -80,8 +80,8 @@ PRESETS: dict[str, LongContextConfig] = {
                                                 original_max_position_embeddings=262144, max_length=1010000),
     "qwen2.5-14b-instruct-1m": LongContextConfig(chunk_size=262144, local_size=8192,
                                                  original_max_position_embeddings=262144, max_length=1010000),
-    # Embedded SmolLM2-135M-Instruct (8K window): chunk_size = window as Qwen does. Probed against 6144/1024,
-    # 8192/4096 and a stronger temperature on a 12K needle; none did better. Measured in docs/benchmarks/needle.md.
+    # Embedded SmolLM2-135M-Instruct (8K window): chunk_size = window as Qwen does. No other chunk, local window
+    # or temperature did better (docs/benchmarks/needle.md at 12K, docs/benchmarks/dca-probe.md at 16K).
     "smollm2-135m-instruct": LongContextConfig(chunk_size=8192, local_size=1024, original_max_position_embeddings=8192,
                                                max_length=65536),
 }
