@@ -53,7 +53,7 @@ def probe(setting, haystack, lengths, out: Path) -> None:
     _, long_context, chunk, local, temperature = setting
     self_test("model", long_context=long_context, chunk_size=chunk, local_size=local, temperature=temperature,
               lengths=lengths, depths=DEPTHS, haystack=haystack, out=out, max_new_tokens=32, progress=False,
-              measurements=out / "measurements.json")  # a probe's windows are not saved as the user's
+              measurements=Path(tempfile.gettempdir()) / "longdoc-probe-windows.json")  # not the user's windows
 
 
 def tally(out: Path) -> dict | None:
