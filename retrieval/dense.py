@@ -1,8 +1,9 @@
 """Dense search: all-MiniLM-L6-v2 over small windows of each chunk, exact inner product in faiss.
 
 MiniLM truncates long inputs, so each chunk is embedded as several ~96-token windows and
-scores as its best window. On CPUs with bfloat16 support the embedder runs in bf16, about twice
-as fast as fp32 with cosines within 1e-4 of it.
+scores as its best window. The embedder runs in fp32 on CPUs (bf16 on CUDA): on a CPU with
+AVX512-BF16, bf16 MiniLM reordered close candidates that fp32 ranks right (a paraphrase test failed),
+so it is opt-in (`dtype="bfloat16"`) and the dtype is part of the index's cache key.
 """
 import importlib.util
 import os
@@ -60,7 +61,7 @@ def minilm_path() -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local folder; bf16 on CPUs that have it."""
+    """A sentence-transformers model from a local folder; fp32 on CPU, bf16 on CUDA (`dtype` overrides)."""
 
     def __init__(self, path: str | None = None, *, max_seq_length: int = 128, batch_size: int = 32, dtype: str = "auto"):
         import torch
@@ -69,12 +70,12 @@ class SentenceTransformerEmbedder:
         path = path or minilm_path()
         device = "cuda" if torch.cuda.is_available() else "cpu"
         if dtype == "auto":
-            bf16 = device == "cuda" or torch.ops.mkldnn._is_mkldnn_bf16_supported()
-            dtype = "bfloat16" if bf16 else "float32"
+            dtype = "bfloat16" if device == "cuda" else "float32"
         self.model = SentenceTransformer(path, device=device, model_kwargs={"dtype": getattr(torch, dtype)})
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
-        self.name = f"{Path(path).name}:{max_seq_length}"  # dtype is not in the name: bf16 and fp32 agree
+        # the dtype is in the name (the cache key): bf16 and fp32 vectors differ enough to reorder results
+        self.name = f"{Path(path).name}:{max_seq_length}" + ("" if dtype == "float32" else f":{dtype}")
         self._lock = threading.Lock()  # one encode at a time: a query waits for a batch, not the whole build
 
     def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:

@@ -164,3 +164,13 @@ def test_background_embedding_pauses_while_an_answer_is_generated(document):
     assert index.wait(60) is True
     windows = sum(len(c.windows) for c in index.chunks)
     assert sum(c for c in calls if c > 1) == windows and max(calls) <= BACKGROUND_SLICE
+
+
+def test_the_embedder_is_fp32_on_cpu_and_its_dtype_keys_the_cache():
+    # bf16 MiniLM reordered close candidates on an AVX512-BF16 CPU: never chosen silently
+    from retrieval.dense import SentenceTransformerEmbedder
+
+    fp32, bf16 = default_embedder(), SentenceTransformerEmbedder(dtype="bfloat16")
+    assert next(fp32.model.parameters()).dtype.is_floating_point and str(next(fp32.model.parameters()).dtype) == "torch.float32"
+    assert str(next(bf16.model.parameters()).dtype) == "torch.bfloat16"
+    assert fp32.name != bf16.name and bf16.name.endswith(":bfloat16")
