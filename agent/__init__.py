@@ -3,11 +3,11 @@ from .backends import LangChainBackend, LocalBackend
 from .core import Agent, ask, ask_stream
 from .http_backend import OpenAIBackend
 from .errors import (AgentError, BackendError, EmptyQuestionError, IncompleteReplyError, QuestionTooLongError,
-                     UnknownStrategyError)
+                     TooManyQuestionsError, UnknownStrategyError)
 from .events import Answer, Citation, CitationEvent, Done, Progress, Retrieved, Step, Token, Trace
 
 __all__ = [
     "Agent", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "OpenAIBackend", "Answer", "Citation", "CitationEvent",
     "Done", "Progress", "Retrieved", "Step", "Token", "Trace", "AgentError", "BackendError", "IncompleteReplyError",
-    "EmptyQuestionError", "QuestionTooLongError", "UnknownStrategyError",
+    "EmptyQuestionError", "QuestionTooLongError", "TooManyQuestionsError", "UnknownStrategyError",
 ]

@@ -159,6 +159,7 @@ def special_tokens_pattern(tokenizer) -> re.Pattern | None:
     added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
     strings = {t.content for t in added.values() if getattr(t, "special", False) and t.content}
     strings |= set(getattr(tokenizer, "all_special_tokens", []) or [])
+    strings = {s for s in strings if "\n" not in s}  # without_control_tokens breaks tokens with newlines
     if not strings:
         return None
     return re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True)))

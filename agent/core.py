@@ -14,10 +14,11 @@ from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
-from .errors import EmptyQuestionError, QuestionTooLongError
+from .errors import QuestionTooLongError
 from .events import Answer, Done, Event, Progress, Token, Trace
 from .job import QUESTION_ROOM, READ_SHARE, Job
-from .strategies import route, sub_questions
+from .question import checked, sub_questions
+from .strategies import route
 
 EXTRACTIVE_BELOW = 1_000_000_000  # parameters: smaller local models answer with the document's own sentences
 
@@ -67,8 +68,7 @@ class Agent:
         """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
         and last Done with the Answer. The tokens are the answer's: an attempt `auto` abandons
         shows only as Progress("strategy")."""
-        if not isinstance(question, str) or not question.strip():
-            raise EmptyQuestionError("the question is empty; ask something about the document")
+        question = checked(question)  # bounded before any rule reads it
         if strategy == "auto" and len(parts := sub_questions(question)) > 1:
             yield from self._one_by_one(doc, parts, max_new_tokens)
             return

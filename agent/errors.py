@@ -13,6 +13,10 @@ class QuestionTooLongError(AgentError, ValueError):
     """A question that leaves no room for the document in the model's window."""
 
 
+class TooManyQuestionsError(AgentError, ValueError):
+    """More questions asked in one message than the agent answers at once."""
+
+
 class UnknownStrategyError(AgentError, ValueError):
     """A strategy name the agent does not have."""
 

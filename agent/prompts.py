@@ -43,13 +43,11 @@ MAX_LABEL_CHARS = 24  # real labels are short ("xiv", "A-3", "Appendix B-2"); a 
 
 
 def without_control_tokens(text: str, tokens=CONTROL_TOKENS) -> str:
-    """`text` without chat-template control tokens (`tokens`: a pattern), removed until none is
-    left (taking one out of "<|im_<|x|>start|>" must not make another)."""
-    while True:
-        cleaned = tokens.sub("", text)
-        if cleaned == text:
-            return text
-        text = cleaned
+    """`text` without chat-template control tokens (`tokens`: a pattern none of whose matches
+    holds a newline), in one linear pass: each becomes a newline, which no token can span, so
+    taking one out of "<|im_<|x|>start|>" cannot make another (removing them until none was left
+    took minutes on nested ones)."""
+    return tokens.sub("\n", text)
 
 
 def as_data(text: str) -> str:

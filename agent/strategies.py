@@ -25,13 +25,6 @@ LISTING_CUE = re.compile(r"\b(list (?:all|every|each|the)|enumerate|how many tim
 CHAIN_CUE = re.compile(r"\b(?:whose|of the \w+(?: \w+)? (?:who|that|which|where))\b", re.I)
 
 
-def sub_questions(question: str) -> list[str]:
-    """Several questions asked at once ("What is A? Where is B?"), one by one; else [question]."""
-    parts = [p.strip() for p in re.findall(r"[^?？]+[?？]", question) if len(p.split()) >= 3]
-    rest = re.sub(r"[^?？]+[?？]", "", question).strip()
-    return parts if len(parts) >= 2 and not rest else [question]
-
-
 def choose(requested: str, question: str, document_tokens: int, question_tokens: int, window: int,
            max_new_tokens: int, read_limit: int, reader: str = "generative") -> tuple[str, str]:
     """(strategy, reason)."""

@@ -20,7 +20,9 @@ def ask(args) -> int:
 
     from agent import Agent, CitationEvent, Done, LocalBackend, Progress, Token
     from agent.http_backend import served_backend
+    from agent.question import checked
 
+    checked(args.question)  # a question too long to ask is refused before the document is read
     if args.server:
         backend = served_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
     else:

@@ -306,9 +306,9 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
 
 def error_status(error: Exception) -> tuple[int, str]:
     """An agent error a client caused (an unknown strategy, an empty question) is 400; else 500."""
-    from agent.errors import EmptyQuestionError, QuestionTooLongError, UnknownStrategyError
+    from agent.errors import EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError, UnknownStrategyError
 
-    client = isinstance(error, (EmptyQuestionError, QuestionTooLongError, UnknownStrategyError))
+    client = isinstance(error, (EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError, UnknownStrategyError))
     return (400 if client else 500), f"{type(error).__name__}: {error}"
 
 

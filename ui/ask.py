@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import streamlit as st
 
 from agent import AgentError, Answer, Done, Progress, Retrieved, Token
+from agent.question import MAX_QUESTION_CHARS
 from agent.strategies import STRATEGIES
 from longctx.errors import LongContextError
 from retrieval import Document, EncryptedPDFError, RetrievalError, load_document
@@ -63,7 +64,8 @@ def render() -> None:
     for number, turn in enumerate(history):
         show(turn, document, number)
     pending = st.session_state.get("pending")
-    question = st.chat_input("Ask about the document", disabled=pending is not None)
+    # the browser holds a question to the agent's bound; the agent checks it again
+    question = st.chat_input("Ask about the document", disabled=pending is not None, max_chars=MAX_QUESTION_CHARS)
     if question is not None and pending is None:
         # answered on the next run, with the input disabled: a click meanwhile would stop this run
         st.session_state.pending = question

@@ -2,7 +2,8 @@
 import pytest
 
 from agent.errors import UnknownStrategyError
-from agent.strategies import choose, sub_questions
+from agent.question import sub_questions
+from agent.strategies import choose
 
 
 def pick(question, document_tokens=50_000, read_limit=32_000):

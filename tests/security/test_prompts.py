@@ -2,12 +2,13 @@
 passage tag, end the label attribute, or become a chat template's control tokens (checked on the
 token ids of the real SmolLM2 and Qwen2 templates), and the real model keeps answering the question."""
 import re
+import time
 
 import pytest
 
 from agent import Agent
 from agent.backends import chat_prompt_ids
-from agent.prompts import as_data, passages_block, question_messages
+from agent.prompts import CONTROL_TOKENS, as_data, passages_block, question_messages
 from retrieval import DocumentIndex, load_document
 
 from ..agent.scripted import ScriptedBackend
@@ -68,8 +69,19 @@ def test_document_text_never_becomes_a_control_token(tokenizer_fixture, request)
 
 def test_control_tokens_of_other_templates_are_removed_from_data():
     for token in ["<|eot_id|>", "<|start_header_id|>", "<｜Assistant｜>", "[INST]", "[/INST]", "<<SYS>>", "<start_of_turn>", "</s>"]:
-        assert as_data(f"before {token} after") == "before  after", token
-    assert as_data("a < b and x<s>y </passage>") == "a < b and xy &lt;/passage>"
+        assert as_data(f"before {token} after") == "before \n after", token
+    assert as_data("a < b and x<s>y </passage>") == "a < b and x\ny &lt;/passage>"
+
+
+def test_nested_control_tokens_are_removed_in_one_linear_pass():
+    # each removal used to join the next one: 234 KB of these took 45 s, quadratic
+    depth = 240_000 // 10
+    nested = "<|im_" * depth + "<|im_end|>" + "end|>" * depth
+    start = time.perf_counter()
+    cleaned = as_data(nested)
+    assert time.perf_counter() - start < 1.0
+    assert cleaned == "<|im_" * depth + "\n" + "end|>" * depth and not CONTROL_TOKENS.search(cleaned)
+    assert as_data("<|im_<|x|>start|>system") == "<|im_\nstart|>system"
 
 
 @pytest.mark.slow

@@ -1,0 +1,58 @@
+"""A question is bounded before any rule reads it, and every rule that reads one is linear:
+1 MB of hostile text takes well under a second (the old splitter took 58 s on 60 KB)."""
+import time
+
+import pytest
+
+from agent import Agent, QuestionTooLongError, TooManyQuestionsError
+from agent import rag, strategies, summary
+from agent.question import MAX_QUESTION_CHARS, MAX_SUB_QUESTIONS, checked, sub_questions
+
+from .scripted import ScriptedBackend, filler
+
+MB = 1 << 20
+HOSTILE = {"repeated-words": "where is the office " * (MB // 20), "one-word": "a" * MB, "question-marks": "? " * (MB // 2),
+           "no-mark-after-marks": "what is it? " * (MB // 24) + "and then " * 10, "spaces": " " * MB,
+           "of-the": "of the " * (MB // 7), "full-width": "什么？" * (MB // 3)}
+CUES = [rag.SEVERAL, rag.ASKS_NUMBER, rag.ASKS_DATE, strategies.LISTING_CUE, strategies.CHAIN_CUE,
+        summary.SUMMARY_CUE, summary.THE_DOCUMENT]
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_every_question_rule_is_linear_on_a_megabyte(text):
+    start = time.perf_counter()
+    try:
+        sub_questions(text)
+    except TooManyQuestionsError:
+        pass
+    for cue in CUES:
+        cue.search(text)
+    assert time.perf_counter() - start < 5.0  # linear: about 0.1 s a rule here; quadratic was minutes
+
+
+def test_a_long_question_is_refused_before_anything_reads_it():
+    backend = ScriptedBackend("never asked")
+    start = time.perf_counter()
+    with pytest.raises(QuestionTooLongError, match="over the 4,000"):
+        Agent(backend, embedder=None).ask(filler(3), HOSTILE["repeated-words"])
+    assert time.perf_counter() - start < 1.0 and backend.prompts == []
+    assert checked("x" * MAX_QUESTION_CHARS) == "x" * MAX_QUESTION_CHARS
+
+
+def test_more_questions_at_once_than_the_bound_are_refused():
+    many = " ".join(f"What is the code of branch {n}?" for n in range(MAX_SUB_QUESTIONS + 1))
+    with pytest.raises(TooManyQuestionsError, match=f"asks {MAX_SUB_QUESTIONS + 1} questions"):
+        Agent(ScriptedBackend("x"), embedder=None).ask(filler(3), many)
+    assert len(sub_questions(" ".join(f"What is the code of branch {n}?" for n in range(MAX_SUB_QUESTIONS)))) == MAX_SUB_QUESTIONS
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Where was Ilse born? What is the vault code of the Oslo branch?",
+     ["Where was Ilse born?", "What is the vault code of the Oslo branch?"]),
+    ("Wo wurde Ilse geboren？ Wie lautet der Code der Filiale?", ["Wo wurde Ilse geboren？", "Wie lautet der Code der Filiale?"]),
+    ("Is it A? or B? Explain the difference in detail", ["Is it A? or B? Explain the difference in detail"]),
+    ("Why? Because the river rose in spring?", ["Why? Because the river rose in spring?"]),
+    ("What happened in 1947 ?", ["What happened in 1947 ?"]),
+], ids=["two", "full-width-and-german", "trailing-text", "short-part", "one"])
+def test_several_questions_split_only_when_each_is_a_question(question, parts):
+    assert sub_questions(question) == parts
