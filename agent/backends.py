@@ -75,6 +75,12 @@ class LocalBackend:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    @property
+    def max_token_bytes(self) -> int:
+        """No token is longer: a text of n bytes has at least n / this many tokens (a bound a
+        server checks before tokenizing a huge prompt)."""
+        return longest_token_bytes(self.tokenizer)
+
     def _prompt_ids(self, messages: list[dict]):
         return chat_prompt_ids(self.tokenizer, messages)
 
@@ -150,6 +156,13 @@ class LocalBackend:
             if isinstance(failure[0], BackendError):
                 raise failure[0]
             raise BackendError(f"generation failed: {failure[0]}") from failure[0]
+
+
+@lru_cache(maxsize=8)
+def longest_token_bytes(tokenizer) -> int:
+    """The UTF-8 length of the longest string one token of `tokenizer` stands for."""
+    vocabulary = list(tokenizer.get_vocab())
+    return max(len(tokenizer.convert_tokens_to_string([token]).encode("utf-8", "replace")) for token in vocabulary)
 
 
 @lru_cache(maxsize=8)

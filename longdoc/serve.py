@@ -16,6 +16,7 @@ Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -27,15 +28,25 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.http_backend import API_KEY_ENV
+from agent.question import MAX_QUESTION_CHARS
 
 from .documents import DocumentStore
 from .relay import relay
 
-MAX_BODY_BYTES = 32 << 20  # a request's JSON: ~8M tokens of text is more than any window here
+MAX_BODY_BYTES = 32 << 20  # an uploaded document
+MAX_CHAT_BODY_BYTES = 8 << 20  # a chat request's JSON: ~2M tokens of English, past any window here; parsed in < 0.1 s
+MAX_SMALL_BODY_BYTES = 64 << 10  # every other request (a question is at most 4,000 characters)
+MAX_MESSAGES = 1_000
+MAX_JSON_OBJECTS = 4 * MAX_MESSAGES  # messages and their content parts; more is refused while parsing
+MAX_STOPS, MAX_STOP_CHARS = 8, 256
+GREEDY_BELOW = 1e-4  # a temperature this small picks the likeliest token anyway (and 1e-300 overflowed the logits)
+FALLBACK_TOKEN_BYTES = 128  # a backend that does not say how long its longest token is
+CLIENT_GONE = 499  # nginx's "client closed request": counted, never read
 RETRY_AFTER_S = 5
 log = logging.getLogger("longdoc.serve")
 
@@ -51,6 +62,20 @@ class APIError(Exception):
     def response(self) -> JSONResponse:
         body = {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
         return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+def too_large(limit: int) -> APIError:
+    # closing the connection stops a client still sending (uvicorn would read the rest and throw it away)
+    return APIError(413, f"the request is over {limit:,} bytes", code="request_too_large", headers={"Connection": "close"})
+
+
+def valid_text(text: str, param: str) -> str:
+    """`text` if it is Unicode a tokenizer can take (JSON lets a lone surrogate through)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise APIError(400, f"{param} is not valid Unicode (it holds a lone surrogate)", param=param) from None
+    return text
 
 
 class TextPart(BaseModel):
@@ -81,19 +106,38 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # other OpenAI fields (user, metadata, ...) are accepted and ignored
 
     model: str
-    messages: list[Message] = Field(min_length=1)
+    messages: list[Message] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
     max_tokens: int | None = Field(default=None, ge=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, gt=0, le=1)
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=-(2**63), le=2**64 - 1)  # what torch.manual_seed takes
     n: int = Field(default=1, ge=1)
     stream_options: dict | None = None
 
+    def stops(self) -> list[str]:
+        stops = [self.stop] if isinstance(self.stop, str) else list(self.stop or [])
+        if len(stops) > MAX_STOPS or any(len(s) > MAX_STOP_CHARS for s in stops):
+            raise APIError(400, f"at most {MAX_STOPS} stop sequences of {MAX_STOP_CHARS} characters", param="stop")
+        return [valid_text(s, "stop") for s in stops if s]
+
 
 UNSUPPORTED = ("tools", "functions", "tool_choice", "function_call", "logprobs", "response_format")
+
+
+class Admission:
+    """A request's place in the queue, given back once (when it ends, or at once when its client leaves)."""
+
+    def __init__(self, server: "Server"):
+        self.server, self.released = server, False
+        server.admitted += 1
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.server.admitted -= 1
 
 
 class Server:
@@ -104,7 +148,7 @@ class Server:
         self.admitted = 0  # requests waiting or generating
         self.turn = asyncio.Lock()  # one generation at a time on one model
         self.responses: dict[int, int] = {}  # by HTTP status
-        self.generated = {"replies": 0, "tokens": 0, "seconds": 0.0, "first_token_seconds": 0.0}
+        self.generated = {"replies": 0, "cancelled": 0, "tokens": 0, "seconds": 0.0, "first_token_seconds": 0.0}
 
     def record(self, generation: "Generation", completion_tokens: int) -> None:
         self.generated["replies"] += 1
@@ -112,13 +156,19 @@ class Server:
         self.generated["seconds"] += generation.seconds
         self.generated["first_token_seconds"] += generation.first_token_seconds
 
+    def cancelled(self, generation: "Generation | None" = None) -> None:
+        """A reply whose client left: its time was spent all the same."""
+        self.generated["cancelled"] += 1
+        self.generated["seconds"] += generation.seconds if generation else 0.0
+
     def metrics(self) -> str:
-        """Prometheus text format: queue, replies, tokens and their time, prefix-cache reuse."""
+        """Prometheus text format: queue, replies (and cancelled ones), tokens and their time, prefix-cache reuse."""
         g, cache = self.generated, getattr(self.backend, "prefix_cache", None)
         lines = ["# TYPE longdoc_queue_depth gauge", f"longdoc_queue_depth {self.admitted}",
                  "# TYPE longdoc_responses_total counter"]
         lines += [f'longdoc_responses_total{{code="{code}"}} {n}' for code, n in sorted(self.responses.items())]
         lines += ["# TYPE longdoc_replies_total counter", f"longdoc_replies_total {g['replies']}",
+                  "# TYPE longdoc_cancelled_replies_total counter", f"longdoc_cancelled_replies_total {g['cancelled']}",
                   "# TYPE longdoc_completion_tokens_total counter", f"longdoc_completion_tokens_total {g['tokens']}",
                   "# TYPE longdoc_generation_seconds_total counter", f"longdoc_generation_seconds_total {g['seconds']:.3f}",
                   "# TYPE longdoc_time_to_first_token_seconds summary",
@@ -130,20 +180,128 @@ class Server:
                   "# TYPE longdoc_prefix_cache_bytes gauge", f"longdoc_prefix_cache_bytes {cache.bytes if cache else 0}"]
         return "\n".join(lines) + "\n"
 
-    def admit(self) -> None:
+    def admit(self) -> Admission:
         if self.admitted >= self.max_queue + 1:
             raise APIError(429, f"the server is busy: {self.admitted} requests are queued or running; retry later",
                            "rate_limit_error", code="queue_full", headers={"Retry-After": str(RETRY_AFTER_S)})
-        self.admitted += 1
+        return Admission(self)
+
+
+class Guard:
+    """ASGI middleware in front of every route: the key (all but /health), the body's size while
+    it streams in (chunked bodies too: counted as they arrive, never read whole first), the
+    response counts and the access log."""
+
+    def __init__(self, app, *, server: Server, api_key: str | None, limits: dict[str, int], default_limit: int):
+        self.app, self.server, self.limits, self.default_limit = app, server, limits, default_limit
+        self.expected = f"Bearer {api_key}".encode() if api_key else None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, path, status = time.perf_counter(), scope["path"], [0]
+
+        async def counted(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                return await refusal.response()(scope, receive, counted)
+            await self.app(scope, self._bounded(receive, self.limits.get(path, self.default_limit)), counted)
+        finally:
+            code = status[0] or CLIENT_GONE
+            self.server.responses[code] = self.server.responses.get(code, 0) + 1
+            # an access log line: never the key, never the request's text
+            log.info("%s %s %d %.3fs", scope["method"], path, code, time.perf_counter() - started)
+
+    def _refusal(self, scope) -> APIError | None:
+        headers = dict(scope["headers"])
+        if self.expected and scope["path"] != "/health":
+            if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
+                return APIError(401, "a valid API key is required (Authorization: Bearer ...)", "authentication_error",
+                                code="invalid_api_key")
+        length, limit = headers.get(b"content-length"), self.limits.get(scope["path"], self.default_limit)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return too_large(limit)
+        return None
+
+    @staticmethod
+    def _bounded(receive, limit: int):
+        received = 0
+
+        async def bounded():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise too_large(limit)  # answered by the route's APIError handler
+            return message
+
+        return bounded
+
+
+async def until_gone(request: Request) -> None:
+    """Returns when the client has closed its connection (its body is read by then)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_gone(request: Request, server: Server, admission: Admission, work, generation=None):
+    """The result of `work` (a coroutine), unless the client leaves first: then its place in the
+    queue is given back at once, the work is cancelled (a generation stops within a token) and
+    counted, and a 499 nobody reads is answered."""
+    task, gone = asyncio.ensure_future(work), asyncio.ensure_future(until_gone(request))
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if task.done():
+        return task.result()
+    admission.release()
+    task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # its error, if any, is nobody's now
+    server.cancelled(generation)
+    return Response(status_code=CLIENT_GONE)
+
+
+class ReleasingStream(StreamingResponse):
+    """A streamed reply that gives back its place in the queue however it ends (finished, failed,
+    or cancelled by a client that left before or during it) and counts a reply left unfinished."""
+
+    def __init__(self, events, admission: Admission, server: Server, generation: "Generation | None" = None):
+        self.admission, self.server, self.generation, self.finished = admission, server, generation, False
+
+        async def tracked():
+            async for piece in events:
+                yield piece
+            self.finished = True
+
+        super().__init__(tracked(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.admission.release()
+            if not self.finished:
+                self.server.cancelled(self.generation)
 
 
 def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_body_bytes: int = MAX_BODY_BYTES,
                documents: DocumentStore | None = None, agent=None) -> FastAPI:
     """The ASGI app serving `backend` (LocalBackend, or anything with `stream` and `count_tokens`);
     with `documents`, the documents API too, answered by `agent` (default: an Agent on `backend`)."""
+    if api_key is not None and not api_key.strip():
+        raise ValueError("the API key is blank: give a real secret, or none for loopback only")
     app = FastAPI(title="longdoc", description=__doc__.split("\n")[0], version="1")
     server = Server(backend, max_queue=max_queue)
     app.state.server = server
+    limits = {"/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES), "/v1/documents": max_body_bytes}
+    app.add_middleware(Guard, server=server, api_key=api_key, limits=limits, default_limit=MAX_SMALL_BODY_BYTES)
     if documents is not None:
         add_document_routes(app, server, documents, agent, max_body_bytes)
 
@@ -153,27 +311,18 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
-        first = error.errors()[0] if error.errors() else {}
-        param = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
-        return APIError(400, f"invalid request: {first.get('msg', 'malformed body')}", param=param).response()
+        return invalid_request(error.errors()).response()
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        """The key (all but /health), then the body's size, before any route runs."""
-        if api_key and request.url.path != "/health":
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode()):
-                return APIError(401, "a valid API key is required (Authorization: Bearer ...)", "authentication_error",
-                                code="invalid_api_key").response()
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
-            return APIError(413, f"the request is over {max_body_bytes:,} bytes", code="request_too_large").response()
-        started = time.perf_counter()
-        response = await call_next(request)
-        server.responses[response.status_code] = server.responses.get(response.status_code, 0) + 1
-        # an access log line: never the key, never the request's text
-        log.info("%s %s %d %.3fs", request.method, request.url.path, response.status_code, time.perf_counter() - started)
-        return response
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        # unknown routes, wrong methods, malformed forms: OpenAI's shape too, never {"detail": ...}
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code)
+        return APIError(error.status_code, str(error.detail), code=code, headers=error.headers).response()
+
+    @app.exception_handler(Exception)
+    async def failure(request: Request, error: Exception):
+        log.exception("%s %s failed", request.method, request.url.path)
+        return APIError(500, f"{type(error).__name__}: {error}", "server_error").response()
 
     @app.get("/health")
     async def health():
@@ -191,39 +340,59 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request):
-        body = await request.body()
-        if len(body) > max_body_bytes:
-            raise APIError(413, f"the request is over {max_body_bytes:,} bytes", code="request_too_large")
-        chat = parse_chat(body)
-        messages = [{"role": "system" if m.role == "developer" else m.role, "content": m.text()} for m in chat.messages]
+        # parsed and tokenized in worker threads: a large prompt never holds up /health
+        chat = await asyncio.to_thread(parse_chat, await request.body())
+        if chat.model != backend.name:
+            raise APIError(404, f"the model {chat.model!r} does not exist; this server serves {backend.name!r}",
+                           param="model", code="model_not_found")
+        messages = [{"role": "system" if m.role == "developer" else m.role, "content": valid_text(m.text(), f"messages.{i}.content")}
+                    for i, m in enumerate(chat.messages)]
         max_tokens = chat.max_completion_tokens or chat.max_tokens or server.default_max_tokens
-        prompt_tokens = backend.prompt_tokens(messages)
         limit = getattr(backend, "max_length", backend.window)
+        fewest = sum(len(m["content"].encode()) for m in messages) // getattr(backend, "max_token_bytes", FALLBACK_TOKEN_BYTES)
+        if fewest + max_tokens > limit:  # refused before any tokenizing: no token is longer than max_token_bytes
+            raise context_exceeded(f"at least {fewest:,} tokens", max_tokens, limit)
+        prompt_tokens = await asyncio.to_thread(backend.prompt_tokens, messages)
         if prompt_tokens + max_tokens > limit:
-            raise APIError(400, f"the prompt ({prompt_tokens:,} tokens) and max_tokens ({max_tokens:,}) are over the "
-                                f"model's {limit:,}-token limit", param="messages", code="context_length_exceeded")
-        stops = [chat.stop] if isinstance(chat.stop, str) else list(chat.stop or [])
+            raise context_exceeded(f"{prompt_tokens:,} tokens", max_tokens, limit)
         sampling = {"temperature": chat.temperature, "top_p": chat.top_p, "seed": chat.seed}
-        server.admit()
-        generation = Generation(backend, messages, max_tokens, stops, sampling)
+        admission = server.admit()
+        generation = Generation(backend, messages, max_tokens, chat.stops(), sampling)
         reply = Reply(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), backend.name, prompt_tokens)
         if chat.stream:
             usage = bool((chat.stream_options or {}).get("include_usage"))
-            return StreamingResponse(stream_events(server, generation, reply, usage), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            return ReleasingStream(stream_events(server, generation, reply, usage), admission, server, generation)
         try:
-            async with server.turn:
-                text, finish = await generation.run_to_end()
+            async def whole():
+                async with server.turn:
+                    return await generation.run_to_end()
+
+            result = await unless_gone(request, server, admission, whole(), generation)
         finally:
-            server.admitted -= 1
+            admission.release()
+        if isinstance(result, Response):
+            return result
+        text, finish = result
         server.record(generation, backend.count_tokens(text) if text else 0)
         return reply.completion(text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0))
 
     return app
 
 
+def context_exceeded(prompt: str, max_tokens: int, limit: int) -> APIError:
+    return APIError(400, f"the prompt ({prompt}) and max_tokens ({max_tokens:,}) are over the model's {limit:,}-token "
+                         "limit", param="messages", code="context_length_exceeded")
+
+
+def invalid_request(errors: list) -> APIError:
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ())]
+    param = ".".join(loc[1:] if loc[:1] in (["body"], ["path"], ["query"]) else loc) or None
+    return APIError(400, f"invalid request: {first.get('msg', 'malformed body')}", param=param)
+
+
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     strategy: str = "auto"
     max_tokens: int = Field(default=96, ge=1, le=4096)
     stream: bool = False
@@ -247,7 +416,7 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
         """A file (multipart field `file`) or the raw bytes of one (`?name=report.pdf`); never a path."""
         kind = request.headers.get("content-type", "")
         if kind.startswith("multipart/form-data"):
-            form = await request.form(max_part_size=max_body_bytes)
+            form = await request.form(max_files=1, max_fields=16, max_part_size=max_body_bytes)
             file = form.get("file")
             if file is None or isinstance(file, str):
                 raise APIError(400, "send the document as the multipart field `file`", param="file")
@@ -256,13 +425,11 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
             data, name = await request.body(), request.query_params.get("name", "document.txt")
         if not data:
             raise APIError(400, "the document is empty", param="file")
-        if len(data) > max_body_bytes:
-            raise APIError(413, f"the document is over {max_body_bytes:,} bytes", code="request_too_large")
-        return documents.add(data, name).public()
+        return (await asyncio.to_thread(documents.add, data, name)).public()  # hashed and written off the loop
 
     @app.get("/v1/documents")
     async def listing():
-        return {"object": "list", "data": [e.public() for e in documents.listing()]}
+        return {"object": "list", "data": [e.public() for e in await asyncio.to_thread(documents.listing)]}
 
     @app.get("/v1/documents/{document_id}")
     async def status(document_id: str):
@@ -280,28 +447,32 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
         try:
             asked = AskRequest.model_validate_json(await request.body())
         except ValidationError as error:
-            first = error.errors()[0]
-            raise APIError(400, f"invalid request: {first['msg']}", param=".".join(map(str, first["loc"])) or None) from None
+            raise invalid_request(error.errors()) from None
+        valid_text(asked.question, "question")
         if entry.status != "ready":
             detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
             raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
-        server.admit()
+        admission = server.admit()
         events = lambda: agent.ask_stream(entry.index, asked.question, strategy=asked.strategy,  # noqa: E731
                                           max_new_tokens=asked.max_tokens)
         if asked.stream:
-            return StreamingResponse(ask_events(server, events), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        try:
+            return ReleasingStream(ask_events(server, events), admission, server)
+
+        async def whole():
             async with server.turn:
                 answer = None
                 async for event in relay(events):
                     answer = getattr(event, "answer", answer)
+                return answer
+
+        try:
+            answer = await unless_gone(request, server, admission, whole())
         except Exception as error:
             status, message = error_status(error)
             raise APIError(status, message, "invalid_request_error" if status == 400 else "server_error") from error
         finally:
-            server.admitted -= 1
-        return answer_json(answer)
+            admission.release()
+        return answer if isinstance(answer, Response) else answer_json(answer)
 
 
 def error_status(error: Exception) -> tuple[int, str]:
@@ -341,24 +512,35 @@ def event_json(event) -> dict | None:
 
 
 async def ask_events(server: Server, events):
-    try:
-        async with server.turn:
-            try:
-                async for event in relay(events):
-                    if (body := event_json(event)) is not None:
-                        yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-            except Exception as error:
-                status, message = error_status(error)
-                yield f"data: {json.dumps({'type': 'error', 'status': status, 'message': message})}\n\n"
-                return
-            yield "data: [DONE]\n\n"
-    finally:
-        server.admitted -= 1
+    async with server.turn:
+        try:
+            async for event in relay(events):
+                if (body := event_json(event)) is not None:
+                    yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+        except Exception as error:
+            status, message = error_status(error)
+            yield f"data: {json.dumps({'type': 'error', 'status': status, 'message': message})}\n\n"
+            return
+        yield "data: [DONE]\n\n"
 
 
 def parse_chat(body: bytes) -> ChatRequest:
+    """The request, or an APIError saying what is wrong with it. At most MAX_JSON_OBJECTS objects
+    are built (900,000 tiny messages are refused while parsing, not after)."""
+    objects = 0
+
+    def counted(pairs):
+        nonlocal objects
+        objects += 1
+        if objects > MAX_JSON_OBJECTS:
+            raise APIError(400, f"the request holds over {MAX_JSON_OBJECTS:,} JSON objects (at most {MAX_MESSAGES:,} "
+                                "messages)", param="messages")
+        return dict(pairs)
+
     try:
-        raw = json.loads(body)
+        raw = json.loads(body, object_pairs_hook=counted)
+    except RecursionError:
+        raise APIError(400, "the body's JSON nests too deeply") from None
     except ValueError as error:
         raise APIError(400, f"the body is not JSON: {error}") from None
     if not isinstance(raw, dict):
@@ -369,8 +551,7 @@ def parse_chat(body: bytes) -> ChatRequest:
     try:
         chat = ChatRequest.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise APIError(400, f"invalid request: {first['msg']}", param=".".join(map(str, first["loc"])) or None) from None
+        raise invalid_request(error.errors()) from None
     if chat.n > 1:
         raise APIError(400, "n > 1 is not supported: ask again for another reply", param="n", code="unsupported_parameter")
     return chat
@@ -384,7 +565,7 @@ class Generation:
         self.seconds = self.first_token_seconds = 0.0
 
     def _stream(self):
-        if self.sampling.get("temperature"):  # greedy otherwise: top_p and seed change nothing then
+        if (self.sampling.get("temperature") or 0) >= GREEDY_BELOW:  # greedy otherwise: top_p and seed change nothing then
             return self.backend.stream(self.messages, self.max_tokens, sampling=self.sampling)
         return self.backend.stream(self.messages, self.max_tokens)
 
@@ -428,10 +609,11 @@ class Generation:
 
     async def run_to_end(self) -> tuple[str, str]:
         text = ""
-        async for item in self.pieces():
-            if isinstance(item, tuple):
-                return text, item[1]
-            text += item
+        async with contextlib.aclosing(self.pieces()) as pieces:  # closed here: its time is known on return
+            async for item in pieces:
+                if isinstance(item, tuple):
+                    return text, item[1]
+                text += item
         return text, "stop"
 
 
@@ -459,28 +641,26 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
     """SSE of a streamed reply: the role, the text pieces, the finish reason (an error as an
     error event), optionally usage, then [DONE]."""
     text = ""
-    try:
-        async with server.turn:
-            yield reply.chunk({"role": "assistant", "content": ""})
-            try:
-                async for item in generation.pieces():
+    async with server.turn:
+        yield reply.chunk({"role": "assistant", "content": ""})
+        try:
+            async with contextlib.aclosing(generation.pieces()) as pieces:  # closed here: its time is known after
+                async for item in pieces:
                     if isinstance(item, tuple):
                         yield reply.chunk({}, item[1])
                         break
                     text += item
                     yield reply.chunk({"content": item})
-            except APIError as error:
-                yield f"data: {json.dumps({'error': {'message': error.message, 'type': error.type}})}\n\n"
-                return
-            server.record(generation, generation.backend.count_tokens(text) if text else 0)
-            if include_usage:
-                body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
-                        "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0,
-                                                            getattr(generation.backend, "cached_tokens", 0))}
-                yield f"data: {json.dumps(body)}\n\n"
-            yield "data: [DONE]\n\n"
-    finally:
-        server.admitted -= 1
+        except APIError as error:
+            yield f"data: {json.dumps({'error': {'message': error.message, 'type': error.type}})}\n\n"
+            return
+        server.record(generation, generation.backend.count_tokens(text) if text else 0)
+        if include_usage:
+            body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
+                    "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0,
+                                                        getattr(generation.backend, "cached_tokens", 0))}
+            yield f"data: {json.dumps(body)}\n\n"
+        yield "data: [DONE]\n\n"
 
 
 def is_loopback(host: str) -> bool:
@@ -501,6 +681,9 @@ def run(args) -> int:
     from agent import LocalBackend
 
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
+    if api_key is not None and not api_key.strip():
+        print(f"longdoc serve: the API key is blank: give a real secret (--api-key or {API_KEY_ENV})", file=sys.stderr)
+        return 2
     if not is_loopback(args.host) and not api_key:
         print(f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
               file=sys.stderr)

@@ -16,6 +16,7 @@ from tests.agent.scripted import ScriptedBackend, filler
 from tests.ui.serving import free_port, start, stop
 
 KEY = "serve-test-key-0123456789"
+SMOLLM = "SmolLM2-135M-Instruct"  # the embedded model's name on the real server
 
 
 class WordBackend(ScriptedBackend):
@@ -41,8 +42,8 @@ def client(backend, **options) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(backend, **options)), base_url="http://test")
 
 
-def chat(content="What is the code?", **fields) -> dict:
-    return {"model": "any", "messages": [{"role": "user", "content": content}], **fields}
+def chat(content="What is the code?", model="scripted", **fields) -> dict:
+    return {"model": model, "messages": [{"role": "user", "content": content}], **fields}
 
 
 def sse(text: str) -> list:
@@ -86,8 +87,8 @@ async def test_max_tokens_ends_with_length_and_a_stop_sequence_is_never_shown():
 @pytest.mark.parametrize("body, status, param, code", [
     (chat(n=2), 400, "n", "unsupported_parameter"),
     (chat(tools=[{"type": "function", "function": {"name": "f"}}]), 400, "tools", "unsupported_parameter"),
-    ({"model": "any", "messages": []}, 400, "messages", None),
-    ({"model": "any", "messages": [{"role": "wizard", "content": "hi"}]}, 400, "messages.0.role", None),
+    ({"model": "scripted", "messages": []}, 400, "messages", None),
+    ({"model": "scripted", "messages": [{"role": "wizard", "content": "hi"}]}, 400, "messages.0.role", None),
     (chat(temperature=7), 400, "temperature", None),
     (chat(max_tokens=0), 400, "max_tokens", None),
     (chat("word " * 5000), 400, "messages", "context_length_exceeded"),
@@ -168,12 +169,12 @@ def test_the_agent_answers_over_http_through_the_real_server(served):
 @pytest.mark.slow
 def test_a_client_that_leaves_frees_the_model_at_once(served):
     headers = {"Authorization": f"Bearer {KEY}"}
-    body = chat("Write a very long story about the sea.", max_tokens=400, stream=True)
+    body = chat("Write a very long story about the sea.", SMOLLM, max_tokens=400, stream=True)
     with httpx.stream("POST", f"{served}/v1/chat/completions", json=body, headers=headers, timeout=60) as response:
         lines = response.iter_lines()
         assert [next(lines) for _ in range(6)]  # the reply has started
     start = time.perf_counter()  # the client is gone: the next request is served without waiting for 400 tokens
-    reply = httpx.post(f"{served}/v1/chat/completions", json=chat("Say hi.", max_tokens=4), headers=headers, timeout=60)
+    reply = httpx.post(f"{served}/v1/chat/completions", json=chat("Say hi.", SMOLLM, max_tokens=4), headers=headers, timeout=60)
     assert reply.status_code == 200 and time.perf_counter() - start < 15
 
 
