@@ -7,8 +7,32 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from contextlib import contextmanager
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the children's cwd: `-m retrieval.…`
+
+
+MAX_PARSERS = max(2, os.cpu_count() or 1)  # parser processes at once, all documents together
+_free = MAX_PARSERS
+_slots = threading.Condition()
+
+
+@contextmanager
+def parser_slots(wanted: int = 1):
+    """Up to `wanted` of the machine's MAX_PARSERS parser processes, waited for in turn (four
+    uploads at once parse one after another instead of starting 8 parsers); yields how many."""
+    global _free
+    wanted = max(1, min(wanted, MAX_PARSERS))
+    with _slots:
+        _slots.wait_for(lambda: _free >= wanted)
+        _free -= wanted
+    try:
+        yield wanted
+    finally:
+        with _slots:
+            _free += wanted
+            _slots.notify_all()
 
 
 def payload(data: bytes, password: str) -> bytes:

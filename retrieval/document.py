@@ -4,6 +4,7 @@ import json
 import os
 import re
 import stat
+import time
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from .errors import (
     DocumentNotFoundError,
     DocumentTooLargeError,
     EmptyDocumentError,
+    ParseLimitError,
     UnsupportedDocumentError,
 )
-from .formats import checked_zip, read_docx, read_epub, read_html, read_pptx
+from .formats import FormatLimits, checked_zip, read_sections
 from .garbage import describe as describe_garbage
 from .garbage import is_garbage
 from .ocr import OCRLimits, ocr_available, read_pages
@@ -27,6 +29,12 @@ from .pdf import PDFLimits, extract_pdf, page_list
 
 PAGE_SEPARATOR = "\n\n"  # between pages in Document.text: a paragraph break for the chunker
 DEFAULT_MAX_BYTES = 512 << 20
+# text, Markdown: 32 MiB is ~8M tokens, eight times the longest document longdoc is for (a 300 MB
+# one-line file took 213 s and 6.9 GB); read no further than that, cleaned in blocks within a time limit
+DEFAULT_MAX_TEXT_BYTES = 32 << 20
+TEXT_TIMEOUT_S = 60.0
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".rst", ".csv", ".log")
+CLEAN_BLOCK_CHARS = 1 << 20  # cleaned a block at a time: no single C call holds the GIL for long
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP container but not a DOCX, PPTX or EPUB (.xlsx, .odt, .zip?)",
     b"\x89PNG": "a PNG image",
@@ -83,8 +91,10 @@ def load_document(
     filename: str | None = None,
     password: str = "",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     pdf_limits: PDFLimits = PDFLimits(),
     ocr: OCRLimits = OCRLimits(),
+    formats: FormatLimits = FormatLimits(),
     cache_dir: str | os.PathLike | None = None,
     progress=None,
 ) -> Document:
@@ -97,7 +107,7 @@ def load_document(
     to skip); `progress(stage, fraction)` hears how far it is.
     Raises a DocumentError subclass that says what went wrong and what to do.
     """
-    data, name, is_text = _read_source(source, filename, max_bytes)
+    data, name, is_text = _read_source(source, filename, max_bytes, max_text_bytes)
     digest = hashlib.sha256(data).hexdigest()
     use_ocr = ocr.enabled and ocr_available()
     cached = _cache_path(cache_dir, digest, password, use_ocr)
@@ -119,10 +129,11 @@ def load_document(
     if not is_text and (b"%PDF-" in data[:1024] or suffix == ".pdf") and kind is None:
         document = _pdf_document(data, digest, name, password, pdf_limits, ocr if use_ocr else None, progress)
     elif kind is not None:
-        sections = READERS[kind](data, name)
+        sections = read_sections(kind, data, name, formats)
         texts = [_clean(text) for text in sections.texts]
         document = _assemble(digest, texts, sections.labels, name, kind, None, [])
     else:
+        _check_size(len(data), name, max_text_bytes, "text ")
         document = _text_document(data, digest, name, suffix, is_text)
     if cached is not None:
         _to_cache(cached, document)
@@ -130,7 +141,6 @@ def load_document(
 
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-READERS = {"docx": read_docx, "pptx": read_pptx, "epub": read_epub, "html": read_html}
 ZIP_KINDS = (("word/document.xml", "docx"), ("ppt/presentation.xml", "pptx"), ("META-INF/container.xml", "epub"))
 
 
@@ -152,7 +162,7 @@ def _looks_like_html(data: bytes, suffix: str) -> bool:
     return suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html"))
 
 
-def _read_source(source, filename, max_bytes) -> tuple[bytes, str, bool]:
+def _read_source(source, filename, max_bytes, max_text_bytes) -> tuple[bytes, str, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         _check_size(len(source), filename or "the document", max_bytes)
         return bytes(source), filename or "document", False
@@ -161,14 +171,18 @@ def _read_source(source, filename, max_bytes) -> tuple[bytes, str, bool]:
         _check_size(len(data), filename or "the text", max_bytes)
         return data, filename or "text", True
     path = Path(source)
-    return read_file(path, max_bytes), filename or path.name, False
+    name = filename or path.name
+    # a text file is read no further than the text limit (not 300 MB first, then refused)
+    if Path(name).suffix.lower() in TEXT_SUFFIXES and max_text_bytes < max_bytes:
+        return read_file(path, max_text_bytes, kind="text "), name, False
+    return read_file(path, max_bytes), name, False
 
 
 FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
               (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | None = None) -> bytes:
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | None = None, kind: str = "") -> bytes:
     """The bytes of a regular file, at most `max_bytes` (a file growing meanwhile is caught too).
     Devices, pipes and sockets are refused before a byte is read (/dev/zero never ends, a pipe
     may never answer). `opened`: a descriptor already open on it (closed here)."""
@@ -186,14 +200,14 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | N
             os.close(fd)
             raise UnsupportedDocumentError(f"{path} is {what}, not a regular file; give a document file (PDF, DOCX, PPTX, EPUB, HTML, text, Markdown).")
     with os.fdopen(fd, "rb", buffering=0) as handle:
-        _check_size(info.st_size, path.name, max_bytes)
+        _check_size(info.st_size, path.name, max_bytes, kind)
         os.set_blocking(handle.fileno(), True)
         chunks, size = [], 0
         while block := handle.read(min(1 << 20, max_bytes + 1 - size)):
             chunks.append(block)
             size += len(block)
             if size > max_bytes:
-                _check_size(size, path.name, max_bytes)
+                _check_size(size, path.name, max_bytes, kind)
         return b"".join(chunks)
 
 
@@ -206,11 +220,12 @@ def _looks_like_path(text: str) -> bool:
     return os.sep in text and not any(c.isspace() for c in text.strip())
 
 
-def _check_size(size: int, name: str, max_bytes: int) -> None:
+def _check_size(size: int, name: str, max_bytes: int, kind: str = "") -> None:
     if size > max_bytes:
+        setting = "max_text_bytes" if kind else "max_bytes"
         raise DocumentTooLargeError(
-            f"{name} is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
-            "split it or raise max_bytes."
+            f"{name} is {size / 2**20:.1f} MiB, over the "
+            f"{max_bytes / 2**20:.0f} MiB {kind}limit; split it or raise {setting}."
         )
 
 
@@ -257,7 +272,7 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
     text, encoding = decode_text(data, name=name)
     if text.count("\x00") > max(1, len(text) // 100):  # a stray NUL is dropped; many mean a binary file
         raise UnsupportedDocumentError(f"{name} holds NUL characters, so it is binary, not text.")
-    text = _clean(text)
+    text = _clean_in_blocks(text, name)
     if not text.strip():
         raise EmptyDocumentError(f"{name} holds only whitespace: there is nothing to read.")
     kind = "markdown" if suffix in (".md", ".markdown") else "text"
@@ -268,6 +283,26 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
 def _clean(text: str) -> str:
     # NFC joins decomposed accents so search matches what users type; \r\n to \n keeps offsets simple.
     return CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _clean_in_blocks(text: str, name: str, timeout_s: float = TEXT_TIMEOUT_S) -> str:
+    """`_clean(text)` a block at a time, within `timeout_s`. Blocks end after a newline, or else
+    before an ASCII character (nothing composes with what precedes it, and no \r\n is split)."""
+    deadline, cleaned, start = time.monotonic() + timeout_s, [], 0
+    while start < len(text):
+        end = min(start + CLEAN_BLOCK_CHARS, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", end - 4096, end)
+            if cut >= 0:
+                end = cut + 1
+            else:
+                end = next((i for i in range(end, max(end - 4096, start + 1), -1)
+                            if text[i] < "\x80" and text[i] not in "\r\n" and text[i - 1] != "\r"), end)
+        cleaned.append(_clean(text[start:end]))
+        start = end
+        if time.monotonic() > deadline:
+            raise ParseLimitError(f"{name}: reading its text took longer than {timeout_s:g} s and was stopped.")
+    return "".join(cleaned)
 
 
 def page_label(raw, number: int) -> str:

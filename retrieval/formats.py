@@ -8,21 +8,31 @@
 - HTML: the main content (<main> or <article> when present; navigation, headers, footers,
   asides, scripts and forms dropped), a page per <h1>/<h2> section, labelled with the heading.
 Tables become " | " rows, header first (`tables.format_rows`). ZIP containers are checked before
-anything is unpacked (entries, total size, compression ratio: a zip bomb is a ParseLimitError),
-and XML is parsed without entities or network access.
+anything is unpacked (entries, total size, compression ratio, and the XML and HTML the parsers
+will read: a zip bomb is a ParseLimitError), and XML is parsed without entities or network access.
+`read_sections` reads them in a child process bounded in memory and time, as PDFs are
+(`format_worker`): a 2 MB DOCX of 160 MB of XML once held the process for minutes at 4 GB.
 """
 from __future__ import annotations
 
 import io
+import json
 import posixpath
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass, field
 
+from . import errors
+from .child import PACKAGE_ROOT, last_line, parser_slots, payload
 from .errors import CorruptDocumentError, EmptyDocumentError, ParseLimitError
 from .tables import format_rows
 
 MAX_ENTRIES = 20_000
-MAX_UNPACKED_BYTES = 1 << 30
+MAX_UNPACKED_BYTES = 1 << 30  # pictures and fonts included: they are listed, never parsed
+# what the parsers read (XML, HTML): python-docx reads about 4 MB/s into a tree ~10x its size
+MAX_MARKUP_BYTES = 64 << 20
+MARKUP_SUFFIXES = (".xml", ".rels", ".xhtml", ".html", ".htm", ".opf", ".ncx")
 MAX_RATIO = 200  # unpacked / packed, for containers over a few MiB unpacked
 RATIO_FLOOR_BYTES = 16 << 20
 LABEL_CHARS = 40
@@ -58,11 +68,50 @@ def checked_zip(data: bytes, name: str) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
         raise CorruptDocumentError(f"{name}: damaged, not a readable ZIP container ({error}).") from None
     unpacked = sum(entry.file_size for entry in entries)
+    markup = sum(entry.file_size for entry in entries if entry.filename.lower().endswith(MARKUP_SUFFIXES))
     if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES or (
             unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * len(data)):
         raise ParseLimitError(f"{name}: its {len(entries)} parts unpack to {unpacked >> 20} MiB from a "
                               f"{max(len(data) >> 10, 1)} KiB file (a zip bomb?); it was not read.")
+    if markup > MAX_MARKUP_BYTES:
+        raise ParseLimitError(f"{name}: its text parts unpack to {markup >> 20} MiB of markup, over the "
+                              f"{MAX_MARKUP_BYTES >> 20} MiB one document may have; it was not read.")
     return archive
+
+
+@dataclass(frozen=True)
+class FormatLimits:
+    """Bounds on reading one untrusted DOCX, PPTX, EPUB or HTML document in its child process."""
+
+    timeout_s: float = 120.0  # wall clock
+    memory_bytes: int = 2 << 30
+
+
+def read_sections(kind: str, data: bytes, name: str, limits: FormatLimits = FormatLimits()) -> "Sections":
+    """READERS[kind](data, name), run in a bounded child process (one of the machine's parser
+    slots); its typed errors are raised here, and running out of time or memory is a ParseLimitError."""
+    argv = [sys.executable, "-m", "retrieval.format_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
+            kind, name]
+    with parser_slots():
+        try:
+            done = subprocess.run(argv, input=payload(data, ""), capture_output=True, timeout=limits.timeout_s,
+                                  cwd=PACKAGE_ROOT)
+        except subprocess.TimeoutExpired:
+            raise ParseLimitError(f"{name}: reading it took longer than {limits.timeout_s:g} s and was stopped; raise "
+                                  "FormatLimits.timeout_s if you trust it.") from None
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        why = last_line(done.stderr, done.returncode)
+        if done.returncode < 0 or "MemoryError" in why:  # killed: out of CPU time (SIGXCPU) or memory
+            raise ParseLimitError(f"{name}: reading it exceeded its limits ({limits.memory_bytes >> 20} MiB, "
+                                  f"{limits.timeout_s:g} s) and was stopped ({why}).") from None
+        raise CorruptDocumentError(f"{name}: the {kind.upper()} reader failed ({why}).") from None
+    if "error" in result:
+        error = getattr(errors, result["error"], None)
+        error = error if isinstance(error, type) and issubclass(error, errors.DocumentError) else CorruptDocumentError
+        raise error(result["message"])
+    return Sections(result["texts"], result["labels"])
 
 
 def _xml_parser():
@@ -90,6 +139,7 @@ def read_docx(data: bytes, name: str) -> Sections:
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
+        style_names = {style.style_id: style.name for style in document.styles}
     except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors... on damaged parts
         raise CorruptDocumentError(f"{name}: damaged or not really a DOCX file ({type(error).__name__}: {error}).") from None
     items = []  # (heading level or None, text)
@@ -97,7 +147,7 @@ def read_docx(data: bytes, name: str) -> Sections:
         if isinstance(block, Table):
             items.append((None, format_rows([[cell.text for cell in row.cells] for row in block.rows])))
             continue
-        items.append((_heading_level(block), block.text))
+        items.append((_heading_level(style_names.get(block._p.style) or ""), block.text))
     levels = [level for level, text in items if level is not None and text.strip()]
     top = min(levels) if levels else None
     sections, current, label = Sections(), [], name
@@ -110,9 +160,10 @@ def read_docx(data: bytes, name: str) -> Sections:
     return sections.done(name)
 
 
-def _heading_level(paragraph) -> int | None:
-    """0 for the Title style, n for "Heading n", None for body text."""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+def _heading_level(style: str) -> int | None:
+    """0 for the Title style, n for "Heading n", None for body text. (The style's name comes from
+    the paragraph's style id: python-docx's `paragraph.style` scans every style for the default
+    one, a millisecond a paragraph.)"""
     if style == "Title":
         return 0
     kind, _, level = style.partition(" ")
@@ -150,7 +201,7 @@ def _shape_text(shape) -> str:
 
 # -- HTML and EPUB ---------------------------------------------------------------------------------
 
-def html_root(data: bytes):
+def html_root(data: bytes, name: str):
     from lxml import etree, html
 
     parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
@@ -158,6 +209,10 @@ def html_root(data: bytes):
         root = html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        # libxml2 stops at 256 levels and drops what lies deeper: say so rather than "no text"
+        raise ParseLimitError(f"{name}: its HTML nests over 256 elements deep; the parser stops there, so its text was not "
+                              "read in full. Flatten it (or save it as text) and try again.")
     return root
 
 
@@ -216,7 +271,7 @@ def html_sections(root, sections: Sections, label: str, split_at=("h1", "h2")) -
 
 
 def read_html(data: bytes, name: str) -> Sections:
-    root = html_root(data)
+    root = html_root(data, name)
     if root is None:
         raise EmptyDocumentError(f"{name} holds no HTML content: there is nothing to read.")
     title = root.findtext(".//title") or name
@@ -244,7 +299,7 @@ def read_epub(data: bytes, name: str) -> Sections:
     sections = Sections()
     for href in spine:
         path = posixpath.normpath(posixpath.join(base, href.split("#")[0]))
-        root = html_root(_member(archive, path, name))
+        root = html_root(_member(archive, path, name), name)
         if root is None:
             continue
         body = _without(root.find("body") if root.find("body") is not None else root, NOT_TEXT)
@@ -252,3 +307,6 @@ def read_epub(data: bytes, name: str) -> Sections:
                        str(len(sections.texts) + 1))
         html_sections(body, sections, heading, split_at=())
     return sections.done(name)
+
+
+READERS = {"docx": read_docx, "pptx": read_pptx, "epub": read_epub, "html": read_html}

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from .child import PACKAGE_ROOT, last_line, payload
+from .child import PACKAGE_ROOT, last_line, parser_slots, payload
 
 MEMORY_FLOOR = 1 << 30
 
@@ -50,6 +50,11 @@ def read_pages(data: bytes, pages: list[int], *, password: str = "", limits: OCR
     unread = {page: f"over the OCR budget of {limits.max_pages} pages" for page in pages[limits.max_pages:]}
     if not todo:
         return {}, unread
+    with parser_slots():
+        return _read(data, todo, unread, password, limits, progress)
+
+
+def _read(data: bytes, todo: list[int], unread: dict[int, str], password: str, limits: OCRLimits, progress):
     settings = json.dumps({"pages": todo, "scale": limits.scale})
     worker = subprocess.Popen(
         [sys.executable, "-m", "retrieval.ocr_worker", str(max(limits.memory_bytes, MEMORY_FLOOR)),

@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .child import PACKAGE_ROOT, last_line, payload
+from .child import PACKAGE_ROOT, last_line, parser_slots, payload
 from .errors import (
     CorruptPDFError,
     EmptyDocumentError,
@@ -47,6 +47,8 @@ class ExtractedPDF:
     def no_text_error(self, name: str):
         """The typed error for a PDF none of whose pages gave text: the most common cause names
         it, and the message counts every cause."""
+        if not self.statuses:
+            return EmptyDocumentError(f"{name}: the PDF has no pages: there is nothing to read.")
         causes = {}
         for number, (status, detail) in enumerate(zip(self.statuses, self.details), start=1):
             causes.setdefault(status, []).append((number, detail))
@@ -106,23 +108,23 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     core each), each bounded in memory and time.
     """
     handed = payload(data, password)
-    parts = max(1, limits.workers)
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
-             str(part), str(parts), json.dumps(limits.worker_limits())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PACKAGE_ROOT,
-        )
-        for part in range(parts)
-    ]
-    deadline = time.monotonic() + limits.timeout_s
-    try:
-        results = [_result(worker, handed, deadline, name, password, limits) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+    with parser_slots(limits.workers) as parts:
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
+                 str(part), str(parts), json.dumps(limits.worker_limits())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PACKAGE_ROOT,
+            )
+            for part in range(parts)
+        ]
+        deadline = time.monotonic() + limits.timeout_s
+        try:
+            results = [_result(worker, handed, deadline, name, password, limits) for worker in workers]
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
     pages = {}
     for result in results:
         pages.update({int(i): page for i, page in result["pages"].items()})
