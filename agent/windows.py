@@ -8,7 +8,7 @@ import json
 import logging
 from pathlib import Path
 
-from retrieval.cache import DEFAULT_CACHE_DIR, write_atomic
+from retrieval.cache import DEFAULT_CACHE_DIR, DamagedCacheError, read_cached, write_atomic
 
 MEASUREMENTS = DEFAULT_CACHE_DIR / "effective-context.json"
 MIN_WINDOW = 256  # below this a measurement is not one: a damaged or edited file
@@ -31,10 +31,10 @@ def _measurements(path: Path) -> dict[str, int]:
     if not path.exists():
         return {}
     try:
-        measured = json.loads(path.read_bytes())
+        measured = json.loads(read_cached(path))
         if not isinstance(measured, dict):
             raise ValueError("not an object")
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, DamagedCacheError) as error:
         log.warning("ignoring %s: %s", path, error)
         return {}
     return {key: value for key, value in measured.items() if type(value) is int and value >= MIN_WINDOW}

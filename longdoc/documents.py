@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from retrieval.cache import write_atomic
+from retrieval.cache import DamagedCacheError, read_cached, sweep_stale, write_atomic
 
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
 DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
@@ -52,6 +52,7 @@ class DocumentStore:
         self.embedder, self.cache_dir = embedder, cache_dir
         self.entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
+        sweep_stale(self.folder)  # what uploads killed mid-write left
         self.listing()  # documents of an earlier run: reopened from their caches
 
     def add(self, data: bytes, name: str) -> Entry:
@@ -96,10 +97,10 @@ class DocumentStore:
 
     def _read(self, document_id: str) -> Entry | None:
         try:
-            meta = json.loads((self.folder / f"{document_id}.json").read_bytes())
+            meta = json.loads(read_cached(self.folder / f"{document_id}.json"))
             return Entry(document_id, SAFE_NAME.sub("_", str(meta["name"]))[:120], int(meta["bytes"]),
                          int(meta["created"]))
-        except (OSError, ValueError, TypeError, KeyError):  # damaged or half-deleted: not a document
+        except (OSError, ValueError, TypeError, KeyError, DamagedCacheError):  # damaged, half-deleted, a pipe: not a document
             return None
 
     def _start(self, entry: Entry) -> None:
@@ -110,7 +111,7 @@ class DocumentStore:
         from retrieval import DocumentIndex, load_document
 
         try:
-            document = load_document((self.folder / entry.id).read_bytes(), filename=entry.name, cache_dir=self.cache_dir)
+            document = load_document(read_cached(self.folder / entry.id), filename=entry.name, cache_dir=self.cache_dir)
             entry.status, entry.pages = "indexing", len(document.pages)
 
             def progress(stage, fraction):

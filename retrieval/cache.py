@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -29,9 +30,33 @@ class DamagedCacheError(Exception):
     """A cached file that does not hold what it claims: removed and rebuilt, never served."""
 
 
+def open_cached(path: Path):
+    """A binary file object on the cache entry `path`, only if it is a regular file and not a
+    link: a FIFO left in the cache dir hung a read until killed, and a link could point anywhere.
+    DamagedCacheError otherwise (its caller rebuilds the entry)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == getattr(os, "ELOOP", None) or os.path.islink(path):
+            raise DamagedCacheError(f"{Path(path).name} is a link, not a cache file") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DamagedCacheError(f"{Path(path).name} is not a regular file (a pipe or a device?)")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_cached(path: Path) -> bytes:
+    """The bytes of the cache entry `path` (regular files only: see open_cached)."""
+    with open_cached(path) as handle:
+        return handle.read()
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_cached(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

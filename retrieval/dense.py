@@ -5,7 +5,9 @@ scores as its best window. The embedder runs in fp32 on CPUs (bf16 on CUDA): on 
 AVX512-BF16, bf16 MiniLM reordered close candidates that fp32 ranks right (a paraphrase test failed),
 so it is opt-in (`dtype="bfloat16"`) and the dtype is part of the index's cache key.
 """
+import hashlib
 import importlib.util
+import io
 import os
 import threading
 from contextlib import contextmanager
@@ -15,7 +17,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from .cache import DamagedCacheError, sha256_file, temporary_path
+from .cache import DamagedCacheError, read_cached, sha256_file, temporary_path
 from .errors import RetrievalError
 
 Progress = Callable[[str, float], None]
@@ -148,9 +150,10 @@ class DenseIndex:
     def load(cls, path: Path, rows: int, sha256: str) -> "DenseIndex":
         """The vectors saved at `path`: DamagedCacheError unless they are `rows` finite unit
         vectors and the file's hash is `sha256`."""
-        if sha256_file(path) != sha256:
+        data = read_cached(path)
+        if hashlib.sha256(data).hexdigest() != sha256:
             raise DamagedCacheError("the vectors do not match their hash")
-        vectors = np.load(path, allow_pickle=False)
+        vectors = np.load(io.BytesIO(data), allow_pickle=False)
         if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != rows or not 0 < vectors.shape[1] <= 4096:
             raise DamagedCacheError(f"vectors of shape {vectors.shape} and type {vectors.dtype}, not [{rows}, dim] float32")
         norms = np.linalg.norm(vectors, axis=1)

@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import DamagedCacheError, discard, sweep_stale, write_atomic
+from .cache import DamagedCacheError, discard, read_cached, sweep_stale, write_atomic
 from .encoding import decode_text
 from .errors import (
     CorruptDocumentError,
@@ -351,7 +351,7 @@ def _from_cache(path: Path, digest: str) -> Document:
     """The cached document of the source whose sha256 is `digest`; DamagedCacheError unless the
     file holds exactly that: its text's own hash, pages tiling the text in order."""
     try:
-        payload = json.loads(path.read_bytes().decode("utf-8"))
+        payload = json.loads(read_cached(path).decode("utf-8"))
         text, rows = payload["text"], payload["pages"]
         if payload["version"] != _CACHE_VERSION or payload["id"] != digest:
             raise DamagedCacheError("it belongs to another version or document")

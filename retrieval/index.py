@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25
-from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, sha256_file, sweep_stale, write_atomic
+from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, read_cached, sha256_file, sweep_stale, write_atomic
 from .chunking import Chunk, ChunkSettings, chunk_document, window_texts
 from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
 from .document import Document
@@ -132,14 +132,14 @@ class DocumentIndex:
             return None
         sweep_stale(folder)
         try:
-            meta = json.loads((folder / "meta.json").read_bytes())
+            meta = json.loads(read_cached(folder / "meta.json"))
             expected = {"version": _CACHE_VERSION, "document": document.id, "settings": asdict(settings), "tokens": counter_name}
             if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in expected.items()):
                 raise DamagedCacheError("its settings are not this index's")
             for name in SPARSE_FILES:
                 if sha256_file(folder / name) != meta["files"][name]:
                     raise DamagedCacheError(f"{name} does not match its hash")
-            rows = json.loads((folder / "chunks.json").read_bytes())
+            rows = json.loads(read_cached(folder / "chunks.json"))
             if not isinstance(rows, list) or len(rows) != meta["chunks"] or not rows:
                 raise DamagedCacheError("chunks.json does not list the chunks")
             tables = table_blocks(document.text)
@@ -258,7 +258,7 @@ def _load_dense(folder: Path, embedder: Embedder, rows: int) -> DenseIndex | Non
     if not path.exists():
         return None
     try:
-        record = json.loads(path.with_suffix(".json").read_bytes())
+        record = json.loads(read_cached(path.with_suffix(".json")))
         if record["embedder"] != embedder.name or record["rows"] != rows:
             raise DamagedCacheError("the vectors belong to another embedder or index")
         return DenseIndex.load(path, rows, record["sha256"])

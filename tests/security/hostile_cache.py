@@ -108,6 +108,15 @@ def dense_file(damage):
     return apply
 
 
+def special(name: str, kind: str):
+    """The entry `name` (a glob) replaced by a named pipe (a read of it hung forever) or a link out of the cache."""
+    def damage(folder):
+        (path,) = folder.glob(name)
+        path.unlink()
+        os.mkfifo(path) if kind == "fifo" else path.symlink_to("/etc/hostname")
+    return damage
+
+
 DAMAGES = {
     "bm25-indices-out-of-range": out_of_range_bm25,
     "bm25-truncated": truncated("bm25.npz"),
@@ -119,6 +128,10 @@ DAMAGES = {
     "dense-nan": dense_file(lambda a: np.full_like(a, np.nan)),
     "dense-not-unit": dense_file(lambda a: a * 3),
     "dense-pickle": dense_file(lambda a: b"\x80\x04\x95cos\nsystem\n(S'touch /tmp/pwned'\ntR."),
+    "meta-a-fifo": special("meta.json", "fifo"),
+    "bm25-a-fifo": special("bm25.npz", "fifo"),
+    "dense-a-fifo": special("dense-*.npy", "fifo"),
+    "chunks-a-link-out": special("chunks.json", "link"),
 }
 
 

@@ -77,3 +77,34 @@ def test_a_damaged_effective_context_file_falls_back(tmp_path):
         assert (tokens, source) == (8192, "the nominal window (no needle measurement for this model and settings)"), content
     save_measurement("m", "plain", 4096, path)
     assert effective_window("m", "plain", 8192, path)[0] == 4096
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link"])
+def test_a_parsed_document_that_is_a_pipe_or_a_link_is_read_again(kind, tmp_path):
+    cache = tmp_path / "cache"
+    fresh = load_document(text(), filename="a.txt", cache_dir=cache).text
+    (path,) = cache.glob("document-*.json")
+    path.unlink()
+    os.mkfifo(path) if kind == "fifo" else path.symlink_to("/etc/hostname")  # a FIFO hung `longdoc ask` 300 s
+    outcome = run_bounded(reload_text, cache, timeout=30)
+    assert outcome.error is None and outcome.value == fresh and outcome.seconds < 5, str(outcome)
+    assert path.is_file() and not path.is_symlink()  # rebuilt as a real cache file
+
+
+def reload_text(cache):
+    return load_document(text(), filename="a.txt", cache_dir=cache).text
+
+
+def test_a_served_folders_killed_upload_temporaries_are_swept(tmp_path):
+    from longdoc.documents import DocumentStore
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+    stale = folder / ".abc.json.tmp"
+    stale.write_bytes(b"half an upload")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    os.mkfifo(folder / ("f" * 64))  # a pipe posing as a document
+    (folder / ("f" * 64 + ".json")).write_text(json.dumps({"name": "x.txt", "bytes": 1, "created": 1}))
+    store = DocumentStore(folder, embedder=None)
+    assert not stale.exists()
+    assert store.get("f" * 64) is None and store.listing() == []
