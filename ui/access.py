@@ -24,6 +24,8 @@ def read_allowed(text: str, folders: tuple[Path, ...], max_bytes: int = DEFAULT_
     folder); PathNotAllowedError unless it lies inside `folders`."""
     if not folders:
         raise PathNotAllowedError("this app reads no file of the server: upload the document instead")
+    if "\x00" in text or any(ord(c) < 32 for c in text.strip()):
+        raise PathNotAllowedError("a path holds no NUL or control characters; type the file's path as it is")
     given = Path(text.strip()).expanduser()
     path = Path(os.path.realpath(given if given.is_absolute() else folders[0] / given))
     if not _inside(path, folders):

@@ -55,6 +55,8 @@ def settings_from(args) -> tuple[Settings, str]:
     if not is_loopback(args.address) and not token:
         raise UsageError(f"--address {args.address} serves the app to the network: give it an access token "
                          f"(--auth-token TOKEN or {TOKEN_ENV}), or keep the default 127.0.0.1")
+    if token and not token.strip():
+        raise UsageError("the access token is blank (only whitespace): give a real secret")
     if token and len(token) < MIN_TOKEN_CHARS:
         raise UsageError(f"the access token has {len(token)} characters; use at least {MIN_TOKEN_CHARS} "
                          "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')")

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import html
 import secrets
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote
 
 LOGIN = "/longdoc/login"
 COOKIE = "longdoc_session"
@@ -22,6 +22,8 @@ FAILURE_DELAY_S = 1.0
 
 class TokenGate:
     def __init__(self, app, token: str):
+        if not token.strip():
+            raise ValueError("the access token is blank: give a real secret")
         self.app = app
         self.token = token.encode()
         self.session = hmac.new(secrets.token_bytes(32), self.token, hashlib.sha256).hexdigest()
@@ -30,6 +32,9 @@ class TokenGate:
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS or self._allowed(scope):
             return await self.app(scope, receive, send)
+        if _header(scope, b"authorization"):  # a wrong bearer token waits like a wrong form, one at a time
+            async with self.failures:
+                await asyncio.sleep(FAILURE_DELAY_S)
         if scope["type"] == "websocket":
             return await send({"type": "websocket.close", "code": 4401})  # before accepting: HTTP 403
         if scope["path"] == LOGIN:
@@ -74,8 +79,14 @@ def _cookies(raw: bytes) -> dict[str, str]:
 
 
 def _local(target: str) -> str:
-    """Only a path of this site: never another host (an open redirect)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    """Only a path of this site: never another host (an open redirect). Browsers drop tabs and
+    newlines and read a backslash as a slash, so "/\t/evil.example" is "//evil.example": the
+    target must start with one slash and hold no control character or backslash, also once
+    percent-decoded."""
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form[1:2] in ("/", "\\") or "\\" in form or any(ord(c) < 32 or ord(c) == 127 for c in form):
+            return "/"
+    return target
 
 
 async def _body(receive, limit: int) -> bytes:

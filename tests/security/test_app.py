@@ -268,3 +268,56 @@ def test_a_bad_model_is_a_typed_error_and_never_a_download(name, monkeypatch):
     with pytest.raises(longctx.ModelNotFoundError):
         longctx.load_model(name)
     assert time.monotonic() - start < 10
+
+
+# -- the gate and the path reader in process (issue 26's cases) ------------------------------------
+
+async def _ok_app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"app"})
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example/", "/\\evil.example", "//evil.example", "/%5Cevil.example",
+                                    "/%0a/evil.example", "/%2509/evil.example", "https://evil.example", "%2F%2Fevil"])
+async def test_the_login_never_redirects_off_site(target):
+    from ui.gate import TokenGate
+
+    gate = TokenGate(_ok_app, TOKEN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
+        right = await client.post(f"/longdoc/login?next={target}", data={"token": TOKEN})
+    assert right.status_code == 303 and right.headers["location"] == "/"  # Location: /\t/evil.example/ before
+
+
+async def test_a_local_target_survives_the_login():
+    from ui.gate import TokenGate
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app") as c:
+        right = await c.post("/longdoc/login?next=/needles%3Frun%3D3", data={"token": TOKEN})
+    assert right.headers["location"] == "/needles?run=3"
+
+
+async def test_wrong_bearer_tokens_wait_a_second_each():
+    from ui.gate import TokenGate
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app") as c:
+        start = time.monotonic()
+        replies = [await c.get("/_stcore/host-config", headers={"Authorization": f"Bearer guess{n}"}) for n in range(3)]
+        assert all(r.status_code == 401 for r in replies) and time.monotonic() - start >= 3.0  # 20 in 0.02 s before
+        assert (await c.get("/", headers={"Authorization": f"Bearer {TOKEN}"})).text == "app"
+
+
+def test_blank_tokens_are_refused():
+    from longdoc.cli import main
+    from ui.gate import TokenGate
+
+    with pytest.raises(ValueError, match="blank"):
+        TokenGate(_ok_app, " " * 16)
+    assert main(["ui", "--address", "0.0.0.0", "--auth-token", " " * 16]) == 2
+
+
+def test_a_nul_in_a_typed_path_is_a_typed_error(tmp_path):
+    from ui.access import PathNotAllowedError, read_allowed
+
+    for text in ("report\x00.pdf", "/etc/passwd\x00", "a\nb.txt"):
+        with pytest.raises(PathNotAllowedError, match="NUL or control"):  # a traceback before
+            read_allowed(text, (tmp_path,))
