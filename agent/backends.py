@@ -111,6 +111,8 @@ class LocalBackend:
         cache, self.cached_tokens = self.prefix_cache.lookup(ids[0].cpu()) if self.prefix_cache else (None, 0)
         cache = cache if cache is not None else new_cache(self.model)
         with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
+            if cancel is not None and not prefill(self.model, ids, cache, self.cached_tokens, cancel):
+                return ids[0, :0]  # its reader left during the prefill: the model is free at once
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
                                       streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
                                       pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
@@ -156,6 +158,24 @@ class LocalBackend:
             if isinstance(failure[0], BackendError):
                 raise failure[0]
             raise BackendError(f"generation failed: {failure[0]}") from failure[0]
+
+
+PREFILL_CHUNK = 1024  # prompt tokens read between two looks at the cancel flag (8K tokens took 40 s in one go)
+
+
+def prefill(model, ids, cache, start: int, cancel: threading.Event) -> bool:
+    """Read ids[:, start:-1] into `cache` a chunk at a time, as a reused prefix is read (the
+    last token is left to generate, which needs its logits). False if `cancel` was set meanwhile."""
+    import torch
+
+    end = ids.shape[1] - 1
+    for first in range(start, end, PREFILL_CHUNK):
+        if cancel.is_set():
+            return False
+        last = min(first + PREFILL_CHUNK, end)
+        model(input_ids=ids[:, first:last], past_key_values=cache, use_cache=True,
+              cache_position=torch.arange(first, last, device=ids.device))
+    return not cancel.is_set()
 
 
 @lru_cache(maxsize=8)

@@ -1,10 +1,13 @@
-"""Each hostile input of issue 13, measured: what it ends in, how long it took and the peak
-memory of the process that met it (a fresh process per case; PDF workers included).
+"""Each hostile input of issues 13 and 26, measured: what it ends in, how long it took and the
+peak memory of the process that met it (a fresh process per case; parser processes included).
+Issue 26's load cases are sent to a real server process on 127.0.0.1 (tests/security/load_server:
+the embedded model's tokenizer and template, a scripted reply) while /health is polled every
+20 ms: its slowest answer and the server's memory growth are reported too.
 
     python -m benchmarks.hostile        # -> docs/benchmarks/hostile.md
 
 The cases are the ones tests/security builds and asserts; this reports their numbers at the
-scale the issue reported them (a 10 s deadline against a 40 s first byte, and so on).
+scale the issues reported them (a 10 s deadline against a 40 s first byte, and so on).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import zlib
 from pathlib import Path
 
 import brotli
+import httpx
 
 from agent.backends import chat_prompt_ids
 from longdoc.cli import main as longdoc
@@ -29,6 +33,10 @@ from tests.security.hostile_cache import DAMAGES, answers, folder_of
 from tests.security.hostile_pdfs import TEXT, pdf_of_streams, shared_stream_bomb, text_page, with_labels
 from tests.security.hostile_server import MESSAGES, serve
 from ui.access import read_allowed
+
+from tests.security.load_server import HealthProbe, chat_body, rss_mib
+from tests.security.test_parsers import markup_docx
+from tests.ui.serving import free_port
 
 from .common import write_table
 
@@ -93,6 +101,173 @@ def control_tokens():
     return f"{sum(i in specials for i in ids[0].tolist())} control tokens, all the template's own (5)"
 
 
+def huge_text_file():
+    path = Path(tempfile.mkdtemp()) / "one-line.txt"
+    with open(path, "wb") as out:
+        out.truncate(300 << 20)
+    load_document(path)
+
+
+def fifo_cache():
+    cache = Path(tempfile.mkdtemp())
+    load_document("The code is 4417.\n\nMore text.", filename="a.txt", cache_dir=cache)
+    (path,) = cache.glob("document-*.json")
+    path.unlink()
+    os.mkfifo(path)
+    document = load_document("The code is 4417.\n\nMore text.", filename="a.txt", cache_dir=cache)
+    return f"rebuilt: {document.text[:17]!r}"
+
+
+def many_parsers(count: int):
+    """`count` DOCX documents read at once (threads, as a server's uploads): parsers are capped."""
+    import threading
+
+    data, done = markup_docx(2), []
+    threads = [threading.Thread(target=lambda: done.append(load(data, "report.docx"))) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return f"{len(done)} read, at most {__import__('retrieval.child').child.MAX_PARSERS} parsers at a time"
+
+
+def parser_cases():
+    deep = b"<html><body>" + b"<div>" * 100_000 + b"deep text" + b"</div>" * 100_000 + b"</body></html>"
+    return [
+        ("parse", "a 0.6 MB DOCX of 160 MB of XML", "> 300 s at 4.1 GB", load, (markup_docx(160), "big.docx")),
+        ("parse", "a DOCX of 40 MB of XML (under every bound)", "minutes in-process", load, (markup_docx(40), "big.docx")),
+        ("parse", "4 DOCX uploads at once", "8 parsers, 2.7 GB", many_parsers, (4,)),
+        ("parse", "a 300 MB one-line text file", "213 s, 6.9 GB", huge_text_file, ()),
+        ("parse", "24 MB of text on one line", "", load, (b"lorem ipsum " * (2 << 20), "one-line.txt")),
+        ("parse", "100,000 nested divs", '"holds no text"', load, (deep, "deep.html")),
+        ("parse", "a PDF of no pages", "MissingDecoderError", load, (pdf_of_streams([]),)),
+        ("cache", "the parsed document's JSON is a FIFO", "hangs until killed (300 s)", fifo_cache, ()),
+    ]
+
+
+def server_cases(url: str, document_id: str):
+    def post(path, body, timeout=60):
+        return lambda: httpx.post(f"{url}{path}", content=body, headers={"content-type": "application/json"},
+                                  timeout=timeout)
+
+    def leaves(stream: bool):
+        def send():
+            body = chat_body("Tell a long story.", max_tokens=1200, stream=stream)
+            try:
+                with httpx.stream("POST", f"{url}/v1/chat/completions", content=body, timeout=1.0,
+                                  headers={"content-type": "application/json"}) as response:
+                    next(response.iter_bytes())
+            except httpx.ReadTimeout:
+                pass
+            time.sleep(0.2)
+            start = time.perf_counter()
+            reply = httpx.post(f"{url}/v1/chat/completions", content=chat_body("Say hi.", max_tokens=2), timeout=60,
+                               headers={"content-type": "application/json"})
+            return reply, f"next request answered in {time.perf_counter() - start:.2f} s (a word is 0.05 s)"
+        return send
+
+    def chunked():
+        def blocks():
+            for _ in range(400):
+                yield b"x" * (1 << 20)
+        try:
+            return httpx.post(f"{url}/v1/chat/completions", content=blocks(), timeout=60)
+        except httpx.TransportError as error:
+            return f"closed after the 413 ({type(error).__name__})"
+
+    def upload(data: bytes, name: str):
+        def send():
+            created = httpx.post(f"{url}/v1/documents?name={name}", content=data, timeout=60).json()
+            while (status := httpx.get(f"{url}/v1/documents/{created['id']}").json())["status"] in ("parsing", "indexing"):
+                time.sleep(0.1)
+            error = status["error"]
+            return f"{status['status']}" + (f": {error['type']}: {error['message']}" if error else f", {status['pages']} page(s)")
+        return send
+
+    ask = f"/v1/documents/{document_id}/ask"
+    return [
+        ("serve", "a DOCX of 40 MB of XML uploaded", "a 232 KB DOCX: 104 s, server +1.9 GB", upload(markup_docx(40), "big.docx")),
+        ("serve", "a 60 KB question", "58 s, /health dead", post(ask, json.dumps({"question": "where is the office " * 3000}).encode())),
+        ("serve", "a 1 MB question", "no reply in 300 s, SIGTERM ignored",
+         post(ask, json.dumps({"question": "where is the office " * 50_000}).encode())),
+        ("serve", "40 questions in one", "held the model 169 s",
+         post(ask, json.dumps({"question": " ".join(f"What is the code of branch {n}?" for n in range(40))}).encode())),
+        ("serve", "a 30 MB prompt", "/health deaf 47 s, 0.46 -> 5.3 GB", post("/v1/chat/completions", chat_body("word " * (6 << 20)))),
+        ("serve", "a 5 MB prompt (under the body limit)", "tokenized on the loop",
+         post("/v1/chat/completions", chat_body("word " * (1 << 20)))),
+        ("serve", "900,000 tiny messages", "32 s", post("/v1/chat/completions", json.dumps(
+            {"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "hi"}] * 900_000}).encode())),
+        ("serve", "200,000 tiny messages (6 MB)", "", post("/v1/chat/completions", json.dumps(
+            {"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "hi"}] * 200_000}).encode())),
+        ("serve", "234 KB of nested template tokens", "45 s, /health blocked 19.5 s",
+         post("/v1/chat/completions", chat_body("<|im_" * 23_400 + "<|im_end|>" + "end|>" * 23_400))),
+        ("serve", "a whole reply whose client leaves at 1 s", "all 1,200 tokens; next request waited 260 s", leaves(False)),
+        ("serve", "a streamed reply whose client leaves", "stopped within a second", leaves(True)),
+        ("serve", "a 400 MB chunked body", "+700 MB", chunked),
+        ("serve", "deeply nested JSON", "plain-text 500", post("/v1/chat/completions", b"[" * 100_000 + b"]" * 100_000)),
+        ("serve", "a lone surrogate", "plain-text 500", post("/v1/chat/completions", chat_body("\ud800"))),
+        ("serve", "temperature 1e-300", "500", post("/v1/chat/completions", chat_body("hi", temperature=1e-300, max_tokens=2))),
+        ("serve", "seed 10^30", "500", post("/v1/chat/completions", chat_body("hi", seed=10**30, max_tokens=2))),
+        ("serve", "an unknown model", "200", post("/v1/chat/completions", json.dumps(
+            {"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}).encode())),
+        ("serve", "1,001 form fields", '{"detail": ...}', lambda: httpx.post(
+            f"{url}/v1/documents", data={f"f{n}": "x" for n in range(1001)}, files={"file": ("a.txt", b"hello there")})),
+        ("serve", "GET /nowhere", '{"detail": ...}', lambda: httpx.get(f"{url}/nowhere")),
+    ]
+
+
+def said_by(response) -> str:
+    if isinstance(response, tuple):
+        response, note = response
+        return f"{said_by(response)}; {note}"
+    if isinstance(response, str):
+        return response
+    try:
+        error = response.json().get("error")
+    except ValueError:
+        error = None
+    if error:
+        return f"{response.status_code} {error.get('code') or error['type']}: {error['message']}"
+    return f"{response.status_code}"
+
+
+def serve_rows() -> list[list[str]]:
+    import subprocess
+    import sys
+
+    folder, port = Path(tempfile.mkdtemp()), free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "tests.security.load_server", "--port", str(port), str(folder), "0.05"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = []
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        text = "The secret access code for the Lisbon office is 58213.\n\n" + "More text about offices. " * 200
+        document_id = httpx.post(f"{url}/v1/documents?name=offices.txt", content=text.encode()).json()["id"]
+        while httpx.get(f"{url}/v1/documents/{document_id}").json()["status"] != "ready":
+            time.sleep(0.1)
+        for group, case, before, send in server_cases(url, document_id):
+            memory = rss_mib(server.pid)
+            with HealthProbe(url) as probe:
+                time.sleep(0.05)
+                start = time.perf_counter()
+                said = said_by(send())
+                seconds = time.perf_counter() - start
+                time.sleep(0.05)
+            rows.append([group, case, before, said.replace("|", "\\|")[:160], f"{seconds:.2f}",
+                         f"+{max(rss_mib(server.pid) - memory, 0):.0f} (server)", f"{probe.worst * 1000:.0f}"])
+            print(rows[-1], flush=True)
+    finally:
+        server.kill()
+        server.wait()
+    return rows
+
+
 def cases(folder: Path, url: str):
     huge = (TEXT % b"x") * (5 * 2**20 // len(TEXT % b"x"))
     ahx = ((TEXT % b"Hi").hex().encode() + b">", "/AHx")
@@ -150,7 +325,7 @@ def main() -> None:
     rows = []
     baseline = run_bounded(nothing)
     with tempfile.TemporaryDirectory() as folder:
-        for group, case, before, call, args in cases(Path(folder), url):
+        for group, case, before, call, args in cases(Path(folder), url) + parser_cases():
             if case.startswith("Retry-After"):
                 server.retry_after = ["-1" if "-1" in case else "3600"]
             if case.startswith("an event"):
@@ -159,17 +334,20 @@ def main() -> None:
             said = (f"{outcome.error}: {outcome.message.splitlines()[0]}" if outcome.error else f"{outcome.value}")
             said = said.replace(url, "URL")[:160]
             rows.append([cell.replace("|", "\\|") for cell in (group, case, before, said)]
-                        + [f"{outcome.seconds:.2f}", f"{outcome.peak_mib:.0f}"])
+                        + [f"{outcome.seconds:.2f}", f"{outcome.peak_mib:.0f}", ""])
             print(rows[-1], flush=True)
-    write_table("hostile", "Hostile inputs: what each ends in, its time and peak memory",
-                ["", "case", "before (issue 13)", "now", "seconds", "peak MiB"], rows,
-                notes=f"Each case runs in a fresh process; seconds are the call's own (imports done before), peak "
-                      f"MiB is that process's resident high-water mark (or its PDF workers', whichever is larger). "
-                      f"A fresh process that only imports what the cases use (torch among it) peaks at "
-                      f"{baseline.peak_mib:.0f} MiB. HTTP cases: OpenAIBackend with deadline={HTTP_DEADLINE:.0f} s "
-                      f"against tests/security/hostile_server.py on 127.0.0.1. The app's upload memory is "
-                      f"measured in the browser by tests/security/test_app.py (a 100 MiB upload: under 40 MiB "
-                      f"held after parsing, was +200 MiB for a 200 MiB upload).")
+    rows += serve_rows()
+    write_table("hostile", "Hostile inputs: what each ends in, its time, memory and the server's /health meanwhile",
+                ["", "case", "before (issue 13 or 26)", "now", "seconds", "peak MiB", "/health worst ms"], rows,
+                notes=f"Each case but the serve ones runs in a fresh process; seconds are the call's own (imports done "
+                      f"before), peak MiB is that process's resident high-water mark (or its parser processes', "
+                      f"whichever is larger). A fresh process that only imports what the cases use (torch among it) "
+                      f"peaks at {baseline.peak_mib:.0f} MiB. HTTP cases: OpenAIBackend with deadline={HTTP_DEADLINE:.0f} s "
+                      f"against tests/security/hostile_server.py on 127.0.0.1. Serve cases: sent to "
+                      f"tests/security/load_server.py (a real uvicorn process; the embedded model's tokenizer and chat "
+                      f"template, a scripted reply of one word per 0.05 s) while /health is polled every 20 ms; the memory "
+                      f"column is the server's resident growth over the case. The app's upload memory is measured in the "
+                      f"browser by tests/security/test_app.py (a 100 MiB upload: under 40 MiB held after parsing).")
 
 
 if __name__ == "__main__":

@@ -76,3 +76,45 @@ def test_the_embedded_model_answers_a_second_question_from_the_cache_as_cold():
     second = ask(warm, "What is the secret access code for the Lisbon office?")
     assert warm.cached_tokens > 400 and warm.prefix_cache.hits == 1
     assert second == ask(cold, "What is the secret access code for the Lisbon office?")
+
+
+@pytest.mark.parametrize("dca", [False, True], ids=["plain", "dca"])
+def test_a_prefill_read_in_chunks_gives_the_one_pass_reply(dca, monkeypatch):
+    import threading
+
+    from agent import backends
+
+    model = tiny_model("qwen2")
+    if dca:
+        longctx.apply(model, longctx.LongContextConfig(CHUNK, LOCAL, original_max_position_embeddings=8))
+    ids = torch.randint(1, 128, (1, 170))
+    monkeypatch.setattr(backends, "PREFILL_CHUNK", 37)  # chunks that straddle DCA's chunk boundaries
+    cache = longctx.new_cache(model)
+    with torch.no_grad():
+        assert backends.prefill(model, ids, cache, 0, threading.Event())
+    assert cache.get_seq_length() == 169
+    chunked, whole = generate(model, ids, cache), generate(model, ids)
+    assert torch.equal(chunked.sequences, whole.sequences)
+    for a, b in zip(chunked.logits, whole.logits):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+def test_a_cancelled_prefill_stops_between_chunks(monkeypatch):
+    import threading
+
+    from agent import backends
+
+    model, cancel, calls = tiny_model("llama"), threading.Event(), []
+    monkeypatch.setattr(backends, "PREFILL_CHUNK", 20)
+    forward = model.forward
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            cancel.set()  # the client leaves while the second chunk is read
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(model, "forward", counted)
+    with torch.no_grad():
+        assert not backends.prefill(model, torch.randint(1, 128, (1, 200)), longctx.new_cache(model), 0, cancel)
+    assert len(calls) == 2  # not the ten chunks of the prompt

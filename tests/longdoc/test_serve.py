@@ -179,6 +179,19 @@ def test_a_client_that_leaves_frees_the_model_at_once(served):
 
 
 @pytest.mark.slow
+def test_a_client_that_leaves_during_a_long_prefill_frees_the_model(served):
+    from benchmarks.corpus import real_text
+
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = chat(real_text(24_000)[:24_000] + "\n\nSummarize this.", SMOLLM, max_tokens=64)  # ~6K tokens: ~30 s to read
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{served}/v1/chat/completions", json=body, headers=headers, timeout=2)  # gone during the prefill
+    start = time.perf_counter()
+    reply = httpx.post(f"{served}/v1/chat/completions", json=chat("Say hi.", SMOLLM, max_tokens=4), headers=headers, timeout=120)
+    assert reply.status_code == 200 and time.perf_counter() - start < 15  # a prefill chunk, not the whole prompt
+
+
+@pytest.mark.slow
 def test_a_second_question_on_one_document_reuses_its_prefix(served):
     from openai import OpenAI
 

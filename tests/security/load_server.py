@@ -69,6 +69,20 @@ if __name__ == "__main__":
     main(sys.argv[1:])
 
 
+MODEL = TokenizedWordBackend.name
+
+
+def chat_body(content: str, **fields) -> bytes:
+    import json
+
+    return json.dumps({"model": MODEL, "messages": [{"role": "user", "content": content}], **fields}).encode()
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
 class HealthProbe:
     """Polls `url`/health every 20 ms in a thread while a case runs; `worst` is the slowest answer
     (a probe that got no answer within 5 s counts as 5 s)."""

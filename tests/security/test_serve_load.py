@@ -14,9 +14,8 @@ import pytest
 from tests.agent.scripted import filler
 from tests.ui.serving import free_port, start, stop
 
-from .load_server import HealthProbe
+from .load_server import MODEL, HealthProbe, chat_body, rss_mib
 
-MODEL = "SmolLM2-135M-Instruct"
 HEALTH_S = 0.1
 
 
@@ -35,10 +34,6 @@ def server(tmp_path_factory):
         time.sleep(0.05)
     yield url, document_id, process
     stop(process)
-
-
-def chat_body(content, **fields) -> bytes:
-    return json.dumps({"model": MODEL, "messages": [{"role": "user", "content": content}], **fields}).encode()
 
 
 def post(url, path, body: bytes, timeout=60) -> httpx.Response:
@@ -123,11 +118,6 @@ def test_a_client_that_leaves_frees_the_model_within_a_word(server, stream):
     assert after["longdoc_cancelled_replies_total"] == before["longdoc_cancelled_replies_total"] + 1
     assert after["longdoc_generation_seconds_total"] > before["longdoc_generation_seconds_total"] + 0.05
     assert after["longdoc_queue_depth"] == 0
-
-
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
 def test_a_chunked_body_is_refused_once_it_passes_the_limit(server):
