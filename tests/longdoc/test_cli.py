@@ -19,6 +19,14 @@ def test_empty_question(tmp_path, capsys):
     assert "question is empty" in capsys.readouterr().err
 
 
+def test_a_long_question_is_refused_before_the_document_is_read(tmp_path, capsys):
+    import time
+
+    start = time.perf_counter()
+    assert main(["ask", str(tmp_path / "never-read.pdf"), "where is the office " * 50_000]) == 2  # 1 MB
+    assert "over the 4,000 a question may have" in capsys.readouterr().err and time.perf_counter() - start < 1.0
+
+
 def test_document_errors_reach_the_user_unchanged(tmp_path, capsys):
     (tmp_path / "doc.txt").write_text("  \n")
     assert main(["ask", str(tmp_path / "doc.txt"), "what?", "--cache-dir", str(tmp_path)]) == 2
