@@ -18,10 +18,16 @@ from ..retrieval.office import docx_file
 from .bounds import run_bounded
 
 
-def markup_docx(megabytes: int) -> bytes:
-    """A DOCX whose document.xml is `megabytes` of paragraphs (a 2.4 MB file of 160 MB passed before)."""
+def markup_docx(megabytes: int, numbered: bool = False) -> bytes:
+    """A DOCX whose document.xml is `megabytes` of paragraphs (a 2.4 MB file of 160 MB passed before);
+    `numbered`: each paragraph different, so the file compresses like a real one (about 30x)."""
     paragraph = b'<w:p><w:r><w:t>The river rose in spring and the mills stopped for a week.</w:t></w:r></w:p>'
-    body = paragraph * (megabytes * 2**20 // len(paragraph))
+    count = megabytes * 2**20 // len(paragraph)
+    if numbered:
+        body = b"".join(b'<w:p><w:r><w:t>Paragraph %d: the river rose %d cm in spring %d.</w:t></w:r></w:p>'
+                        % (n, n * 7919 % 1000, 1800 + n % 200) for n in range(count))
+    else:
+        body = paragraph * count
     source = zipfile.ZipFile(io.BytesIO(docx_file([("Intro", ["Intro."])])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
