@@ -111,9 +111,10 @@ def value_right(question: Question, text: str, supported: bool, cited: list[int]
         return want is not None and any(f is not None and abs(f - want) <= 0.01 * max(abs(want), 1e-9) for f in found)
     if question.format == "List":
         try:
-            items = [str(item) for item in ast.literal_eval(gold)]
+            parsed = ast.literal_eval(gold)
         except (ValueError, SyntaxError):
-            items = [gold]
+            parsed = gold
+        items = [str(item) for item in parsed] if isinstance(parsed, (list, tuple, set)) else [gold]
         return bool(items) and all(contains(text, item) for item in items)
     return contains(text, gold)
 

@@ -15,8 +15,9 @@ def question(answer: str, kind: str) -> Question:
     ("12.5%", "Float", "Margins rose to 14% last year.", False),
     ("['Paris', 'Lyon']", "List", "Offices in Lyon and in Paris.", True),
     ("['Paris', 'Lyon']", "List", "Offices in Paris.", False),
+    ("0.5", "List", "Half of it: 0.5 of the shares.", True),  # a "list" of one value, as the suite has
     ("Less well-off", "Str", "They see it as less well-off than now.", True),
-], ids=["int", "float-1pct", "percent", "percent-wrong", "list", "list-missing", "string"])
+], ids=["int", "float-1pct", "percent", "percent-wrong", "list", "list-missing", "list-of-one", "string"])
 def test_values_are_scored_by_kind(answer, kind, text, right):
     assert value_right(question(answer, kind), text, True, [3]) is right
 
