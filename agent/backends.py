@@ -173,7 +173,7 @@ def prefill(model, ids, cache, start: int, cancel: threading.Event) -> bool:
         if cancel.is_set():
             return False
         last = min(first + PREFILL_CHUNK, end)
-        model(input_ids=ids[:, first:last], past_key_values=cache, use_cache=True,
+        model(input_ids=ids[:, first:last], past_key_values=cache, use_cache=True, logits_to_keep=1,  # not [1024, vocab]
               cache_position=torch.arange(first, last, device=ids.device))
     return not cancel.is_set()
 
