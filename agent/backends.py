@@ -131,17 +131,21 @@ class LocalBackend:
                 raise BackendError(f"generation failed: {error}") from error
         return self.tokenizer.decode(new, skip_special_tokens=True).strip()
 
-    def stream(self, messages: list[dict], max_new_tokens: int, sampling: dict | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_new_tokens: int, sampling: dict | None = None,
+               cancel: threading.Event | None = None) -> Iterator[str]:
         """Text pieces as they are generated; closing the iterator early stops the generation.
-        `sampling`: temperature, top_p, seed (default greedy)."""
+        `sampling`: temperature, top_p, seed (default greedy). `cancel`: set by a reader that is
+        gone while no piece has come yet (a long prefill stops at its next chunk)."""
         from transformers import TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        failure, cancel = [], threading.Event()
+        failure, cancel = [], cancel or threading.Event()
 
         def generate():
             try:
                 self._generate(messages, max_new_tokens, streamer, cancel, sampling)
+                if cancel.is_set():
+                    streamer.end()  # stopped before generating: the reader waits for nothing
             except Exception as error:  # surfaced to the reader below
                 failure.append(error)
                 streamer.end()

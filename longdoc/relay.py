@@ -9,8 +9,10 @@ import threading
 _END = object()
 
 
-async def relay(make_iterator):
-    """The items of `make_iterator()`, produced in a worker thread; its exception is raised here."""
+async def relay(make_iterator, on_leave=None):
+    """The items of `make_iterator()`, produced in a worker thread; its exception is raised here.
+    `on_leave()` is called when the reader leaves early, before waiting for the worker: it can
+    stop work the worker is blocked in (a prefill that yields no item for a minute)."""
     loop, queue, stop = asyncio.get_running_loop(), asyncio.Queue(), threading.Event()
 
     def work():
@@ -40,4 +42,6 @@ async def relay(make_iterator):
             yield item
     finally:
         stop.set()
+        if on_leave is not None and worker.is_alive():
+            on_leave()
         await asyncio.to_thread(worker.join)

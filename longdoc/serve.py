@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import inspect
 import ipaddress
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -563,11 +565,13 @@ class Generation:
     def __init__(self, backend, messages, max_tokens: int, stops: list[str], sampling: dict):
         self.backend, self.messages, self.max_tokens, self.stops, self.sampling = backend, messages, max_tokens, stops, sampling
         self.seconds = self.first_token_seconds = 0.0
+        self.cancel = threading.Event()  # set when the client leaves: a backend that takes it stops mid-prompt
 
     def _stream(self):
+        options = {"cancel": self.cancel} if "cancel" in inspect.signature(self.backend.stream).parameters else {}
         if (self.sampling.get("temperature") or 0) >= GREEDY_BELOW:  # greedy otherwise: top_p and seed change nothing then
-            return self.backend.stream(self.messages, self.max_tokens, sampling=self.sampling)
-        return self.backend.stream(self.messages, self.max_tokens)
+            options["sampling"] = self.sampling
+        return self.backend.stream(self.messages, self.max_tokens, **options)
 
     def text_pieces(self):
         """Text pieces, then ("", finish_reason); stop sequences cut the text and end generation
@@ -598,7 +602,7 @@ class Generation:
         """`text_pieces` read from the event loop, timed; leaving early stops the model within a token."""
         started = time.perf_counter()
         try:
-            async for item in relay(self.text_pieces):
+            async for item in relay(self.text_pieces, on_leave=self.cancel.set):
                 if not self.first_token_seconds:
                     self.first_token_seconds = time.perf_counter() - started
                 yield item

@@ -426,3 +426,20 @@ def test_the_app_answers_through_a_server(scripted_server, monkeypatch, tmp_path
         assert "58213" in answer.text and backend.prompts
     finally:
         st.cache_resource.clear()
+
+
+async def test_a_reader_that_leaves_unblocks_a_worker_that_yields_nothing():
+    from longdoc.relay import relay
+
+    released = threading.Event()
+
+    def blocked():  # a prefill: no item until it is told to stop
+        yield "first"
+        released.wait(30)
+        yield "never read"
+
+    start = time.perf_counter()
+    async for item in relay(blocked, on_leave=released.set):
+        assert item == "first"
+        break  # the reader leaves; the worker is unblocked rather than waited for
+    assert time.perf_counter() - start < 5 and released.is_set()
