@@ -438,8 +438,11 @@ async def test_a_reader_that_leaves_unblocks_a_worker_that_yields_nothing():
         released.wait(30)
         yield "never read"
 
+    import contextlib
+
     start = time.perf_counter()
-    async for item in relay(blocked, on_leave=released.set):
-        assert item == "first"
-        break  # the reader leaves; the worker is unblocked rather than waited for
+    async with contextlib.aclosing(relay(blocked, on_leave=released.set)) as items:
+        async for item in items:
+            assert item == "first"
+            break  # the reader leaves; the worker is unblocked rather than waited for
     assert time.perf_counter() - start < 5 and released.is_set()
