@@ -351,7 +351,9 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
                     for i, m in enumerate(chat.messages)]
         max_tokens = chat.max_completion_tokens or chat.max_tokens or server.default_max_tokens
         limit = getattr(backend, "max_length", backend.window)
-        fewest = sum(len(m["content"].encode()) for m in messages) // getattr(backend, "max_token_bytes", FALLBACK_TOKEN_BYTES)
+        # the first call reads the whole vocabulary (a second or so): never on the event loop
+        token_bytes = await asyncio.to_thread(getattr, backend, "max_token_bytes", FALLBACK_TOKEN_BYTES)
+        fewest = sum(len(m["content"].encode()) for m in messages) // token_bytes
         if fewest + max_tokens > limit:  # refused before any tokenizing: no token is longer than max_token_bytes
             raise context_exceeded(f"at least {fewest:,} tokens", max_tokens, limit)
         prompt_tokens = await asyncio.to_thread(backend.prompt_tokens, messages)
