@@ -46,7 +46,7 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable",
 }
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 KINDS = ("pdf", "markdown", "text", "docx", "html", "epub", "pptx")
 # C0 and C1 control characters but tab, newline and form feed (a page break in text files):
 # an ESC sequence in a document must not reach a terminal, a NUL not a C library

@@ -30,7 +30,7 @@ from .tables import header_at, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
@@ -133,7 +133,8 @@ class DocumentIndex:
         sweep_stale(folder)
         try:
             meta = json.loads(read_cached(folder / "meta.json"))
-            expected = {"version": _CACHE_VERSION, "document": document.id, "settings": asdict(settings), "tokens": counter_name}
+            expected = {"version": _CACHE_VERSION, "document": document.id, "text": text_digest(document),
+                        "settings": asdict(settings), "tokens": counter_name}
             if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in expected.items()):
                 raise DamagedCacheError("its settings are not this index's")
             for name in SPARSE_FILES:
@@ -268,10 +269,15 @@ def _load_dense(folder: Path, embedder: Embedder, rows: int) -> DenseIndex | Non
         return None
 
 
+def text_digest(document: Document) -> str:
+    """What the index was built from: the same file read by a newer parser is another text."""
+    return hashlib.sha256(document.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str) -> Path | None:
     if cache_dir is None:
         return None
-    key = json.dumps([_CACHE_VERSION, asdict(settings), counter_name])
+    key = json.dumps([_CACHE_VERSION, asdict(settings), counter_name, text_digest(document)])
     return Path(cache_dir) / f"index-{document.id[:24]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
@@ -283,7 +289,7 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
         rows = [[c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]] for c in chunks]
         (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         bm25.save(tmp)
-        meta = {"version": _CACHE_VERSION, "document": document.id, "name": document.name,
+        meta = {"version": _CACHE_VERSION, "document": document.id, "text": text_digest(document), "name": document.name,
                 "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks),
                 "files": {name: sha256_file(tmp / name) for name in SPARSE_FILES}}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -79,9 +79,12 @@ def mark_pdf_rows(plain: str, layout: str) -> str:
 
 
 def may_hold_a_table(text: str) -> bool:
-    """Cheap test before paying for a layout pass: 3+ short lines in a row holding digits."""
+    """Cheap test before paying for a layout pass: 3+ short lines in a row holding digits (lines
+    without a letter or digit between them ignored)."""
     streak = 0
     for line in text.splitlines():
+        if not any(c.isalnum() for c in line):
+            continue  # blank, or a lone "$": pypdf writes each cell of a statement on its own line
         streak = streak + 1 if any(c.isdigit() for c in line) and len(line.split()) <= 16 else 0
         if streak >= 3:
             return True

@@ -80,3 +80,40 @@ def rewrite(data: bytes, *, roman_front_pages: int = 0, user_password: str | Non
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def statement_pdf(pages: list[dict]) -> bytes:
+    """Financial statements as a typesetter draws them: a title and unit line, column headers
+    (one line each in `headers`, a cell spanning all columns when the line has one), then rows of
+    a label at the left and values right-aligned in their columns; a row of only a label is a
+    section line. Each page: {"title", "unit", "headers": [[...], ...], "rows": [[label, v, ...]], "prose"}."""
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=9)
+    for page in pages:
+        pdf.add_page()
+        if page.get("prose"):
+            pdf.multi_cell(0, 5, page["prose"])
+            pdf.ln(3)
+        for line in (page.get("title"), page.get("unit")):
+            if line:
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        columns = max(len(row) - 1 for row in page["rows"])
+        right = [110 + 30 * k for k in range(columns)]  # each column's right edge (mm)
+        for header in page.get("headers", []):
+            if len(header) == 1 and columns > 1:
+                pdf.set_x(right[0] - 25)
+                pdf.cell(right[-1] - right[0] + 25, 5, header[0], align="C")
+            else:
+                for k, text in enumerate(header):
+                    pdf.set_x(right[k] - 25)
+                    pdf.cell(25, 5, text, align="R")
+            pdf.ln(5)
+        for label, *values in page["rows"]:
+            pdf.set_x(10)
+            pdf.cell(70, 5, label)
+            for k, value in enumerate(values):
+                pdf.set_x(right[k] - 25)
+                pdf.cell(25, 5, value, align="R")
+            pdf.ln(5)
+    return bytes(pdf.output())

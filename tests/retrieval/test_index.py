@@ -79,6 +79,11 @@ def test_cache_reopens_without_recomputing(document, tmp_path, monkeypatch):
     # other settings are another cache entry
     with pytest.raises(AssertionError, match="recomputed"):
         DocumentIndex.build(document, cache_dir=tmp_path, settings=ChunkSettings(max_tokens=200))
+    # the same file read into another text (a newer parser) is another entry, never the old chunks
+    from dataclasses import replace
+    reread = replace(document, text=document.text.replace("Varnhagen", "Varnhagen-Ost"))
+    with pytest.raises(AssertionError, match="recomputed"):
+        DocumentIndex.build(reread, cache_dir=tmp_path, settings=SETTINGS)
 
 
 def test_damaged_cache_is_rebuilt(document, tmp_path, caplog):
