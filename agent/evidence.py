@@ -21,7 +21,7 @@ import numpy as np
 
 from retrieval.analysis import terms
 from retrieval.sentences import sentence_spans
-from retrieval.tables import header_at, table_blocks, with_header
+from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
 RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
@@ -131,8 +131,18 @@ def term_weights(index, question: str) -> dict[str, float]:
 
 
 def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray:
+    """Per sentence, the idf weight of the question's terms it holds (with its table's header and
+    caption). A table row counts in proportion to how much of its label the question names: asked
+    for "total liabilities", the row "Total liabilities" is the one, not "Total deferred tax liabilities"."""
     weights = term_weights(index, question)
-    return np.array([sum(weights.get(t, 0.0) for t in set(terms(s.searched))) for s in sentences], dtype=np.float64)
+    asked = set(terms(question))
+    out = np.empty(len(sentences), dtype=np.float64)
+    for i, s in enumerate(sentences):
+        out[i] = sum(weights.get(t, 0.0) for t in set(terms(s.searched)))
+        if s.header and CELL_SEPARATOR in s.text:
+            label = set(terms(s.text.split(CELL_SEPARATOR, 1)[0]))
+            out[i] *= 0.5 + 0.5 * len(label & asked) / len(label) if label else 0.5
+    return out
 
 
 def dense_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray | None:
@@ -178,4 +188,4 @@ def about(index, question: str):
 
 def shares_a_term(index, question: str, ranked) -> bool:
     """Whether the best sentence shares a word with the question at all (else the document does not answer)."""
-    return bool(ranked) and bool(set(term_weights(index, question)) & set(terms(ranked[0][0].text)))
+    return bool(ranked) and bool(set(term_weights(index, question)) & set(terms(ranked[0][0].searched)))

@@ -23,7 +23,8 @@ from retrieval.sentences import readable
 from . import evidence
 from .events import Progress
 from .job import Job
-from .rag import search_query, value_kind, with_context
+from .question import request
+from .rag import value_kind, with_context
 from .writer import done, quote, write
 
 MAX_HOPS = 3
@@ -35,7 +36,7 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
     findings, follow, stop = [], set(), f"hop limit ({max_hops})"
     for hop in range(1, max_hops + 1):
         start = time.perf_counter()
-        query = search_query(job.question) + (f" {findings[-1].text}" if findings else "")
+        query = request(job.question).information + (f" {findings[-1].text}" if findings else "")
         sentences = evidence.sentences_of(index.search(query, k=12), job.document)
         if findings:  # the chain goes on through sentences that mention what the last finding added
             sentences = [s for s in sentences if follow & set(terms(s.text))
@@ -106,7 +107,7 @@ def chain_continues(job: Job, citations: list) -> str | None:
     uncovered, added = asked - cited, rare_terms(index, cited - asked)
     if not uncovered or not added:
         return None
-    query = f"{search_query(job.question)} {' '.join(c.quote for c in citations)}"
+    query = f"{request(job.question).information} {' '.join(c.quote for c in citations)}"
     for sentence in evidence.sentences_of(index.search(query, k=10), job.document):
         if any(c.char_start <= sentence.char_start < c.char_end for c in citations):
             continue

@@ -6,6 +6,7 @@ and the ones here are linear in its length.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .errors import EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError
 
@@ -34,3 +35,101 @@ def sub_questions(question: str) -> list[str]:
     if len(parts) > MAX_SUB_QUESTIONS:
         raise TooManyQuestionsError(f"the message asks {len(parts)} questions; ask at most {MAX_SUB_QUESTIONS} at once")
     return parts
+
+
+@dataclass(frozen=True)
+class Request:
+    """A question as what it asks (`information`: searched for and ranked by) and how to answer it,
+    which is never searched: `instruction`, the answer's form ("Answer in USD millions", "round to
+    two decimal places"), and `source`, the part of the document it names as where to look ("cash
+    flow statement", "Tabelle 3"), which chooses the pages read (Qwen-Agent's split of a query into
+    information and instruction)."""
+
+    information: str
+    instruction: str = ""
+    source: str = ""
+
+
+# Sentences and clauses saying how to answer, in the languages the agent answers in. A verb that
+# also asks for content ("give the name ...") counts only with the answer as its object.
+FORM_SENTENCE = re.compile(
+    r"^(?:please\s+|bitte\s+|veuillez\s+|por favor,?\s+)?(?:answer|respond|reply|round|express|format|assume|"
+    r"(?:give|provide|report|state|present|write|return)\s+(?:your\s+|the\s+)?(?:answers?|results?|values?|numbers?|figures?)\s+"
+    r"(?:in|as|to|with|rounded)\b|antworte|antworten sie|runde|runden sie|gib die antwort|geben sie die antwort|"
+    r"réponds|répondez|arrondis|arrondissez|exprimez|responde|responda|redondea|redondee|exprese)\b|^请(?:用|以|保留|四舍五入)|^保留",
+    re.I)
+FORM_CLAUSE = re.compile(
+    r"\(\s*(?:in|en|auf|answer in)\s[^()]{1,40}\)"  # "(in USD millions)", "(en millones)"
+    r"|(?:[,;] ?)?\b(?:and\s+)?(?:please\s+)?(?:answer(?:ed)?|round(?:ed)?|express(?:ed)?|give it|gerundet|arrondi|redondeado)\s+"
+    r"(?:in|to|as|auf|à|a|en)\s[^.?!;,]{1,60}"  # ", round to two decimal places"
+    r"|(?:[,;] ?)?\bin (?:percentage|percent) terms?\b", re.I)  # no leading \s*: quadratic on a run of spaces
+SENTENCE = re.compile(r"[^.?!。？！\n]+[.?!。？！]*\s*|\n+")
+# Where to look: a connective, then a part of the document named by a noun of document structure.
+SOURCE_CUE = re.compile(
+    r"\b(?:based on|on the basis of|according to|(?:as\s+)?(?:shown|reported|stated|given|presented|disclosed|listed)\s+in|"
+    r"by relying on(?:\s+the\s+(?:details|figures|numbers|data|information)(?:\s+(?:shown|given|presented|reported))?\s+in)?|"
+    r"using|from|in|laut|gemäß|basierend auf|aus|selon|d['’]après|dans|à partir d[eu]|según|de acuerdo con|a partir de|en)\s+",
+    re.I)
+STRUCTURE = re.compile(
+    r"(?:statements?|sheets?|tables?|sections?|chapters?|notes?|appendix|appendices|reports?|figures?|exhibits?|schedules?|"
+    r"charts?|slides?|\w*(?:tabelle|bilanz|abschnitt|kapitel|anhang|bericht|rechnung|übersicht|abbildung)|tableaux?|bilan|"
+    r"chapitre|annexe|rapport|états?|comptes?|tablas?|balance|sección|capítulo|anexo|informe|estados?|cuadros?|nota)$", re.I)
+LEADING = re.compile(r"^(?:the|its|their|this|that|these|a|an|company['’]s|der|die|das|dem|den|des|le|la|les|l['’]|du|de la|"
+                     r"el|los|las|del)\s+", re.I)
+GENITIVE = {"of", "des", "de", "du", "del", "der", "d'", "d’"}
+AFTER_NAME = {"for", "in", "im", "at", "on", "as", "pour", "en", "au", "para", "für", "zum", "and", "und", "et", "y", "to",
+              "about", "über", "sur", "sobre", "with", "mit", "avec", "con", "by", "von", "par", "por"}
+COMPOUND = re.compile(r"\w{3,}(?:tabelle|bilanz|abschnitt|kapitel|anhang|bericht|rechnung|übersicht)", re.I)  # "Konzernbilanz"
+NAME_WORD = re.compile(r"[^\s.,;:?!()]+")
+SOURCE_WORDS = 6  # a part's name: "consolidated statements of cash flows"
+REQUEST_WORDING = re.compile(r"^\s*(?:please\s+)?(?:tell me|can you tell me|i want to know)\s*", re.I)
+
+
+def request(question: str) -> Request:
+    """`question` split into what it asks, how to answer and where to look (see Request)."""
+    information, instruction = [], []
+    for match in SENTENCE.finditer(question):
+        part = match.group()
+        (instruction if FORM_SENTENCE.match(part.strip()) else information).append(part)
+    asked = "".join(information)
+    instruction += [m.group().strip(" ,;") for m in FORM_CLAUSE.finditer(asked)]
+    asked = FORM_CLAUSE.sub(" ", asked)
+    source, rest = _source(asked)
+    if len(re.findall(r"\w{3,}", rest)) > 2:  # else the part named is what is asked about ("What is in Table 3?")
+        asked = rest
+    else:
+        source = ""
+    asked = re.sub(r"\s+(?=[?？.!,;:])", "", " ".join(REQUEST_WORDING.sub("", asked).split())).lstrip(",;: ")
+    if not asked.strip(" ?？.!"):  # all of it said how to answer: search with all of it
+        return Request(" ".join(question.split()))
+    return Request(asked, " ".join(" ".join(instruction).split()), source)
+
+
+def _source(text: str) -> tuple[str, str]:
+    """(the part of the document `text` names, `text` without that phrase). A name must qualify its
+    noun ("balance sheet", "Table 3"): "in the report" means the whole document. Linear: each cue
+    reads at most SOURCE_WORDS + 2 words after it."""
+    for cue in SOURCE_CUE.finditer(text):
+        words, end = [], cue.end()
+        for word in NAME_WORD.finditer(text, cue.end()):
+            if text[end:word.start()].strip() or len(words) > SOURCE_WORDS:
+                break  # punctuation ends the phrase
+            words.append(word)
+            end = word.end()
+        if words and LEADING.fullmatch(words[0].group() + " "):
+            words = words[1:]
+        names = [w.group() for w in words][:SOURCE_WORDS]
+        ends = [i for i, word in enumerate(names) if STRUCTURE.match(word)]
+        if not ends:
+            continue
+        last = ends[-1]
+        while last + 1 < len(names) and (names[last + 1].casefold() in GENITIVE or last > ends[-1]) \
+                and names[last + 1].casefold() not in AFTER_NAME:
+            last += 1  # "statement of cash flows", "tableau des flux de trésorerie"
+        while last == 0 and last + 1 < len(names) <= 3 and not COMPOUND.fullmatch(names[0]) \
+                and names[last + 1].casefold() not in AFTER_NAME:
+            last += 1  # the noun's own qualifier after it: "balance general", "Table 3"
+        if last == 0 and not COMPOUND.fullmatch(names[0]):
+            continue
+        return " ".join(names[: last + 1]), text[:cue.start()] + " " + text[words[last].end():]
+    return "", text

@@ -23,6 +23,7 @@ from retrieval.analysis import terms
 from . import evidence
 from .events import Progress
 from .job import Job, Passage, fit_budget
+from .question import request
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -52,16 +53,23 @@ MONTHS = (r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|m�
 HOLDS_DATE = re.compile(rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I)
 
 
-def search_query(question: str) -> str:
-    """The question without the wording of a request ("please tell me ..."), for retrieval."""
-    return re.sub(r"^\s*(please\s+)?(tell me|can you tell me|i want to know)\s*", "", question, flags=re.I)
-
-
 def ranked_evidence(job: Job, k: int = POOL):
-    """(chunks read, sentences best first with scores)."""
-    index = job.index()
-    hits = index.search(search_query(job.question), k=k)
-    return hits, evidence.rank(index, job.question, evidence.sentences_of(hits, job.document))
+    """(chunks read, sentences best first with scores). What the question asks is searched for and
+    ranked by; where it says to look ("based on the cash flow statement") chooses the pages: the
+    best chunks of the pages so titled come first, the rest of the document fills the pool."""
+    index, asked = job.index(), request(job.question)
+    section = index.chunks_about(asked.source) if asked.source else []
+    hits = index.search(asked.information, k=k, within=section) if section else []
+    if len(hits) < k:
+        query = asked.information if section or not asked.source else f"{asked.information} {asked.source}"
+        seen = {hit.chunk.index for hit in hits}
+        hits += [hit for hit in index.search(query, k=k + len(hits)) if hit.chunk.index not in seen][: k - len(hits)]
+    ranked = evidence.rank(index, asked.information, evidence.sentences_of(hits, job.document))
+    if section:  # the part named holds the answer: its sentences first
+        named = set(section)
+        inside = {hit.page for hit in hits if hit.chunk.index in named}
+        ranked = [r for r in ranked if r[0].page in inside] + [r for r in ranked if r[0].page not in inside]
+    return hits, ranked
 
 
 def answer(job: Job):
@@ -114,18 +122,21 @@ def holding_the_value(job: Job, ranked) -> list:
     """`ranked` limited, for a question asking for a number or a date, to those of its best
     TYPED_POOL sentences that hold one and share a word with the question (none: the document does
     not say). Sharing its rarest word is too strict here: that is often the question's own paraphrase."""
-    kind = value_kind(job.question)
+    question = request(job.question).information
+    kind = value_kind(question)
     if kind is None:
         return ranked
-    wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", job.question))  # "number" itself is not what is asked about
+    wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", question))  # "number" itself is not what is asked about
     asked = set(evidence.term_weights(job.index(), wording))
-    return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.text))]
+    # a table row shares the question's words through its header and caption
+    return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.searched))]
 
 
 def extract(job: Job, ranked):
     """The answer is the document's own sentences: quoted whole, cited where they stand."""
-    on_topic = evidence.shares_a_term(job.index(), job.question, ranked)
-    chosen = chosen_sentences(job.question, holding_the_value(job, ranked)) if on_topic else []
+    question = request(job.question).information
+    on_topic = evidence.shares_a_term(job.index(), question, ranked)
+    chosen = chosen_sentences(question, holding_the_value(job, ranked)) if on_topic else []
     if len(chosen) == 1 and len(chosen[0].text.split()) < SHORT:  # a fragment says little without its neighbours
         chosen = with_context(job, chosen)
     job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted")

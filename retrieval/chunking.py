@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .document import Document
-from .tables import header_at, table_blocks, with_header
+from .tables import header_at, page_blocks, with_header
 from .tokens import TokenCounter, token_counter
 
 # Unit boundaries: blank lines (paragraph), line breaks, sentence ends (Latin and CJK punctuation).
@@ -74,7 +74,7 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
     cum = np.concatenate([[0], np.cumsum(units.tokens)])
     # units of page i are [first_unit[i], first_unit[i + 1]): page separators are unit boundaries
     first_unit = np.searchsorted(units.start, [page.char_start for page in document.pages] + [len(text) + 1])
-    chunks, tables = [], table_blocks(text)
+    chunks, tables = [], page_blocks(document.pages)
     for page, lo, hi in zip(document.pages, first_unit[:-1], first_unit[1:]):
         for s, e in pack(units, cum, int(lo), int(hi), settings.max_tokens, settings.overlap_tokens):
             start, end = _trim(text, int(units.start[s]), int(units.end[e - 1]))
@@ -93,7 +93,7 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
 def window_texts(document: Document, chunks: list[Chunk]) -> list[str]:
     """The text searched for each window, in chunk order: a window inside a table below its
     header row is searched with that row, so "Growth of Porto" finds "Porto | 1.1 | -3%"."""
-    tables = table_blocks(document.text)
+    tables = page_blocks(document.pages)
     return [with_header(header_at(tables, a), document.text[a:b]) for chunk in chunks for a, b in chunk.windows]
 
 

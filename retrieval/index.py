@@ -15,18 +15,20 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .analysis import terms
 from .bm25 import BM25
 from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, read_cached, sha256_file, sweep_stale, write_atomic
 from .chunking import Chunk, ChunkSettings, chunk_document, window_texts
 from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
 from .document import Document
 from .errors import IndexCacheError, RetrievalError
-from .tables import header_at, table_blocks
+from .tables import header_at, page_blocks, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ _CACHE_VERSION = 6
 SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
+TITLE_LINES = 4  # a page's first lines: its running header, then its title
 
 
 class EmptyQueryError(RetrievalError, ValueError):
@@ -69,6 +72,7 @@ class DocumentIndex:
         self.window_chunk = np.array([c.index for c in chunks for _ in c.windows], dtype=np.int64)
         self.dense: DenseIndex | None = None
         self.dense_error: BaseException | None = None
+        self._titles: dict[int, set[str]] | None = None
         self._dense_done = threading.Event()
         if embedder is None:
             self._dense_done.set()
@@ -143,7 +147,7 @@ class DocumentIndex:
             rows = json.loads(read_cached(folder / "chunks.json"))
             if not isinstance(rows, list) or len(rows) != meta["chunks"] or not rows:
                 raise DamagedCacheError("chunks.json does not list the chunks")
-            tables = table_blocks(document.text)
+            tables = page_blocks(document.pages)
             chunks = [_chunk_from_row(i, row, document, tables) for i, row in enumerate(rows)]
             windows = sum(len(c.windows) for c in chunks)
             index = cls(document, chunks, BM25.load(folder, windows), settings, embedder, folder)
@@ -186,17 +190,49 @@ class DocumentIndex:
 
     # -- searching ------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5) -> list[SearchHit]:
-        """The `k` best chunks for `query`: BM25 and dense rankings fused by reciprocal rank."""
+    def search(self, query: str, k: int = 5, within: Collection[int] | None = None) -> list[SearchHit]:
+        """The `k` best chunks for `query` (of those numbered in `within`, when given): BM25 and
+        dense rankings fused by reciprocal rank."""
         chunk_scores = self.bm25_chunk_scores(query)
+        allowed = None
+        if within is not None:
+            allowed = np.zeros(len(self.chunks), dtype=bool)
+            allowed[list(within)] = True
+            chunk_scores[~allowed] = 0
         positive = np.flatnonzero(chunk_scores > 0)
         bm25_ranked = [int(i) for i in positive[np.argsort(-chunk_scores[positive], kind="stable")[:DEPTH]]]
         dense = self.dense  # one read: the background thread may set it meanwhile
         dense_ranked = []
         if dense is not None:
-            windows, _ = dense.search(self.embedder.encode([query])[0], DEPTH * 4)
+            query_vector = self.embedder.encode([query])[0]
+            if allowed is None:
+                windows, _ = dense.search(query_vector, DEPTH * 4)
+            else:  # a few pages: score their windows directly
+                mine = np.flatnonzero(allowed[self.window_chunk])
+                windows = mine[np.argsort(-(dense.vectors[mine] @ query_vector), kind="stable")[:DEPTH * 4]]
             dense_ranked = list(dict.fromkeys(int(c) for c in self.window_chunk[windows]))[:DEPTH]
         return fuse(self.chunks, bm25_ranked, dense_ranked, k)
+
+    def chunks_about(self, name: str) -> list[int]:
+        """The chunks of the pages titled `name` ("cash flow statement", "Tabelle 3"): pages whose
+        first lines or table captions hold every term of it (a term may be cut short, as pypdf
+        cuts words: "Shee t"); [] when no page is."""
+        wanted = set(terms(name))
+        if not wanted:
+            return []
+        pages = {number for number, title in self.page_titles().items() if all(_holds(title, t) for t in wanted)}
+        return [c.index for c in self.chunks if c.page in pages]
+
+    def page_titles(self) -> dict[int, set[str]]:
+        """Per page, the terms of what it says it is about: its first lines and its tables' captions."""
+        if self._titles is None:
+            titles = {}
+            for page in self.document.pages:
+                lines = [line for line in page.text.splitlines() if line.strip()][:TITLE_LINES]
+                captions = [header.rsplit("\n", 1)[0] for _, _, header, _ in table_blocks(page.text) if "\n" in header]
+                titles[page.number] = set(terms(" ".join(lines + captions)))
+            self._titles = titles
+        return self._titles
 
     def bm25_chunk_scores(self, query: str) -> np.ndarray:
         """BM25 score of each chunk for `query`: its best window's."""
@@ -208,6 +244,10 @@ class DocumentIndex:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+
+def _holds(title: set[str], term: str) -> bool:
+    return term in title or len(term) >= 4 and any(len(t) >= 4 and (term.startswith(t) or t.startswith(term)) for t in title)
 
 
 def fuse(chunks: list[Chunk], bm25_ranked: list[int], dense_ranked: list[int], k: int) -> list[SearchHit]:

@@ -1,8 +1,9 @@
 """Tables in text: one row per line, cells joined by " | ", the header row first.
 
-Readers of structured formats (DOCX, PPTX, EPUB, HTML) write tables this way; PDF rows are
-found by aligning pypdf's layout text with its plain text. The chunker and the evidence ranker
-find the blocks again (`table_blocks`) so a piece of a table never travels without its header.
+Readers of structured formats (DOCX, PPTX, EPUB, HTML) write tables this way, and so does the PDF
+reader from pypdf's layout text (pdf_tables.py). The chunker and the evidence ranker find the
+blocks again (`table_blocks`, page by page) so a piece of a table never travels without its
+header and caption.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import re
 
 CELL_SEPARATOR = " | "
 MIN_ROWS = 2  # a header and one row
+CAPTION_LINES = 3  # a statement's name, whose it is, its period or unit
+CAPTION_WORDS = 12
 LAYOUT_GAP = re.compile(r"\s{3,}")  # columns in pypdf's layout text are runs of spaces
 
 
@@ -27,9 +30,11 @@ def _cells(line: str) -> int:
     return line.count(CELL_SEPARATOR) + 1 if CELL_SEPARATOR in line else 0
 
 
-def table_blocks(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, header line) of each run of at least MIN_ROWS consecutive lines with the same
-    number (>= 2) of " | "-separated cells."""
+def table_blocks(text: str) -> list[tuple[int, int, str, int]]:
+    """(start, end, header, first row) of each run of at least MIN_ROWS consecutive lines with the
+    same number (>= 2) of " | "-separated cells. The header is the run's first line under its
+    caption: the short lines right above it ("Consolidated Statements of Cash Flows", "(in
+    millions)"), which name what every row is part of."""
     blocks, run = [], []  # run: (start, end, cells) of consecutive row lines
     for match in re.finditer(r"[^\n]*", text):
         if match.start() > 0 and text[match.start() - 1] != "\n":
@@ -39,11 +44,44 @@ def table_blocks(text: str) -> list[tuple[int, int, str]]:
             run.append((match.start(), match.end(), cells))
             continue
         if len(run) >= MIN_ROWS:
-            blocks.append((run[0][0], run[-1][1], text[run[0][0]:run[0][1]]))
+            blocks.append(_block(text, run))
         run = [(match.start(), match.end(), cells)] if cells >= 2 else []
     if len(run) >= MIN_ROWS:
-        blocks.append((run[0][0], run[-1][1], text[run[0][0]:run[0][1]]))
+        blocks.append(_block(text, run))
     return blocks
+
+
+def page_blocks(pages) -> list[tuple[int, int, str, int]]:
+    """`table_blocks` of each page (objects with .text and .char_start), in document offsets: a
+    caption never reaches back onto the page before."""
+    return [(a + p.char_start, b + p.char_start, header, row + p.char_start)
+            for p in pages for a, b, header, row in table_blocks(p.text)]
+
+
+def _block(text: str, run: list[tuple[int, int, int]]) -> tuple[int, int, str, int]:
+    start, first_row = run[0][0], run[0][1]
+    caption = caption_above(text, start)
+    return start, run[-1][1], with_header(caption, text[start:first_row]), first_row
+
+
+def caption_above(text: str, offset: int) -> str:
+    """The caption of a table starting at `offset`: up to CAPTION_LINES short lines right above it
+    (one blank line between them at most), none a row or a sentence's end."""
+    lines, blanks = [], 0
+    for line in reversed(text[:offset].split("\n")[-(2 * CAPTION_LINES + 3):-1]):  # [-1]: "" (offset starts a line)
+        if not line.strip():
+            blanks += 1
+            if blanks > 1:
+                break
+            continue
+        blanks = 0
+        words = line.split()
+        if CELL_SEPARATOR in line or len(words) > CAPTION_WORDS or line.rstrip().endswith((".", "!", "?", ";")):
+            break
+        lines.insert(0, " ".join(words))
+        if len(lines) == CAPTION_LINES:
+            break
+    return "\n".join(lines)
 
 
 def with_header(header: str, text: str) -> str:
@@ -51,10 +89,10 @@ def with_header(header: str, text: str) -> str:
     return f"{header}\n{text}" if header else text
 
 
-def header_at(blocks: list[tuple[int, int, str]], offset: int) -> str:
-    """The header row of the table holding `offset` below its first line, else ""."""
-    for start, end, header in blocks:
-        if start + len(header) < offset < end:
+def header_at(blocks: list[tuple[int, int, str, int]], offset: int) -> str:
+    """The header (with its caption) of the table holding `offset` below its first line, else ""."""
+    for start, end, header, first_row in blocks:
+        if first_row < offset < end:
             return header
     return ""
 

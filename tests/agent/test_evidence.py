@@ -104,3 +104,19 @@ def test_auto_reader_is_extractive_for_small_local_models_only():
     agent = Agent(embedder=None)
     assert [agent.reader_for(b) for b in (small, large, remote)] == ["extractive", "generative", "generative"]
     assert Agent(embedder=None, reader="generative").reader_for(small) == "generative"
+
+
+@pytest.mark.parametrize("question, row", [
+    ("What were total liabilities in 2021?", "Total liabilities | 41,190 | 36,851"),
+    ("What were deferred tax liabilities in 2021?", "Total deferred tax liabilities | 1,987 | 1,950"),
+    ("Wie hoch waren die Verbindlichkeiten insgesamt 2021?", "Verbindlichkeiten insgesamt | 41.190 | 36.851"),
+])
+def test_the_row_whose_label_the_question_names_ranks_first(question, row):
+    text = ("Balance sheet\n(in millions)\n | 2021 | 2020\nTotal deferred tax liabilities | 1,987 | 1,950\n"
+            "Other current liabilities | 3,000 | 2,900\nTotal liabilities | 41,190 | 36,851\n"
+            "Verbindlichkeiten aus Steuern insgesamt | 1.987 | 1.950\nVerbindlichkeiten insgesamt | 41.190 | 36.851\n\n"
+            + filler(2))
+    document = load_document(text, filename="balance.txt")
+    index = DocumentIndex.build(document, embedder=None)
+    ranked = rank(index, question, sentences_of(index.search(question, k=4), document))
+    assert ranked[0][0].text == row

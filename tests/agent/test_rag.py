@@ -85,3 +85,32 @@ def test_the_cue_word_itself_does_not_make_a_sentence_about_the_question():
     document = load_document(f"{filler(20)}\n\n{text}\n\n{filler(20, 20)}", filename="desk.txt")
     answer = extractive().ask(document, "What is the telephone number of the Varnholt help desk?")
     assert "does not say" in answer.text and not answer.citations
+
+
+def statement_document():
+    from tests.retrieval.pdfs import statement_pdf
+    from tests.retrieval.test_pdf_tables import CASH_FLOWS
+
+    narrative = ("Liquidity. In 2017 purchases of property, plant and equipment were budgeted at 1,500 million, "
+                 "funded from operating cash flows.")
+    auditor = ("Report of Independent Auditors. We have audited the accompanying consolidated statements of cash "
+               "flows for each of the years 2018, 2017 and 2016, which include purchases of property, plant and equipment.")
+    return load_document(statement_pdf([{"prose": narrative, "rows": [["Segment", "1", "2"], ["Other", "3", "4"]]},
+                                        {"prose": auditor, "rows": [["Fees", "5", "6"], ["Other", "7", "8"]]},
+                                        CASH_FLOWS]), filename="statements.pdf")
+
+
+def test_a_question_naming_a_statement_is_answered_from_that_statement(monkeypatch):
+    question = ("What were purchases of property, plant and equipment in 2017 based on the cash flow statement? "
+                "Answer in USD millions.")
+    document = statement_document()
+    answer = extractive().ask(document, question)
+    assert [c.page for c in answer.citations] == [3] and "(1,373)" in answer.text
+    monkeypatch.setattr(DocumentIndex, "chunks_about", lambda self, name: [])  # were the statement not found by its title
+    assert [c.page for c in extractive().ask(document, question).citations] == [1]  # the budget sentence would answer
+
+
+def test_a_named_part_the_document_lacks_falls_back_to_the_whole_document():
+    answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2017 "
+                                                    "according to the segment table of contents?")
+    assert answer.citations  # no page is so titled: the question is searched as a whole

@@ -179,3 +179,24 @@ def test_the_embedder_is_fp32_on_cpu_and_its_dtype_keys_the_cache():
     assert next(fp32.model.parameters()).dtype.is_floating_point and str(next(fp32.model.parameters()).dtype) == "torch.float32"
     assert str(next(bf16.model.parameters()).dtype) == "torch.bfloat16"
     assert fp32.name != bf16.name and bf16.name.endswith(":bfloat16")
+
+
+def test_pages_are_found_by_their_titles_and_captions_and_search_stays_within():
+    from .pdfs import statement_pdf
+    from .test_pdf_tables import CASH_FLOWS
+
+    pages = [{"prose": "Notes to the accounts. Inventories are stated at cost.", "rows": [["Goods", "1", "2"], ["Other", "3", "4"]]},
+             dict(CASH_FLOWS, title="Consolidated Balance Shee t"), CASH_FLOWS]  # pypdf cuts words: "Shee t"
+    document = load_document(statement_pdf(pages), filename="s.pdf")
+    index = DocumentIndex.build(document, embedder=None, settings=SETTINGS)
+    on_page = lambda chunks: sorted({index.chunks[c].page for c in chunks})
+    assert on_page(index.chunks_about("cash flow statement")) == [3]
+    assert on_page(index.chunks_about("balance sheet")) == [2]
+    assert on_page(index.chunks_about("notes to the accounts")) == [1]
+    assert index.chunks_about("income statement") == [] and index.chunks_about("the") == []
+    within = index.chunks_about("cash flow statement")
+    assert {h.page for h in index.search("purchases of property", k=5, within=within)} == {3}
+    assert {h.page for h in index.search("purchases of property", k=5)} == {2, 3}
+    dense = DocumentIndex.build(document, settings=SETTINGS)  # the dense ranking keeps within too
+    hits = dense.search("money spent on new factories", k=5, within=within)
+    assert hits and {h.page for h in hits} == {3} and any(h.dense_rank for h in hits)
