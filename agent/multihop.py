@@ -20,7 +20,7 @@ import time
 from retrieval.analysis import terms
 from retrieval.sentences import readable
 
-from . import evidence
+from . import cells, evidence
 from .events import Progress
 from .job import Job
 from .question import request
@@ -69,7 +69,8 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
             return
         job.trace.strategy_reason += "; the written answer stops before the chain's end: the answer is the chain's sentences"
         yield Progress("strategy", 1.0, "the written answer stops before the chain's end: the answer is the chain's sentences")
-    yield from quote(job, "multihop", chain, separator=" ")
+    chain, lead = cells.picked(request(job.question).information, chain)
+    yield from quote(job, "multihop", chain, separator=" ", lead=lead)
 
 
 def rare_terms(index, candidates: set[str]) -> set[str]:
@@ -102,8 +103,10 @@ def chain_continues(job: Job, citations: list) -> str | None:
     part of the question uncovered, and another sentence mentions both a specific thing they add
     (a name) and that uncovered part."""
     index = job.index()
-    asked = set(terms(job.question))
+    asked = set(terms(request(job.question).information))  # how to answer and where to look are no link
     cited = set().union(*(terms(c.quote) for c in citations))
+    for c in citations:  # a table row is covered by its header too: "2017" heads its column
+        cited |= {t for s in evidence.page_sentences(job.document, c.page) if s.char_start == c.char_start for t in terms(s.header)}
     uncovered, added = asked - cited, rare_terms(index, cited - asked)
     if not uncovered or not added:
         return None

@@ -20,7 +20,7 @@ import time
 
 from retrieval.analysis import terms
 
-from . import evidence
+from . import cells, evidence
 from .events import Progress
 from .job import Job, Passage, fit_budget
 from .question import request
@@ -137,7 +137,8 @@ def extract(job: Job, ranked):
     question = request(job.question).information
     on_topic = evidence.shares_a_term(job.index(), question, ranked)
     chosen = chosen_sentences(question, holding_the_value(job, ranked)) if on_topic else []
-    if len(chosen) == 1 and len(chosen[0].text.split()) < SHORT:  # a fragment says little without its neighbours
+    chosen, lead = cells.picked(question, chosen)
+    if len(chosen) == 1 and not lead and len(chosen[0].text.split()) < SHORT:  # a fragment says little alone
         chosen = with_context(job, chosen)
-    job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted")
-    yield from quote(job, "rag", chosen)
+    job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted" + (", a cell" if lead else ""))
+    yield from quote(job, "rag", chosen, lead=lead)

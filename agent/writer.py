@@ -58,15 +58,16 @@ def done(job: Job, strategy: str, text: str, citations: list) -> Done:
     return Done(Answer(text, list(citations), strategy, job.trace, supported))
 
 
-def quote(job: Job, strategy: str, sentences, separator: str = "\n"):
+def quote(job: Job, strategy: str, sentences, separator: str = "\n", lead: str = ""):
     """An answer made of the document's own sentences (evidence.Sentence), each quoted whole and
-    cited where it stands; none: the document does not say."""
+    cited where it stands, after `lead` (the value they give, when one was picked out); none: the
+    document does not say."""
     yield Retrieved(tuple(as_passage(s) for s in sentences))
     shown, header = [], ""
     for s in sentences:  # a table row under its header row, the header once for rows of one table
         shown.append(f"{readable(s.header)}\n{readable(s.text)}" if s.header and s.header != header else readable(s.text))
         header = s.header
-    text = separator.join(shown) or NOT_IN_DOCUMENT
+    text = separator.join(([lead] if lead and shown else []) + shown) or NOT_IN_DOCUMENT
     citations = [Citation(s.page, s.page_label, s.text, s.char_start, s.char_end) for s in sentences]
     yield Token(text)
     for citation in citations:

@@ -32,7 +32,7 @@ from .tables import header_at, page_blocks, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 6
+_CACHE_VERSION = 7  # 7: windows searched with their table caption
 SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion

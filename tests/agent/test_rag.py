@@ -105,7 +105,8 @@ def test_a_question_naming_a_statement_is_answered_from_that_statement(monkeypat
                 "Answer in USD millions.")
     document = statement_document()
     answer = extractive().ask(document, question)
-    assert [c.page for c in answer.citations] == [3] and "(1,373)" in answer.text
+    assert [c.page for c in answer.citations] == [3]
+    assert answer.text.startswith("(1,373) (millions; Year Ended December 31, 2017)\n")  # the cell first, then the row
     monkeypatch.setattr(DocumentIndex, "chunks_about", lambda self, name: [])  # were the statement not found by its title
     assert [c.page for c in extractive().ask(document, question).citations] == [1]  # the budget sentence would answer
 
@@ -114,3 +115,9 @@ def test_a_named_part_the_document_lacks_falls_back_to_the_whole_document():
     answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2017 "
                                                     "according to the segment table of contents?")
     assert answer.citations  # no page is so titled: the question is searched as a whole
+
+
+def test_a_year_the_statement_lacks_is_refused_not_read_from_the_nearest_column():
+    answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2019 "
+                                                    "based on the cash flow statement?")
+    assert not answer.citations and "not found" in answer.text
