@@ -26,8 +26,8 @@ def near_ceiling(memory_bytes: int) -> bool:
 def main() -> None:
     memory_bytes, cpu_seconds, kind, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     limit(memory_bytes, cpu_seconds)
-    _, data = read_payload()
     try:
+        _, data = read_payload()  # inside: copying the payload may be what runs out of memory
         from retrieval.formats import READERS
 
         sections = READERS[kind](data, name)

@@ -13,9 +13,8 @@ left alone.
 from __future__ import annotations
 
 import re
-import statistics
+from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from .tables import format_rows, mark_pdf_rows
 
@@ -79,7 +78,7 @@ def page_text(plain: str, layout: str) -> str:
         return plain
     said, drawn = plain.split(), layout.split()
     # the same characters in the same order, however each text breaks its words ("incom\ne")
-    if "".join(said) != "".join(drawn) and SequenceMatcher(None, said, drawn).ratio() < SAME_ORDER:
+    if "".join(said) != "".join(drawn) and _agreement(said, drawn) < SAME_ORDER:
         return mark_pdf_rows(plain, layout)
     lines = layout.splitlines()
     tables = {table[0]: table for table in find_tables(lines)}
@@ -95,6 +94,12 @@ def page_text(plain: str, layout: str) -> str:
         out.append(" ".join(lines[i].split()))
         i += 1
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
+def _agreement(said: list[str], drawn: list[str]) -> float:
+    from difflib import SequenceMatcher  # here: the parser's child imports under a memory limit
+
+    return SequenceMatcher(None, said, drawn).ratio()
 
 
 def find_tables(lines: list[str]) -> list[tuple[int, int, list[str] | None, list[list[str]]]]:
@@ -155,9 +160,9 @@ def _labels_above(lines: list[str], first_row: int, floor: int) -> list[int]:
 def _anchors(rows: list[list[Cell]]) -> list[float]:
     """Right edges of the table's value columns (numbers align right), from the rows holding the
     most common number of values."""
-    width = statistics.mode(len(values) for values in rows)
+    width = Counter(len(values) for values in rows).most_common(1)[0][0]
     full = [values for values in rows if len(values) == width]
-    return [statistics.median(values[k].end for values in full) for k in range(width)]
+    return [sorted(values[k].end for values in full)[len(full) // 2] for k in range(width)]
 
 
 def _column(anchors: list[float], cell: Cell) -> int:
