@@ -149,7 +149,9 @@ def dense_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray 
     """Cosines of question and sentences under the index's embedder (None without one)."""
     if index.embedder is None or not sentences:
         return None
-    vectors = index.embedder.encode([question] + [s.searched for s in sentences])
+    # a table row by its label alone: under its caption and header every row of a table reads alike
+    vectors = index.embedder.encode([question] + [s.text.split(CELL_SEPARATOR, 1)[0] if s.header else s.searched
+                                                  for s in sentences])
     return (vectors[1:] @ vectors[0]).astype(np.float64)
 
 
