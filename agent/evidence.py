@@ -42,6 +42,11 @@ class Sentence:
     def searched(self) -> str:
         return with_header(self.header, self.text)
 
+    @property
+    def label(self) -> str:
+        """A table row's first cell (what the row is about); "" for a sentence outside a table."""
+        return self.text.split(CELL_SEPARATOR, 1)[0] if self.header else ""
+
 
 def _line_key(text: str) -> str:
     """A line as furniture is recognised: case, digits (page numbers) and spacing ignored."""
@@ -140,7 +145,7 @@ def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarra
     for i, s in enumerate(sentences):
         out[i] = sum(weights.get(t, 0.0) for t in set(terms(s.searched)))
         if s.header and CELL_SEPARATOR in s.text:
-            label = set(terms(s.text.split(CELL_SEPARATOR, 1)[0]))
+            label = set(terms(s.label))
             out[i] *= 0.5 + 0.5 * len(label & asked) / len(label) if label else 0.5
     return out
 
@@ -150,8 +155,7 @@ def dense_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray 
     if index.embedder is None or not sentences:
         return None
     # a table row by its label alone: under its caption and header every row of a table reads alike
-    vectors = index.embedder.encode([question] + [s.text.split(CELL_SEPARATOR, 1)[0] if s.header else s.searched
-                                                  for s in sentences])
+    vectors = index.embedder.encode([question] + [s.label if s.header else s.searched for s in sentences])
     return (vectors[1:] @ vectors[0]).astype(np.float64)
 
 

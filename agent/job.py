@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from retrieval.document import Document
 
 from .events import Step, Trace
+from .question import Request, request
 
 TAG_TOKENS = 12  # a passage's tag and page label in a prompt
 ANSWER_RESERVE = 160  # the system message, tags and the question beside the passages
@@ -44,6 +46,11 @@ class Job:
     concurrency: int
     reader: str = "generative"  # "extractive": answers are the document's own sentences (small models)
     trace: Trace = field(default_factory=Trace)
+
+    @cached_property
+    def asked(self) -> Request:
+        """The question split into what it asks, how to answer and where to look (once a job)."""
+        return request(self.question)
 
     def step(self, name: str, since: float, prompt_tokens: int = 0, output_tokens: int = 0, detail: str = "") -> Step:
         step = Step(name, time.perf_counter() - since, prompt_tokens, output_tokens, detail)

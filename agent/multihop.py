@@ -23,7 +23,6 @@ from retrieval.sentences import readable
 from . import cells, evidence
 from .events import Progress
 from .job import Job
-from .question import request
 from .rag import value_kind, with_context
 from .writer import done, quote, write
 
@@ -36,7 +35,7 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
     findings, follow, stop = [], set(), f"hop limit ({max_hops})"
     for hop in range(1, max_hops + 1):
         start = time.perf_counter()
-        query = request(job.question).information + (f" {findings[-1].text}" if findings else "")
+        query = job.asked.information + (f" {findings[-1].text}" if findings else "")
         sentences = evidence.sentences_of(index.search(query, k=12), job.document)
         if findings:  # the chain goes on through sentences that mention what the last finding added
             sentences = [s for s in sentences if follow & set(terms(s.text))
@@ -69,7 +68,7 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
             return
         job.trace.strategy_reason += "; the written answer stops before the chain's end: the answer is the chain's sentences"
         yield Progress("strategy", 1.0, "the written answer stops before the chain's end: the answer is the chain's sentences")
-    chain, lead = cells.picked(request(job.question).information, chain)
+    chain, lead = cells.picked(job.asked.information, chain)
     yield from quote(job, "multihop", chain, separator=" ", lead=lead)
 
 
@@ -103,14 +102,14 @@ def chain_continues(job: Job, citations: list) -> str | None:
     part of the question uncovered, and another sentence mentions both a specific thing they add
     (a name) and that uncovered part."""
     index = job.index()
-    asked = set(terms(request(job.question).information))  # how to answer and where to look are no link
+    asked = set(terms(job.asked.information))  # how to answer and where to look are no link
     cited = set().union(*(terms(c.quote) for c in citations))
     for c in citations:  # a table row is covered by its header too: "2017" heads its column
         cited |= {t for s in evidence.page_sentences(job.document, c.page) if s.char_start == c.char_start for t in terms(s.header)}
     uncovered, added = asked - cited, rare_terms(index, cited - asked)
     if not uncovered or not added:
         return None
-    query = f"{request(job.question).information} {' '.join(c.quote for c in citations)}"
+    query = f"{job.asked.information} {' '.join(c.quote for c in citations)}"
     for sentence in evidence.sentences_of(index.search(query, k=10), job.document):
         if any(c.char_start <= sentence.char_start < c.char_end for c in citations):
             continue

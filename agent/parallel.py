@@ -25,7 +25,6 @@ from .citations import find_quote
 from .events import Citation, Progress
 from .job import TAG_TOKENS, Job, as_passage, consecutive_groups, fit_budget
 from .prompts import verdict_messages
-from .question import request
 from .writer import done, quote, write
 
 VERDICT_TOKENS = 64
@@ -110,7 +109,7 @@ def verdicts(job: Job, part_tokens: int):
         return
 
     start = time.perf_counter()
-    scores = index.bm25_chunk_scores(" ".join([request(job.question).information, *quotes]))
+    scores = index.bm25_chunk_scores(" ".join([job.asked.information, *quotes]))
     quoted = {c.index for n in quoted_parts for c in parts[n]
               if c.char_start <= verdicts[n].quote.char_start < c.char_end}
     candidates = [c for n in useful for c in parts[n]]

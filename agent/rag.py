@@ -23,7 +23,6 @@ from retrieval.analysis import terms
 from . import cells, evidence
 from .events import Progress
 from .job import Job, Passage, fit_budget
-from .question import request
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -57,7 +56,7 @@ def ranked_evidence(job: Job, k: int = POOL):
     """(chunks read, sentences best first with scores). What the question asks is searched for and
     ranked by; where it says to look ("based on the cash flow statement") chooses the pages: the
     best chunks of the pages so titled come first, the rest of the document fills the pool."""
-    index, asked = job.index(), request(job.question)
+    index, asked = job.index(), job.asked
     section = index.chunks_about(asked.source) if asked.source else []
     hits = index.search(asked.information, k=k, within=section) if section else []
     if len(hits) < k:
@@ -122,7 +121,7 @@ def holding_the_value(job: Job, ranked) -> list:
     """`ranked` limited, for a question asking for a number or a date, to those of its best
     TYPED_POOL sentences that hold one and share a word with the question (none: the document does
     not say). Sharing its rarest word is too strict here: that is often the question's own paraphrase."""
-    question = request(job.question).information
+    question = job.asked.information
     kind = value_kind(question)
     if kind is None:
         return ranked
@@ -134,7 +133,7 @@ def holding_the_value(job: Job, ranked) -> list:
 
 def extract(job: Job, ranked):
     """The answer is the document's own sentences: quoted whole, cited where they stand."""
-    question = request(job.question).information
+    question = job.asked.information
     on_topic = evidence.shares_a_term(job.index(), question, ranked)
     chosen = chosen_sentences(question, holding_the_value(job, ranked)) if on_topic else []
     chosen, lead = cells.picked(question, chosen)

@@ -100,8 +100,9 @@ class DocumentIndex:
         """
         embedder = _resolve_embedder(embedder)
         counter = token_counter(tokenizer)
-        folder = _index_folder(cache_dir, document, settings, counter.name)
-        index = cls._open(folder, document, settings, counter.name, embedder) if folder else None
+        text = text_digest(document) if cache_dir is not None else ""
+        folder = _index_folder(cache_dir, document, settings, counter.name, text)
+        index = cls._open(folder, document, settings, counter.name, embedder, text) if folder else None
         if index is None:
             _report(progress, "chunk", 0.0)
             chunks = chunk_document(document, settings, tokenizer=counter)
@@ -110,7 +111,7 @@ class DocumentIndex:
             bm25 = BM25.build(window_texts(document, chunks))
             _report(progress, "bm25", 1.0)
             if folder:
-                _save_sparse(folder, document, chunks, bm25, settings, counter.name)
+                _save_sparse(folder, document, chunks, bm25, settings, counter.name, text)
             index = cls(document, chunks, bm25, settings, embedder, folder)
         else:
             _report(progress, "bm25", 1.0)
@@ -128,7 +129,7 @@ class DocumentIndex:
 
     @classmethod
     def _open(cls, folder: Path, document: Document, settings: ChunkSettings, counter_name: str,
-              embedder: Embedder | None) -> "DocumentIndex | None":
+              embedder: Embedder | None, text: str) -> "DocumentIndex | None":
         """The index cached in `folder`, or None (absent, or damaged: removed, to be rebuilt).
         Nothing in the folder is trusted: checksums, then every row and array is checked."""
         sweep_stale(folder.parent)
@@ -137,7 +138,7 @@ class DocumentIndex:
         sweep_stale(folder)
         try:
             meta = json.loads(read_cached(folder / "meta.json"))
-            expected = {"version": _CACHE_VERSION, "document": document.id, "text": text_digest(document),
+            expected = {"version": _CACHE_VERSION, "document": document.id, "text": text,
                         "settings": asdict(settings), "tokens": counter_name}
             if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in expected.items()):
                 raise DamagedCacheError("its settings are not this index's")
@@ -314,14 +315,14 @@ def text_digest(document: Document) -> str:
     return hashlib.sha256(document.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str) -> Path | None:
+def _index_folder(cache_dir, document: Document, settings: ChunkSettings, counter_name: str, text: str) -> Path | None:
     if cache_dir is None:
         return None
-    key = json.dumps([_CACHE_VERSION, asdict(settings), counter_name, text_digest(document)])
+    key = json.dumps([_CACHE_VERSION, asdict(settings), counter_name, text])
     return Path(cache_dir) / f"index-{document.id[:24]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings, counter_name) -> None:
+def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings, counter_name, text: str) -> None:
     """Write chunks and BM25 into a fresh temporary folder, then rename it into place."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -329,7 +330,7 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
         rows = [[c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]] for c in chunks]
         (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         bm25.save(tmp)
-        meta = {"version": _CACHE_VERSION, "document": document.id, "text": text_digest(document), "name": document.name,
+        meta = {"version": _CACHE_VERSION, "document": document.id, "text": text, "name": document.name,
                 "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks),
                 "files": {name: sha256_file(tmp / name) for name in SPARSE_FILES}}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -110,7 +110,7 @@ def find_tables(lines: list[str]) -> list[tuple[int, int, list[str] | None, list
             i += 1
             continue
         end, members = _extent(lines, i)
-        values = [split_row(lines[m])[1] for m in members if split_row(lines[m])]
+        values = [split[1] for m in members if (split := split_row(lines[m]))]
         anchors, left_edge = _anchors(values), min(c.start for row in values for c in row) - 2
         members = _labels_above(lines, i, found[-1][1] if found else -1) + members
         header_first, header = _header(lines, members[0], anchors, left_edge)
@@ -150,7 +150,7 @@ def _labels_above(lines: list[str], first_row: int, floor: int) -> list[int]:
     while i > floor and len(found) < 2:
         line = lines[i]
         if line.strip():
-            if len(cells(line)) != 1 or len(line.split()) > LABEL_WORDS or line[: len(line) - len(line.lstrip())].__len__() > 40:
+            if len(cells(line)) != 1 or len(line.split()) > LABEL_WORDS or len(line) - len(line.lstrip()) > 40:
                 break
             found.insert(0, i)
         i -= 1
