@@ -15,7 +15,6 @@ from .errors import (
     ParseLimitError,
     ScannedPDFError,
 )
-from .pdf_tables import page_text
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     for result in results:
         pages.update({int(i): page for i, page in result["pages"].items()})
     ordered = [pages[i] for i in range(results[0]["count"])]
-    return ExtractedPDF([p["label"] for p in ordered], [page_text(p["text"], p.get("layout") or "") for p in ordered],
+    return ExtractedPDF([p["label"] for p in ordered], [p["text"] for p in ordered],
                         [p["status"] for p in ordered], [p["detail"] for p in ordered])
 
 

@@ -26,6 +26,7 @@ YEAR = re.compile(r"(?:FY\s?|fiscal\s)?(?:19|20)\d\d", re.I)
 CURRENCY = re.compile(r"[$€£¥]|US\$|USD|EUR|Rs\.?|RMB", re.I)
 MIN_ROWS = 3  # lines with values before a run of them is a table (2 under a header)
 SAME_ORDER = 0.97  # share of words layout and plain text must agree on, in order, before layout is the page's text
+MOST_COMPARED = 5_000  # words: a statement page holds about 1,000
 LABEL_WORDS = 16  # a longer line without values is prose: it ends a table
 HEADER_LINES = 4  # lines above a table's first row that may hold its column headers
 
@@ -77,8 +78,9 @@ def page_text(plain: str, layout: str) -> str:
     if not layout or not layout.strip():
         return plain
     said, drawn = plain.split(), layout.split()
-    # the same characters in the same order, however each text breaks its words ("incom\ne")
-    if "".join(said) != "".join(drawn) and _agreement(said, drawn) < SAME_ORDER:
+    # the same characters in the same order, however each text breaks its words ("incom\ne"); a
+    # longer page is compared exactly only (matching word sequences grows with their product)
+    if "".join(said) != "".join(drawn) and (len(said) > MOST_COMPARED or _agreement(said, drawn) < SAME_ORDER):
         return mark_pdf_rows(plain, layout)
     lines = layout.splitlines()
     tables = {table[0]: table for table in find_tables(lines)}

@@ -3,7 +3,7 @@
 Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS PART PARTS LIMITS_JSON`; stdin
 carries a 4-byte big-endian password length, the UTF-8 password, then the PDF bytes. The worker
 extracts pages PART, PART + PARTS, ... (so several workers share a long PDF). stdout gets one
-JSON object: {"count": n, "pages": {index: {"label", "text", "status", "detail"[, "layout"]}}} or
+JSON object: {"count": n, "pages": {index: {"label", "text", "status", "detail"}}} or
 {"error": kind, "detail": str}. JSON only: the parent never unpickles what an untrusted file produced.
 
 Each page gets a status saying why it has text or not: "text", "blank" (draws nothing),
@@ -23,6 +23,7 @@ import sys
 import time
 
 from retrieval.child import limit, read_payload
+from retrieval.pdf_tables import page_text
 from retrieval.tables import may_hold_a_table
 
 PAINTING = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"sh", b"Do", b"BI"}
@@ -168,9 +169,9 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
             try:
                 text = pages[i].extract_text() or ""
                 if text.strip():
-                    page["text"] = text
-                    if may_hold_a_table(text):  # columns show only in layout text: the parent marks the rows
-                        page["layout"] = pages[i].extract_text(extraction_mode="layout")
+                    # columns show only in layout text; the tables are read here, under this child's limits
+                    layout = pages[i].extract_text(extraction_mode="layout") if may_hold_a_table(text) else ""
+                    page["text"] = page_text(text, layout)
                 else:
                     page["status"], page["detail"] = _without_text(pages[i], reader, _content(_streams(pages[i], reader)))
             except MemoryError:

@@ -88,3 +88,19 @@ def test_a_rotated_statement_page_still_gives_its_words():
     writer.write(out)
     page = load_document(out.getvalue(), filename="rotated.pdf").pages[0].text
     assert "Purchases of property, plant and equipment" in page and "(1,577)" in page
+
+
+def test_hostile_layouts_are_read_in_bounded_time():
+    import time
+
+    words = [f"w{i}" for i in range(5_000)]
+    shuffled = " ".join(words[1::2] + words[::2])  # the same words, another order: compared word by word
+    rows = "\n".join(f"Item {i}      {i},000      ({i})" for i in range(100_000))  # one table of 100,000 rows
+    blanks = "\n" * 200_000 + "Label      1      2\n" * 3  # a table under 200,000 blank lines
+    huge = " ".join(f"x{i}" for i in range(300_000))  # too long to compare: left as plain text gives it
+    start = time.perf_counter()
+    assert page_text(" ".join(words), shuffled) == " ".join(words)
+    assert page_text(rows.replace("      ", " "), rows).count(" | ") == 200_000
+    assert "Label | 1 | 2" in page_text(blanks.replace("      ", " "), blanks)
+    assert page_text(huge, huge[::-1]) == huge
+    assert time.perf_counter() - start < 20  # linear: about 4 s here
