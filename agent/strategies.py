@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 from . import direct, multihop, parallel, rag, summary
+from .absent import absent
 from .errors import UnknownStrategyError
 from .events import CitationEvent, Done, Progress, Token
 from .job import ANSWER_RESERVE, Job
+from .writer import NOT_IN_DOCUMENT, done
 
 STRATEGIES = ("auto", "direct", "rag", "parallel", "multihop", "summary", "mapreduce")
 RUN = {"direct": direct.answer, "rag": rag.answer, "parallel": parallel.answer, "multihop": multihop.answer,
@@ -58,6 +60,14 @@ def route(job: Job, requested: str, read_limit: int):
     chosen, reason = choose(requested, job.question, job.trace.document_tokens, job.backend.count_tokens(job.question),
                             job.backend.window, job.max_new_tokens, read_limit, job.reader)
     job.trace.strategy_reason = f"{reason}; window from {job.backend.window_source}"
+    if requested == "auto" and (missing := absent(job.asked.information, job.document)):
+        said = ", ".join(missing)
+        job.trace.strategy_reason = f"the question names what the document never mentions ({said}): nothing to read"
+        yield Progress("strategy", 1.0, job.trace.strategy_reason)
+        text = f"{NOT_IN_DOCUMENT[:-1]}: it never mentions {said}."
+        yield Token(text)
+        yield done(job, "auto", text, [])
+        return
     yield Progress("strategy", 1.0, f"{chosen}: {reason}")
     if requested != "auto" or chosen != "rag":
         yield from RUN[chosen](job)
