@@ -42,14 +42,18 @@ def _words(document) -> dict[str, set[str]]:
 
 
 def names(question: str) -> list[str]:
-    """The names of `question`: words capitalized inside it, not all capitals, not hyphenated
-    (none in a language that capitalizes its nouns)."""
+    """The names of `question`: words capitalized inside a sentence (not opening one), not all
+    capitals, not hyphenated (none in a language that capitalizes its nouns)."""
     if len(NOUNS_CAPITALIZED.findall(question)) >= 2:
         return []
     found = []
-    for i, match in enumerate(WORD.finditer(question)):
+    previous = None
+    for match in WORD.finditer(question):
+        between = question[previous.end():match.start()] if previous else ""
+        opens = previous is None or any(c in ".?!:;…。？！" for c in between) or previous.group()[-1] in ".?!"
+        previous = match
         word = re.sub(r"['’]s$", "", match.group()).strip("'’.&")  # "Japan's": Japan
-        if (i > 0 and word[:1].isupper() and word.isalpha() and not word.isupper()
+        if (not opens and word[:1].isupper() and word.isalpha() and not word.isupper()
                 and word.casefold() not in QUESTION_WORDS and not CALENDAR.fullmatch(word)):
             found.append(word)
     return found

@@ -21,6 +21,7 @@ REPORT = load_document("Netflix streaming memberships grew in 2015. Best Buy ope
     ("What was paid on Monday, 3 March?", []),  # days and months are capitalized, no names
     ("What is the After-tax Return of EBITDA?", ["Return"]),  # hyphenated and all-caps words are measures as often
     ("Netflix: how many members?", []),  # the first word is capitalized anyway
+    ("Who are the directors of the firm? Enumerate their names. Then Name them.", []),  # sentences open with capitals
     ("In welchem Buch steht der Beweis des Satzes?", []),  # German capitalizes every noun
 ])
 def test_the_names_a_question_gives(question, expected):
