@@ -30,19 +30,19 @@ MAX_HOPS = 3
 
 
 def answer(job: Job, max_hops: int = MAX_HOPS):
-    index = job.index()
-    known = set(terms(job.question))
+    index, asked = job.index(), job.asked.information  # how to answer and where to look are no hop's terms
+    known = set(terms(asked))
     findings, follow, stop = [], set(), f"hop limit ({max_hops})"
     for hop in range(1, max_hops + 1):
         start = time.perf_counter()
-        query = job.asked.information + (f" {findings[-1].text}" if findings else "")
+        query = asked + (f" {findings[-1].text}" if findings else "")
         sentences = evidence.sentences_of(index.search(query, k=12), job.document)
         if findings:  # the chain goes on through sentences that mention what the last finding added
             sentences = [s for s in sentences if follow & set(terms(s.text))
                          and not any(f.char_start <= s.char_start < f.char_end for f in findings)
                          and not any(look_alike(index, s.text, f.text, follow) for f in findings)]
-        ranked = evidence.rank(index, f"{job.question} {' '.join(sorted(follow))}", sentences)
-        if not ranked or not evidence.shares_a_term(index, job.question if not findings else " ".join(follow), ranked):
+        ranked = evidence.rank(index, f"{asked} {' '.join(sorted(follow))}", sentences)
+        if not ranked or not evidence.shares_a_term(index, asked if not findings else " ".join(follow), ranked):
             stop = "no sentence mentions what the last finding adds" if findings else "nothing in the document bears on the question"
             break
         finding = ranked[0][0]

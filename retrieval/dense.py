@@ -10,6 +10,7 @@ import importlib.util
 import io
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +64,8 @@ def minilm_path() -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local folder; fp32 on CPU, bf16 on CUDA (`dtype` overrides)."""
+    """A sentence-transformers model from a local folder; fp32 on CPU, bf16 on CUDA (`dtype` overrides:
+    "float32", "bfloat16", or "int8", torch's dynamic int8 quantization of the linear layers, CPU only)."""
 
     def __init__(self, path: str | None = None, *, max_seq_length: int = 128, batch_size: int = 32, dtype: str = "auto"):
         import torch
@@ -73,7 +75,16 @@ class SentenceTransformerEmbedder:
         device = "cuda" if torch.cuda.is_available() else "cpu"
         if dtype == "auto":
             dtype = "bfloat16" if device == "cuda" else "float32"
-        self.model = SentenceTransformer(path, device=device, model_kwargs={"dtype": getattr(torch, dtype)})
+        if dtype not in ("float32", "bfloat16", "int8") or dtype == "int8" and device != "cpu":
+            raise ValueError(f"embedder dtype {dtype!r}: choose float32, bfloat16 or (on CPU) int8")
+        weights = "float32" if dtype == "int8" else dtype
+        self.model = SentenceTransformer(path, device=device, model_kwargs={"dtype": getattr(torch, weights)})
+        if dtype == "int8":
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():  # torch marks its quantized tensors deprecated; they still run
+                warnings.simplefilter("ignore")
+                quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
         # the dtype is in the name (the cache key): bf16 and fp32 vectors differ enough to reorder results

@@ -29,10 +29,13 @@ class PDFLimits:
     expansion_floor_bytes: int = 32 << 20  # ...once it is past this size
     cpu_seconds_base: float = 20.0  # CPU budget of a document: base + per page
     cpu_seconds_per_page: float = 1.0
+    # pypdf refuses arrays and dictionaries past 100,000 entries; a real 72-page 10-Q (Microsoft's)
+    # holds a larger one, and the worker's memory and time limits already bound what a big one costs
+    object_elements: int = 4_000_000
 
     def worker_limits(self) -> dict:
         return {name: getattr(self, name) for name in ("page_content_bytes", "expansion", "expansion_floor_bytes",
-                                                       "cpu_seconds_base", "cpu_seconds_per_page")}
+                                                       "cpu_seconds_base", "cpu_seconds_per_page", "object_elements")}
 
 
 @dataclass

@@ -115,12 +115,14 @@ def _content(streams) -> bytes:
 def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: dict | None = None) -> dict:
     import logging
 
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf import PasswordType, PdfReader, overwrite_configuration
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
     limits = {"page_content_bytes": 4 << 20, "expansion": 100.0, "expansion_floor_bytes": 32 << 20,
-              "cpu_seconds_base": 20.0, "cpu_seconds_per_page": 1.0, **(limits or {})}
+              "cpu_seconds_base": 20.0, "cpu_seconds_per_page": 1.0, "object_elements": 4_000_000, **(limits or {})}
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # "incorrect startxref" and kin are noise
+    overwrite_configuration(array_maximum_element_count=limits["object_elements"],
+                            dictionary_maximum_element_count=limits["object_elements"])
     started = time.process_time()
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -131,6 +133,8 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
         count = len(pages)
     except FileNotDecryptedError as error:
         return {"error": "encrypted", "detail": str(error)}
+    except LimitReachedError as error:
+        return {"error": "limit", "detail": f"an object of it is too large to read ({error})"}
     except DependencyError as error:
         if _decoder_missing(error):
             return {"error": "decoder", "detail": str(error)}

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,11 +26,10 @@ from pathlib import Path
 
 from benchmarks.common import write_table
 from benchmarks.realdocs.scoring import REFUSAL, contains
+from benchmarks.suites.common import ask, extracted, git_show, near, number, numbers, pct, peer_pages
 
 SNAPSHOT = Path("/work/.mirror/mayubo2333+MMLongBench-Doc/repo")
 DATA = Path(__file__).resolve().parent / "data" / "mmlongbench"
-NUMBER = re.compile(r"-?\d[\d,]*\.?\d*")
-READ_K = 8  # the BM25 peer's passages, as many chunks as rag reads
 
 
 @dataclass
@@ -65,11 +62,6 @@ class Result:
     error: str = ""
 
 
-def git_show(snapshot: Path, path: str) -> bytes | None:
-    done = subprocess.run(["git", f"--git-dir={snapshot}", "show", f"HEAD:{path}"], capture_output=True)
-    return done.stdout if done.returncode == 0 and not done.stdout.startswith(b"version https://git-lfs") else None
-
-
 def questions(snapshot: Path) -> list[Question]:
     samples = json.loads(git_show(snapshot, "data/samples.json"))
     seen: dict[str, int] = defaultdict(int)
@@ -83,32 +75,13 @@ def questions(snapshot: Path) -> list[Question]:
     return out
 
 
-def document(snapshot: Path, name: str) -> Path | None:
-    path = DATA / name
-    if not path.exists():
-        data = git_show(snapshot, f"data/documents/{name}")
-        if not data or not data.startswith(b"%PDF"):
-            return None
-        DATA.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return path
-
-
-def number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "").rstrip("."))
-    except ValueError:
-        return None
-
-
 def value_right(question: Question, text: str, supported: bool, cited: list[int]) -> bool:
     if question.format == "None":
         return (bool(REFUSAL.search(text)) or not supported) and not cited
     gold = question.answer.strip()
     if question.format in ("Int", "Float"):
         want = number(gold.rstrip("%").lstrip("$"))
-        found = [number(m.group(0)) for m in NUMBER.finditer(text)]
-        return want is not None and any(f is not None and abs(f - want) <= 0.01 * max(abs(want), 1e-9) for f in found)
+        return want is not None and any(near(found, want) for found in numbers(text))
     if question.format == "List":
         try:
             parsed = ast.literal_eval(gold)
@@ -119,30 +92,13 @@ def value_right(question: Question, text: str, supported: bool, cited: list[int]
     return contains(text, gold)
 
 
-def ask(agent, index, peer, question: Question) -> Result:
-    from agent import Done, Retrieved
-
-    start, read, answer, error = time.perf_counter(), [], None, ""
-    try:
-        for event in agent.ask_stream(index, question.question):
-            if isinstance(event, Retrieved):
-                read += [p.page for p in event.passages]
-            elif isinstance(event, Done):
-                answer = event.answer
-    except Exception as exc:  # a failure is a wrong answer, recorded
-        error = f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    text = answer.text if answer else ""
-    cited = [c.page for c in answer.citations] if answer else []
-    peer_pages = [hit.page for hit in peer.search(question.question, k=READ_K)]
-    evidence = set(question.pages)
-    return Result(question.id, question.split, question.type, question.format, text, sorted(set(read)), cited, peer_pages,
-                  bool(evidence & set(read)), bool(evidence & set(cited)), bool(evidence & set(peer_pages)),
-                  value_right(question, text, bool(answer and answer.supported), cited), seconds, error)
-
-
-def pct(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}% ({n}/{d})" if d else "-"
+def scored(agent, index, peer, question: Question) -> Result:
+    reply, evidence = ask(agent, index, question.question), set(question.pages)
+    peer_read = peer_pages(peer, question.question)
+    return Result(question.id, question.split, question.type, question.format, reply.text, reply.read_pages,
+                  reply.cited_pages, peer_read, bool(evidence & set(reply.read_pages)),
+                  bool(evidence & set(reply.cited_pages)), bool(evidence & set(peer_read)),
+                  value_right(question, reply.text, reply.supported, reply.cited_pages), reply.seconds, reply.error)
 
 
 def row(label: str, results: list[Result]) -> list[str]:
@@ -170,7 +126,7 @@ def main(argv=None) -> None:
     wanted = [q for q in questions(args.snapshot) if (not args.types or q.type in args.types.split(","))
               and (not args.split or q.split == args.split)]
     docs = sorted({q.doc for q in wanted})
-    paths = {name: document(args.snapshot, name) for name in docs}
+    paths = {name: extracted(args.snapshot, f"data/documents/{name}", DATA) for name in docs}
     present = [name for name in docs if paths[name] is not None][: args.max_docs or None]
     missing = len([q for q in wanted if paths[q.doc] is None])
     agent, results = Agent(cache_dir=args.cache_dir), []
@@ -188,7 +144,7 @@ def main(argv=None) -> None:
             print(f"[suites] {name}: {len(loaded.pages)} pages in {time.perf_counter() - start:.0f} s", file=sys.stderr,
                   flush=True)
             for question in (q for q in wanted if q.doc == name):
-                result = ask(agent, index, peer, question)
+                result = scored(agent, index, peer, question)
                 results.append(result)
                 log.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
                 log.flush()

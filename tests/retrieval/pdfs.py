@@ -4,6 +4,7 @@ import io
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
+from pypdf.generic import ArrayObject, NameObject, NumberObject
 
 
 def text_pdf(pages: list[str]) -> bytes:
@@ -69,9 +70,12 @@ def font_pdf(pages: list[str], *, font: str | None = None, size: int = 11) -> by
 
 
 def rewrite(data: bytes, *, roman_front_pages: int = 0, user_password: str | None = None,
-            owner_password: str | None = None, algorithm: str = "AES-256") -> bytes:
-    """Add page labels (i, ii, ... then 1, 2, ...) and/or encryption to a PDF."""
+            owner_password: str | None = None, algorithm: str = "AES-256", catalog_array: int = 0) -> bytes:
+    """Add page labels (i, ii, ... then 1, 2, ...), encryption and/or an array of `catalog_array`
+    numbers in the catalog (as a real 10-Q's structure tree holds over 100,000)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if catalog_array:
+        writer.root_object[NameObject("/LongdocBig")] = ArrayObject(NumberObject(n % 97) for n in range(catalog_array))
     if roman_front_pages:
         writer.set_page_label(0, roman_front_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
         writer.set_page_label(roman_front_pages, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)

@@ -159,6 +159,14 @@ def test_pdf_parsing_is_bounded():
         load_document(data, filename="big.pdf", pdf_limits=PDFLimits(memory_bytes=64 << 20))
 
 
+def test_a_pdf_with_an_object_of_many_entries_is_read_within_limits():
+    # pypdf alone refuses past 100,000 entries; the worker's memory and time limits bound it instead
+    data = rewrite(text_pdf(PAGES), catalog_array=150_000)
+    assert load_document(data, filename="big-array.pdf").pages[0].text.strip()
+    with pytest.raises(ParseLimitError, match="too large to read"):
+        load_document(data, filename="big-array.pdf", pdf_limits=PDFLimits(object_elements=100_000))
+
+
 def test_cache_by_content_hash(tmp_path, monkeypatch):
     data = text_pdf(PAGES)
     first = load_document(data, filename="a.pdf", cache_dir=tmp_path)

@@ -1,5 +1,6 @@
 import threading
 
+import numpy as np
 import pytest
 
 from retrieval import ChunkSettings, DocumentIndex, EmptyQueryError, RetrievalError, load_document
@@ -179,6 +180,25 @@ def test_the_embedder_is_fp32_on_cpu_and_its_dtype_keys_the_cache():
     assert next(fp32.model.parameters()).dtype.is_floating_point and str(next(fp32.model.parameters()).dtype) == "torch.float32"
     assert str(next(bf16.model.parameters()).dtype) == "torch.bfloat16"
     assert fp32.name != bf16.name and bf16.name.endswith(":bfloat16")
+
+
+def test_every_embedder_dtype_runs_here_and_stays_close_to_fp32():
+    # each path forced, whatever this CPU has: bf16 is emulated where AVX512-BF16 is absent
+    from retrieval.dense import SentenceTransformerEmbedder
+
+    texts = ["The plant began manufacturing bicycles in 1952.", "Ledger of grain, wool and timber shipments.",
+             "Verkauf von Fahrrädern ab 1952."]
+    reference = default_embedder().encode(texts)
+    names = {default_embedder().name}
+    for dtype in ("bfloat16", "int8"):
+        embedder = SentenceTransformerEmbedder(dtype=dtype)
+        vectors = embedder.encode(texts)
+        assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)
+        assert (np.sum(vectors * reference, axis=1) > 0.95).all(), dtype  # the same meaning, not the same bits
+        names.add(embedder.name)
+    assert len(names) == 3  # three cache keys
+    with pytest.raises(ValueError, match="choose float32"):
+        SentenceTransformerEmbedder(dtype="float16")
 
 
 def test_pages_are_found_by_their_titles_and_captions_and_search_stays_within():
