@@ -9,6 +9,7 @@ from retrieval.document import Document
 from retrieval.sentences import sentence_spans
 
 from .events import Citation
+from .question import YES_NO
 
 CLAUSE = re.compile(r"[.;,:]\s+|\s+(?:and|but|while|whereas)\s+|\n+")
 NOT_FOUND = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I)
@@ -44,13 +45,17 @@ def supporting_citations(document: Document, passages, question: str, answer: st
 
     What the answer adds (its terms that the question lacks: the value, the name) must appear in
     the sentence; an answer that only restates the question, or says nothing was found, has none.
-    The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
+    A yes or no claims the question itself. The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
     since one sentence of the document rarely holds several facts. With `about(sentence) ->
     bool`, a sentence (with the one before it) must be about what the question asks.
     """
     if NOT_FOUND.search(answer):
         return []
     asked = set(terms(question))
+    numbers = set()  # that a sentence must hold all of
+    if YES_NO.match(answer):  # "Yes." claims what the question asks: cite the sentence that says it, its numbers too
+        answer, asked = f"{question} {YES_NO.sub('', answer, count=1)}", set()
+        numbers = {t for t in terms(question) if any(ch.isdigit() for ch in t)}
     claims = [answer] + (clauses if len(clauses := [c for c in CLAUSE.split(answer) if c.strip()]) > 1 else [])
     sentences = []
     for passage in passages:
@@ -63,7 +68,7 @@ def supporting_citations(document: Document, passages, question: str, answer: st
         new = set(terms(claim)) - asked
         if not new:
             continue
-        candidates = [s for s in sentences if about is None or about(f"{s[3]} {s[1]}")]
+        candidates = [s for s in sentences if (about is None or about(f"{s[3]} {s[1]}")) and numbers <= s[2]]
         best = max(candidates, key=lambda s: len(new & s[2]), default=None)  # the first of equals
         if best is None or len(new & best[2]) < 0.5 * len(new):
             continue

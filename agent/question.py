@@ -15,6 +15,10 @@ MAX_SUB_QUESTIONS = 8  # questions asked at once, each a full answer of the mode
 QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark: a split in one pass
 
 
+# an answer opening with one of these affirms or denies the question itself (en, de, fr, es)
+YES_NO = re.compile(r"^\W*(?:yes|no|ja|nein|oui|non|sí|si)\b[\s,.;:!-]*", re.I)
+
+
 def checked(question) -> str:
     """`question` if it is a string worth asking and short enough to read; else a typed error."""
     if not isinstance(question, str) or not question.strip():

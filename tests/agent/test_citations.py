@@ -29,6 +29,18 @@ def test_no_citation_without_new_content_or_when_nothing_was_found():
     assert supporting_citations(document, passages, "What is the vault code?", "It is 9999.") == []
 
 
+def test_a_yes_or_no_cites_the_sentence_that_says_what_the_question_asks():
+    document = load_document("\f".join(PAGES))
+    passages = page_passages(document)
+    cite = lambda question, answer: [(c.page, c.quote) for c in supporting_citations(document, passages, question, answer)]
+    guard = [(3, "The night guard is Ilse Brandt, hired in 2004.")]
+    assert cite("Was Ilse Brandt hired as night guard in 2004?", "Yes.") == guard
+    assert cite("Wurde Ilse Brandt 2004 als night guard hired?", "Ja, 2004.") == guard  # a German yes
+    assert cite("Is lunch served at noon?", "No, it is served at noon on page 2") == [(2, "Lunch is served at noon.")]
+    assert cite("Is the vault code 9999?", "Yes") == []  # nothing says so
+    assert cite("Who is the night guard?", "Nobody knows") == []  # "Nobody" is no yes or no
+
+
 def test_find_quote_only_inside_the_given_passages():
     document = load_document("\f".join(PAGES))
     passages = page_passages(document)
