@@ -21,6 +21,10 @@ class UnknownStrategyError(AgentError, ValueError):
     """A strategy name the agent does not have."""
 
 
+class ExpressionError(AgentError, ValueError):
+    """Arithmetic a model wrote that is not plain arithmetic over numbers, or has no finite value."""
+
+
 class BackendError(AgentError, RuntimeError):
     """The language model failed or could not be reached."""
 

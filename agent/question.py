@@ -15,6 +15,21 @@ MAX_SUB_QUESTIONS = 8  # questions asked at once, each a full answer of the mode
 QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark: a split in one pass
 
 
+# A question whose answer is calculated from values (a ratio, a change, a growth rate, a margin, an
+# average): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
+COMPUTES = re.compile(
+    r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease)|change (?:in|from)"
+    r"|by how much|how much (?:more|less|higher|lower)|(?:increase|decrease|grow|rise|fall)[sd]? by"
+    r"|verhältnis|quote|marge|wachstum|durchschnitt|differenz|veränderung|um wie viel"
+    r"|taux|croissance|moyenne|différence|variation|de combien"
+    r"|tasa|margen|crecimiento|promedio|diferencia|variación|cuánto (?:más|menos))\b", re.I)
+
+
+def computes(question: str) -> bool:
+    """Whether answering `question` means calculating from values of the document."""
+    return COMPUTES.search(question) is not None
+
+
 # an answer opening with one of these affirms or denies the question itself (en, de, fr, es)
 YES_NO = re.compile(r"^\W*(?:yes|no|ja|nein|oui|non|sí|si)\b[\s,.;:!-]*", re.I)
 

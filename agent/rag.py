@@ -7,7 +7,8 @@ ranked for the question (evidence.py). What happens next depends on the reader:
   that rank close to the best. Measured on the real-document set, a 135M model asked to write
   or choose from the same sentences answers worse than the ranking alone (docs/benchmarks).
 - generative: the model writes the answer from the best sentences with their neighbours, as
-  many as the budget holds (a quarter of its window); citations must be about the question.
+  many as the budget holds (a quarter of its window); citations must be about the question. A
+  question asking for a calculation (a ratio, a change, a margin) gets computed.py's answer.
 When nothing in the document shares a word with the question, the answer says so. A question
 that asks for a number ("how many", "wie viele", "combien") or a date ("when", "wann", "in what
 year") is answered by the best of the top sentences that holds one, and when none does, the
@@ -20,9 +21,10 @@ import time
 
 from retrieval.analysis import terms
 
-from . import cells, evidence
+from . import cells, computed, evidence
 from .events import Progress
 from .job import Job, Passage, fit_budget
+from .question import computes
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -81,8 +83,12 @@ def answer(job: Job):
         yield from extract(job, ranked)
         return
     about = evidence.about(job.index(), job.question)
-    passages = fit_budget(with_context(job, [s for s, _ in ranked]), job.budget, job.backend.count_tokens)
-    text, citations = yield from write(job, sorted(passages, key=lambda p: p.char_start), about=about)
+    passages = sorted(fit_budget(with_context(job, [s for s, _ in ranked]), job.budget, job.backend.count_tokens),
+                      key=lambda p: p.char_start)
+    if computes(job.asked.information):  # the model names the values and the calculation; it is evaluated here
+        text, citations = yield from computed.answer(job, passages, about=about)
+    else:
+        text, citations = yield from write(job, passages, about=about)
     yield done(job, "rag", text, citations)
 
 

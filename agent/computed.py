@@ -1,0 +1,69 @@
+"""Computed answers (generative reader): the model names the values it needs from the passages and
+writes the calculation over them; the calculation is evaluated here (arithmetic.py, never by the
+model), every number in it must stand in a passage (each cited where it stands), and a number the
+passages lack means no answer, not a guess.
+
+    "What was the quick ratio?" -> "(1,636 + 3,188) / 5,038 = 0.96", citing the three rows.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+from .arithmetic import evaluate
+from .citations import NOT_FOUND, locate
+from .errors import ExpressionError
+from .job import Job
+from .prompts import computation_messages
+from .writer import write
+
+# a run of numbers, operators and parentheses: "= (32,136 - 31,657) / 31,657 * 100 = 1.44%" holds two,
+# the calculation and the model's own result; the calculation is the last run with an operator
+ARITHMETIC_RUN = re.compile(r"[-+*/×÷−()\d][-+*/×÷−().,\d \t]*")
+OPERATION = re.compile(r"[\d)]\s*[-+*/×÷−]\s*[\d(]")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+CONSTANTS = {str(n) for n in range(1, 13)} | {"100", "1000", "1,000"}  # "/ 2", "* 100": not values to cite
+NOT_COMPUTED = "The document does not say (not found): the passages lack a value the calculation needs"
+
+
+def answer(job: Job, passages, about=None):
+    """Stream the model's reply, then (text, citations): the calculation with its value and the
+    citation of each number, or the reply as an ordinary answer when it holds no calculation."""
+    reply, citations = yield from write(job, passages, computation_messages(passages, job.question), about=about)
+    start = time.perf_counter()
+    runs = [run.strip() for run in ARITHMETIC_RUN.findall(reply) if OPERATION.search(run)]
+    if not runs or NOT_FOUND.search(reply):
+        return reply, citations
+    expression = runs[-1]
+    try:
+        value = evaluate(expression)
+    except ExpressionError as error:
+        job.step("compute", start, detail=f"refused: {error}")
+        return f"{NOT_COMPUTED} (the calculation {expression!r} was refused: {error}).", []
+    cited = []
+    for number in dict.fromkeys(n for n in NUMBER.findall(expression) if n not in CONSTANTS):
+        where = _citation(job, passages, number)
+        if where is None:
+            return f"{NOT_COMPUTED}: {number} is in none of them.", []
+        cited.append(where)
+    job.step("compute", start, detail=f"{expression} = {value!r}")
+    return f"{expression} = {_shown(value)}", sorted(set(cited), key=lambda c: c.char_start)
+
+
+def _citation(job: Job, passages, number: str):
+    """The line of a passage where `number` stands as a number of its own (not inside a longer one)."""
+    pattern = re.compile(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)")
+    for passage in passages:
+        if (found := pattern.search(passage.text)) is None:
+            continue
+        first = passage.text.rfind("\n", 0, found.start()) + 1
+        last = passage.text.find("\n", found.end()) % (len(passage.text) + 1)  # -1 (no newline): the end
+        line = passage.text[first:last]
+        citation = locate(job.document, passage.page, line, (passage.char_start + first, passage.char_start + last))
+        if citation is not None:
+            return citation
+    return None
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:.4g}"

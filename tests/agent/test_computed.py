@@ -1,0 +1,88 @@
+"""Computed answers: the model names values and writes the calculation; the agent evaluates it,
+cites each number where it stands, and refuses numbers the passages lack or calculations that are
+not plain arithmetic. Control flow with a scripted model; the embedded Qwen at the end (slow)."""
+import pytest
+
+from agent import Agent
+from agent.question import computes
+from longctx.embedded import QWEN, part_path
+
+from .scripted import ScriptedBackend
+
+SHEET = """Consolidated Balance Sheet (in millions)
+
+| | 2019 | 2018
+Cash and cash equivalents | 1,636 | 2,853
+Accounts receivable, net | 3,188 | 3,050
+Inventories | 2,134 | 1,996
+Total current liabilities | 5,038 | 4,817
+
+Net sales for 2019 were $32,136 million, up from $31,657 million in 2018.
+"""
+QUICK = "What was the quick ratio in 2019, cash plus receivables over current liabilities?"
+
+
+def asked(reply, question=QUICK):
+    backend = ScriptedBackend(reply, window=2048)
+    answer = Agent(backend, embedder=None, reader="generative").ask(SHEET, question, strategy="rag")
+    return answer, backend
+
+
+def test_the_calculation_is_evaluated_here_and_each_value_cited():
+    answer, backend = asked("Cash, 2019: 1,636\nReceivables, 2019: 3,188\nCurrent liabilities, 2019: 5,038\n"
+                            "= (1,636 + 3,188) / 5,038 = 0.75")  # the model's own result is wrong: ignored
+    assert answer.text == "(1,636 + 3,188) / 5,038 = 0.96" and answer.supported
+    assert [c.quote for c in answer.citations] == ["Cash and cash equivalents | 1,636 | 2,853",
+                                                   "Accounts receivable, net | 3,188 | 3,050",
+                                                   "Total current liabilities | 5,038 | 4,817"]
+    assert "calculated from numbers" in backend.prompts[0][0]["content"]
+    assert any(s.name == "compute" and "0.957" in s.detail for s in answer.trace.steps)
+
+
+def test_a_percentage_change_keeps_its_constants_uncited():
+    answer, _ = asked("= (32,136 - 31,657) / 31,657 * 100", "By how much did net sales grow from 2018 to 2019, in percent?")
+    assert answer.text == "(32,136 - 31,657) / 31,657 * 100 = 1.51"
+    assert len(answer.citations) == 1 and "32,136" in answer.citations[0].quote  # one sentence holds both
+
+
+def test_a_number_the_passages_lack_is_no_answer():
+    answer, _ = asked("Goodwill: 7,700\n= 7,700 / 5,038", "What is the ratio of goodwill to current liabilities?")
+    assert "not found" in answer.text and "7,700" in answer.text and not answer.citations and not answer.supported
+
+
+@pytest.mark.parametrize("reply", ["= __import__('os').system('id')", "= 9 ** 9 ** 9", "= " + "(" * 60 + "1 + 1" + ")" * 60,
+                                   "= 1,636 / (3,188 - 3,188)"])
+def test_a_hostile_or_broken_calculation_is_refused(reply):
+    answer, _ = asked(reply)
+    assert answer.citations == [] and not answer.supported
+    assert "not found" in answer.text or "No passage" in answer.text
+
+
+def test_a_reply_without_a_calculation_is_an_ordinary_answer():
+    answer, _ = asked("not found")
+    assert answer.text.startswith("not found") and not answer.citations
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What was the gross margin in 2019?", True),
+    ("By how much did revenue rise?", True),
+    ("What is the change in inventories from 2018 to 2019?", True),
+    ("Wie hoch war das Wachstum des Umsatzes?", True),
+    ("Quel est le taux de croissance du chiffre d'affaires ?", True),
+    ("¿Cuál fue el margen bruto en 2019?", True),
+    ("What changes in debt structure did the company disclose?", False),
+    ("What was total revenue in 2019?", False),
+    ("When did the Porto office open?", False),
+])
+def test_which_questions_ask_for_a_calculation(question, expected):
+    assert computes(question) is expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(any(part_path(*part) is None for part in QWEN.parts), reason=f"needs {QWEN.install}")
+def test_the_embedded_qwen_computes_a_change(tmp_path):
+    from agent.backends import LocalBackend
+
+    agent = Agent(LocalBackend(model_name="qwen", cache_dir=tmp_path), embedder=None, reader="generative")
+    answer = agent.ask(SHEET, "By how much did net sales grow from 2018 to 2019, in percent?", strategy="rag")
+    assert answer.text.endswith("= 1.51") and answer.supported, answer.text
