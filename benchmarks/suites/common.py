@@ -56,13 +56,29 @@ class Reply:
     error: str = ""
 
 
-def ask(agent, doc, question: str) -> Reply:
+def add_reader_options(parser) -> None:
+    parser.add_argument("--model", default=None, help="the reader's model: 'qwen', a folder or .gguf (default: SmolLM2)")
+    parser.add_argument("--reader", default="auto", choices=["auto", "extractive", "generative"])
+    parser.add_argument("--strategy", default="auto")
+    parser.add_argument("--rag-budget", type=int, default=None, help="passage tokens a generative answer reads")
+
+
+def reader_agent(args, cache_dir):
+    """The Agent the options ask for (the model loaded once, its conversion kept in `cache_dir`)."""
+    from agent import Agent
+    from agent.backends import LocalBackend
+
+    backend = LocalBackend(model_name=args.model, cache_dir=cache_dir) if args.model else None
+    return Agent(backend, cache_dir=cache_dir, reader=args.reader, rag_budget=args.rag_budget)
+
+
+def ask(agent, doc, question: str, strategy: str = "auto") -> Reply:
     """One question through `ask_stream`; a failure is recorded as an empty (wrong) reply."""
     from agent import Done, Retrieved
 
     reply, start = Reply(), time.perf_counter()
     try:
-        for event in agent.ask_stream(doc, question):
+        for event in agent.ask_stream(doc, question, strategy=strategy):
             if isinstance(event, Retrieved):
                 reply.read_pages += [p.page for p in event.passages]
             elif isinstance(event, Done):

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.common import write_table
-from benchmarks.suites.common import ask, extracted, git_show, near, number, pct, peer_pages
+from benchmarks.suites.common import add_reader_options, ask, extracted, git_show, near, number, pct, peer_pages, reader_agent
 
 SNAPSHOT = Path("/work/.mirror/docugami+KG-RAG-datasets/repo")
 ROOT = "sec-10-q/data/v1"
@@ -158,14 +158,14 @@ def main(argv=None) -> None:
     parser.add_argument("--max-docs", type=int, default=0, help="at most this many filings (0: all)")
     parser.add_argument("--cache-dir", default="", help="default: a new empty folder, so first questions are cold")
     parser.add_argument("--name", default="suites-docugami")
+    add_reader_options(parser)
     args = parser.parse_args(argv)
-    from agent import Agent
     from retrieval import DocumentIndex, load_document
 
     cache_dir = args.cache_dir or tempfile.mkdtemp(prefix="longdoc-docugami-")
     wanted = [q for q in questions(args.snapshot) if not args.split or q.split == args.split]
     docs = sorted({q.doc for q in wanted})[: args.max_docs or None]
-    agent, results = Agent(cache_dir=cache_dir), []
+    agent, results = reader_agent(args, cache_dir), []
     DATA.mkdir(parents=True, exist_ok=True)
     with open(DATA / f"{args.name}.jsonl", "w") as log:  # replies quote the suite's documents: kept out of git
         for name in docs:
@@ -174,7 +174,7 @@ def main(argv=None) -> None:
                 print(f"[suites] {name}: not in the snapshot, its questions skipped", file=sys.stderr, flush=True)
                 continue
             mine = [q for q in wanted if q.doc == name]
-            first = ask(agent, path, mine[0].question)  # cold: the path, an empty cache
+            first = ask(agent, path, mine[0].question, args.strategy)  # cold: the path, an empty cache
             try:
                 loaded = load_document(path, cache_dir=cache_dir)
             except Exception as exc:  # a filing that does not load: its questions are skipped, said
@@ -187,7 +187,7 @@ def main(argv=None) -> None:
             print(f"[suites] {name}: {len(loaded.pages)} pages; first answer cold in {first.seconds:.0f} s; "
                   f"dense ready {time.perf_counter() - start:.0f} s later", file=sys.stderr, flush=True)
             for n, question in enumerate(mine):
-                reply = first if n == 0 else ask(agent, index, question.question)
+                reply = first if n == 0 else ask(agent, index, question.question, args.strategy)
                 result = scored(question, reply, loaded.pages, peer_pages(peer, question.question), n == 0)
                 results.append(result)
                 log.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
@@ -203,8 +203,9 @@ def main(argv=None) -> None:
     rows += [row(f"{kind}, {source}", [r for r in results if (r.kind, r.source) == (kind, source)])
              for kind in ("single-chunk", "multi-chunk") for source in ("Table", "Text")
              if any((r.kind, r.source) == (kind, source) for r in results)]
-    write_table(args.name, "docugami SEC 10-Q, single-document questions, embedded models (SmolLM2-135M extractive "
-                "reader, MiniLM, 2 CPU cores)", header, rows,
+    reader = f"{args.model or 'SmolLM2-135M'}, reader {args.reader}, strategy {args.strategy}" + (
+        f", passages of {args.rag_budget} tokens" if args.rag_budget else "")
+    write_table(args.name, f"docugami SEC 10-Q, single-document questions ({reader}; MiniLM; 2 CPU cores)", header, rows,
                 notes=f"{len(docs)} filings. Evidence pages are the pages printing the most of the answer's numbers "
                       "(questions whose answer states numbers the filing prints); value right over all value "
                       "questions; yes/no right: the reply opens with the answer's yes or no; text questions scored "
