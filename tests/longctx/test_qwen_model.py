@@ -5,12 +5,13 @@ import pytest
 import torch
 
 import longctx
-from longctx.embedded import QWEN, part_path
+from longctx.embedded import QWEN
+from tests.needs import needs_qwen
 from tests.longctx.test_dca import CHUNK, LOCAL, _reference_model
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(any(part_path(*part) is None for part in QWEN.parts), reason=f"needs {QWEN.install}"),
+    needs_qwen,
 ]
 
 
