@@ -48,13 +48,13 @@ def generic_config(window: int) -> LongContextConfig:
                              max_length=4 * window)
 
 
-def converted(gguf: Path, cache_dir: Path) -> Path:
+def converted(gguf: Path, cache_dir: Path, digest: str = "") -> Path:
     """A folder holding the GGUF model de-quantized once (safetensors, tokenizer, config), keyed
-    by the file's content: later processes load it in a fraction of a second instead of
-    de-quantizing again (about 20 s for SmolLM2 on 2 cores)."""
+    by the file's content (`digest`, its SHA-256 when already known): later processes load it in a
+    fraction of a second instead of de-quantizing again (about 20 s for SmolLM2 on 2 cores)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    folder = Path(cache_dir) / "models" / f"{gguf.stem}-{sha256_of(gguf)[:16]}"
+    folder = Path(cache_dir) / "models" / f"{gguf.stem}-{(digest or sha256_of(gguf))[:16]}"
     if (folder / "model.safetensors").is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -96,12 +96,13 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
     if str(path).endswith(".gguf") and cache_dir is not None:
+        digest = (model_name.sha256 if model_name else "") or sha256_of(path)  # a joined model was checked already
         try:
-            model, tokenizer = _load(converted(path, cache_dir), {}, dtype, name_or_path)
+            model, tokenizer = _load(converted(path, cache_dir, digest), {}, dtype, name_or_path)
         except ModelNotFoundError as error:  # a damaged copy: convert again from the file itself
             log.warning("cached conversion of %s unreadable (%s); converting again", path, error)
-            shutil.rmtree(converted(path, cache_dir), ignore_errors=True)
-            model, tokenizer = _load(converted(path, cache_dir), {}, dtype, name_or_path)
+            shutil.rmtree(converted(path, cache_dir, digest), ignore_errors=True)
+            model, tokenizer = _load(converted(path, cache_dir, digest), {}, dtype, name_or_path)
     elif str(path).endswith(".gguf"):
         model, tokenizer = _load(path.parent, {"gguf_file": path.name}, dtype, name_or_path)
     else:

@@ -12,6 +12,11 @@ NUMBER = re.compile(r"-?\d[\d,]*\.?\d*")
 READ_K = 8  # the BM25 peer's passages, as many chunks as rag reads
 
 
+def split(order: int) -> str:
+    """The split of a document's question `order` (0-based): every third is the check split, never tuned on."""
+    return "check" if order % 3 == 2 else "tune"
+
+
 def git_show(snapshot: Path, path: str) -> bytes | None:
     """A file of the snapshot's HEAD; None when absent or only a Git LFS pointer."""
     done = subprocess.run(["git", f"--git-dir={snapshot}", "show", f"HEAD:{path}"], capture_output=True)

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.common import write_table
-from benchmarks.suites.common import add_reader_options, ask, extracted, git_show, near, number, pct, peer_pages, reader_agent
+from benchmarks.suites.common import split, add_reader_options, ask, extracted, git_show, near, number, pct, peer_pages, reader_agent
 
 SNAPSHOT = Path("/work/.mirror/docugami+KG-RAG-datasets/repo")
 ROOT = "sec-10-q/data/v1"
@@ -95,7 +95,7 @@ def questions(snapshot: Path) -> list[Question]:
         seen[doc] = order + 1
         kind = "multi-chunk" if "Multi-Chunk" in row["Question Type"] else "single-chunk"
         out.append(Question(f"{n:03d}", doc, kind, row["Source Chunk Type"], row["Question"], row["Answer"],
-                            "check" if order % 3 == 2 else "tune"))
+                            split(order)))
     return out
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.common import write_table
 from benchmarks.realdocs.scoring import REFUSAL, contains
-from benchmarks.suites.common import ask, extracted, git_show, near, number, numbers, pct, peer_pages
+from benchmarks.suites.common import split, ask, extracted, git_show, near, number, numbers, pct, peer_pages
 
 SNAPSHOT = Path("/work/.mirror/mayubo2333+MMLongBench-Doc/repo")
 DATA = Path(__file__).resolve().parent / "data" / "mmlongbench"
@@ -71,7 +71,7 @@ def questions(snapshot: Path) -> list[Question]:
         seen[sample["doc_id"]] += 1
         pages = [int(p) for p in ast.literal_eval(sample["evidence_pages"] or "[]")]
         out.append(Question(f"{n:04d}", sample["doc_id"], sample["doc_type"], sample["question"], str(sample["answer"]),
-                            sample["answer_format"], pages, "check" if order % 3 == 2 else "tune"))
+                            sample["answer_format"], pages, split(order)))
     return out
 
 
