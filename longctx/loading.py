@@ -42,6 +42,24 @@ def _load(source, extra: dict, dtype, name):
     return model, tokenizer
 
 
+def cpu_has_bf16(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        with open(cpuinfo) as handle:
+            flags = next((line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), [])
+    except OSError:  # not Linux
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def default_dtype(device: torch.device, model_name=None) -> torch.dtype:
+    """bf16 on a GPU; on a CPU fp32, except for an embedded model measured to keep its answers in
+    bf16 (Qwen: 98.5% of greedy tokens equal, prefill 2.8x faster) on a CPU with native bf16."""
+    if device.type == "cuda":
+        return torch.bfloat16
+    return torch.bfloat16 if model_name is not None and model_name.cpu_bf16 and cpu_has_bf16() else torch.float32
+
+
 def generic_config(window: int) -> LongContextConfig:
     """For a model without a preset: chunk_size = its trained window, as Qwen2.5-1M does."""
     return LongContextConfig(chunk_size=window, local_size=window // 8, original_max_position_embeddings=window,
@@ -94,7 +112,7 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
         if str(name_or_path).endswith(".gguf") and not path.is_file():
             raise ModelNotFoundError(f"no GGUF file at {name_or_path}")
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
+    dtype = dtype or default_dtype(device, model_name)
     if str(path).endswith(".gguf") and cache_dir is not None:
         digest = (model_name.sha256 if model_name else "") or sha256_of(path)  # a joined model was checked already
         try:

@@ -17,7 +17,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def qwen(tmp_path_factory):
-    return longctx.load_model("qwen", long_context=None, cache_dir=tmp_path_factory.mktemp("qwen"))
+    return longctx.load_model("qwen", long_context=None, dtype=torch.float32,  # numerics: the fp32 reference
+                              cache_dir=tmp_path_factory.mktemp("qwen"))
 
 
 def test_it_is_a_qwen2_of_32k_window_and_the_preset_fits_it(qwen):
