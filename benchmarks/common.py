@@ -1,8 +1,11 @@
 """Shared by the benchmarks: one loaded model switched between plain, transformers' YaRN and longctx DCA,
-and writing a result table to docs/benchmarks/ with the command that made it."""
+cells logged so that a long run resumes where it stopped, and writing a result table to docs/benchmarks/
+with the command that made it."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shlex
 import sys
@@ -13,15 +16,33 @@ from pathlib import Path
 import torch
 
 import longctx
+from longctx.embedded import embedded
+from longctx.loading import generic_config
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
 METHODS = ("plain", "yarn", "dca")
 
 
-def load(model_path=None):
-    model, tokenizer = longctx.load_model(model_path, long_context=None)
+DTYPES = {"auto": None, "float32": torch.float32, "bfloat16": torch.bfloat16}
+
+
+def add_model_options(parser: argparse.ArgumentParser):
+    parser.add_argument("--model", default="smollm2", help="an embedded model (smollm2, qwen) or a path")
+    parser.add_argument("--dtype", default="auto", choices=DTYPES,
+                        help="auto: load_model's choice (bf16 for Qwen on a CPU with native bf16)")
+
+
+def load(model_name: str = "smollm2", dtype: str = "auto"):
+    """The plain model, with what configure needs: its rope parameters and its DCA preset."""
+    model, tokenizer = longctx.load_model(model_name, long_context=None, dtype=DTYPES[dtype])
     model.base_rope = dict(model.config.rope_parameters)
+    shipped = embedded(model_name)
+    model.dca_preset = (longctx.preset_for(shipped.gguf if shipped else model_name, model.config)
+                        or generic_config(model.config.max_position_embeddings))
+    model.title = (f"{Path(shipped.gguf if shipped else model_name).name.removesuffix('.gguf')}, "
+                   f"{model.dtype}".replace("torch.", "")
+                   + f" (trained window {model.config.max_position_embeddings // 1024}K)")
     return model, tokenizer
 
 
@@ -40,8 +61,36 @@ def configure(model, method: str, dca_config: longctx.LongContextConfig | None =
             if type(child).__name__.endswith("RotaryEmbedding"):
                 setattr(parent, name, type(child)(config=model.config).to(model.device))
     if method == "dca":
-        longctx.apply(model, dca_config or longctx.preset_for("smollm2-135m-instruct"))
+        longctx.apply(model, dca_config or model.dca_preset)
     return model
+
+
+class CellLog:
+    """The cells of a long benchmark, one JSON line each, flushed as they finish: a rerun skips the
+    cells already in the file (keyed by `key`'s fields), so hours of CPU survive an interruption."""
+
+    def __init__(self, path: Path, key: tuple[str, ...], fresh: bool = False):
+        self.path, self.key = path, key
+        self.cells = [] if fresh or not path.is_file() else [json.loads(line) for line in path.open() if line.strip()]
+        self._done = {self._key(cell) for cell in self.cells}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("w" if fresh else "a")
+
+    def _key(self, cell: dict) -> tuple:
+        return tuple(cell.get(field) for field in self.key)
+
+    def done(self, **fields) -> bool:
+        return self._key(fields) in self._done
+
+    def add(self, cell: dict):
+        self.cells.append(cell)
+        self._done.add(self._key(cell))
+        self._file.write(json.dumps(cell) + "\n")
+        self._file.flush()
+        print(cell, flush=True)
+
+    def close(self):
+        self._file.close()
 
 
 class PeakRSS:

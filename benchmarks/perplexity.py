@@ -5,11 +5,12 @@ Goal (issue 2): DCA's perplexity on the last 4K tokens of a 32K input within 10%
 
 import argparse
 import math
+import time
 
 import torch
 import torch.nn.functional as F
 
-from benchmarks.common import configure, load, write_table
+from benchmarks.common import DOCS, CellLog, add_model_options, configure, load, write_table
 from niah.haystack import shipped_text
 
 SEGMENT = 4096
@@ -46,25 +47,40 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--length", type=int, default=16384)
     parser.add_argument("--methods", default="plain,yarn,dca,window")
+    parser.add_argument("--name", default=None, help="default: perplexity-LENGTHk, or perplexity-MODEL-LENGTHk")
+    parser.add_argument("--fresh", action="store_true", help="start over instead of resuming the methods in NAME.jsonl")
+    add_model_options(parser)
     args = parser.parse_args()
-    model, tokenizer = load()
-    ids = tokenizer(shipped_text(0), return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
+    name = args.name or f"perplexity-{'' if args.model == 'smollm2' else args.model + '-'}{args.length // 1024}k"
+    model, tokenizer = load(args.model, args.dtype)
+    text = shipped_text(5 * args.length)  # the Python Language Reference first: the same start at every length
+    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
+    if ids.shape[1] < args.length:
+        raise SystemExit(f"the shipped text has {ids.shape[1]} tokens, fewer than --length {args.length}")
     segments = [f"{s // 1024}K-{min(s + SEGMENT, args.length) // 1024}K" for s in range(0, args.length, SEGMENT)]
-    rows = []
-    for method in args.methods.split(","):
+    log = CellLog(DOCS / f"{name}.jsonl", ("method", "length"), fresh=args.fresh)
+    methods = args.methods.split(",")
+    for method in methods:
+        if log.done(method=method, length=args.length):
+            continue
+        start = time.perf_counter()
         if method == "window":
             ppl = windowed_segment_perplexities(configure(model, "plain"), ids)
         else:
             ppl = segment_perplexities(configure(model, method), ids)
-        rows.append([method] + [f"{p:.2f}" for p in ppl])
-        print(rows[-1], flush=True)
-    write_table(f"perplexity-{args.length // 1024}k",
-                f"Perplexity per segment of a {args.length}-token input (Python Language Reference text)",
-                ["method"] + segments, rows,
-                notes="SmolLM2-135M-Instruct, trained window 8K. yarn = transformers' rope_parameters yarn, factor 4; "
-                      "dca = longctx with the SmolLM2 preset; window = reference inside the trained window: each "
-                      "segment scored by the plain model with only the previous 4K tokens as context (how hard "
-                      "the segment's text is by itself).")
+        log.add(dict(method=method, length=args.length, perplexities=[round(p, 3) for p in ppl],
+                     seconds=round(time.perf_counter() - start)))
+    cells = {c["method"]: c for c in log.cells if c["length"] == args.length}
+    rows = [[m] + [f"{p:.2f}" for p in cells[m]["perplexities"]] + [cells[m]["seconds"]] for m in methods if m in cells]
+    window = model.config.max_position_embeddings
+    cfg = model.dca_preset
+    write_table(name, f"Perplexity per segment of a {args.length}-token input (Python Language Reference text)",
+                ["method"] + segments + ["seconds"], rows,
+                notes=f"{model.title}. yarn = transformers' rope_parameters yarn, factor 4; dca = longctx with the "
+                      f"model's preset (chunk_size={cfg.chunk_size}, local_size={cfg.local_size}); window = reference "
+                      f"inside the trained window ({window} tokens): each segment scored by the plain model with only "
+                      "the previous 4K tokens as context (how hard the segment's text is by itself). "
+                      f"Raw: {name}.jsonl.")
 
 
 if __name__ == "__main__":

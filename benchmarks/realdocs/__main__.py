@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..common import DOCS as OUT, write_table
+from ..suites.common import add_reader_options, reader_agent
 from .questions import DOCS, QUESTIONS
 from .scoring import precise, repeats, right
 
@@ -169,13 +170,13 @@ def main(argv=None) -> None:
     parser.add_argument("--name", default="realdocs", help="output name under docs/benchmarks")
     parser.add_argument("--skip", default="", help="comma-separated question ids not to ask (reported as skipped)")
     parser.add_argument("--resume", action="store_true", help="keep the replies already in the .jsonl, ask the rest")
+    add_reader_options(parser, strategy=False)
     args = parser.parse_args(argv)
-    from agent import Agent
 
     questions = [q for q in QUESTIONS if (not args.split or q.split == args.split)
                  and (not args.docs or q.doc in args.docs.split(",")) and (not args.ids or q.id in args.ids.split(","))]
     indexes = load_all(sorted({q.doc for q in questions}), args.cache_dir)
-    agent = Agent(cache_dir=args.cache_dir)
+    agent = reader_agent(args, args.cache_dir)
     results, path = [], OUT / f"{args.name}.jsonl"
     if args.resume and path.exists():
         results = [Result(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
@@ -215,7 +216,8 @@ def main(argv=None) -> None:
         notes.append(f"Cold start, a fresh process asking about the 400-page PDF it never saw, to the first answer: "
                      f"{cold_start(Path(args.cache_dir) / 'models'):.1f} s with the model de-quantized by an earlier run; "
                      f"{cold_start(None):.1f} s on the first run ever (the GGUF de-quantized and cached too).")
-    write_table(args.name, "The agent on real documents (embedded SmolLM2-135M, 2 CPU cores)",
+    reader = f"{args.model or 'SmolLM2-135M'}, {args.reader} reader" + (f", rag budget {args.rag_budget}" if args.rag_budget else "")
+    write_table(args.name, f"The agent on real documents (embedded {reader}, 2 CPU cores)",
                 ["mode", "split", "right", "right + cited page", "citation precision", "unanswerable refused",
                  "median s", "max s"], rows, notes="\n\n".join(notes))
 

@@ -61,10 +61,11 @@ class Reply:
     error: str = ""
 
 
-def add_reader_options(parser) -> None:
+def add_reader_options(parser, strategy: bool = True) -> None:
     parser.add_argument("--model", default=None, help="the reader's model: 'qwen', a folder or .gguf (default: SmolLM2)")
     parser.add_argument("--reader", default="auto", choices=["auto", "extractive", "generative"])
-    parser.add_argument("--strategy", default="auto")
+    if strategy:  # realdocs names its strategies in --modes
+        parser.add_argument("--strategy", default="auto")
     parser.add_argument("--rag-budget", type=int, default=None, help="passage tokens a generative answer reads")
 
 
