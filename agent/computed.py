@@ -14,6 +14,7 @@ from .arithmetic import evaluate
 from .citations import NOT_FOUND, locate
 from .errors import ExpressionError
 from .job import Job
+from .notation import NUMBER, notation_of
 from .prompts import computation_messages
 from .writer import write
 
@@ -21,7 +22,6 @@ from .writer import write
 # the calculation and the model's own result; the calculation is the last run with an operator
 ARITHMETIC_RUN = re.compile(r"[-+*/×÷−()\d][-+*/×÷−().,\d \t]*")
 OPERATION = re.compile(r"[\d)]\s*[-+*/×÷−]\s*[\d(]")
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 CONSTANTS = {str(n) for n in range(1, 13)} | {"100", "1000", "1,000"}  # "/ 2", "* 100": not values to cite
 NOT_COMPUTED = "The document does not say (not found): the passages lack a value the calculation needs"
 
@@ -35,19 +35,25 @@ def answer(job: Job, passages, about=None):
     if not runs or NOT_FOUND.search(reply):
         return reply, citations
     expression = runs[-1]
+    notation = notation_of(job.document.text)  # "13.115" is 13115 in a German report
+    numbers = list(NUMBER.finditer(expression))
+    plain = expression
+    for number in reversed(numbers):  # each number as Python writes it, in the document's notation
+        plain = plain[:number.start()] + repr(notation.value(number.group())) + plain[number.end():]
     try:
-        value = evaluate(expression)
+        value = evaluate(plain)
     except ExpressionError as error:
         job.step("compute", start, detail=f"refused: {error}")
         return f"{NOT_COMPUTED} (the calculation {expression!r} was refused: {error}).", []
     cited = []
-    for number in dict.fromkeys(n for n in NUMBER.findall(expression) if n not in CONSTANTS):
-        where = _citation(job, passages, number)
+    for number in dict.fromkeys(n.group() for n in numbers if n.group() not in CONSTANTS):
+        written = notation.shown(notation.value(number))  # "4512" stands in the table as "4.512"
+        where = _citation(job, passages, number) or _citation(job, passages, written)
         if where is None:
             return f"{NOT_COMPUTED}: {number} is in none of them.", []
         cited.append(where)
-    job.step("compute", start, detail=f"{expression} = {value!r}")
-    return f"{expression} = {_shown(value)}", sorted(set(cited), key=lambda c: c.char_start)
+    job.step("compute", start, detail=f"{plain} = {value!r}")
+    return f"{expression} = {notation.shown(value)}", sorted(set(cited), key=lambda c: c.char_start)
 
 
 def _citation(job: Job, passages, number: str):
@@ -63,7 +69,3 @@ def _citation(job: Job, passages, number: str):
         if citation is not None:
             return citation
     return None
-
-
-def _shown(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:.4g}"

@@ -20,7 +20,7 @@ QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark:
 COMPUTES = re.compile(
     r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease)|change (?:in|from)"
     r"|by how much|how much (?:more|less|higher|lower)|(?:increase|decrease|grow|rise|fall)[sd]? by"
-    r"|verhältnis|quote|marge|wachstum|durchschnitt|differenz|veränderung|um wie viel"
+    r"|\w*(?:verhältnis|wachstum|durchschnitt|differenz|veränderung|rendite)\w*|\w+quote|marge|um wie viel"
     r"|taux|croissance|moyenne|différence|variation|de combien"
     r"|tasa|margen|crecimiento|promedio|diferencia|variación|cuánto (?:más|menos))\b", re.I)
 
