@@ -15,7 +15,7 @@ from retrieval.dense import foreground
 
 from .errors import BackendError
 from .prefix_cache import PrefixCache
-from .windows import effective_window, model_key, settings_key
+from .windows import cpu_prompt_tokens, effective_window, model_key, settings_key
 
 
 class Backend(Protocol):
@@ -67,6 +67,9 @@ class LocalBackend:
             self.window, self.window_source = window, "given"
         else:
             self.window, self.window_source = effective_window(self.name, settings_key(model), nominal)
+            if model.device.type == "cpu" and (in_time := cpu_prompt_tokens(self.parameters)) < self.window:
+                self.window = in_time  # a 32K prompt takes minutes on a CPU: every strategy sizes itself by this
+                self.window_source += f", cut to {in_time:,} tokens: what a CPU reads in about 15 s at this size"
         self.max_length = nominal
         self._lock = threading.Lock()  # one generation at a time on one model
         self.prefix_cache = PrefixCache(kv_cache_bytes) if kv_cache_bytes else None

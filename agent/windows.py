@@ -20,6 +20,18 @@ SHIPPED = {
 }
 
 
+# prompt tokens x parameters that 2 CPU cores prefill in about 15 s: the embedded Qwen (0.63B
+# parameters as loaded, bf16) reads 1,024 tokens in 2.9 s and 4,096 in about 13 s (docs/benchmarks/reader-speed.md)
+CPU_PROMPT_WORK = 2.5e12
+CPU_MIN_PROMPT = 1_024  # below this no strategy has room for its passages
+
+
+def cpu_prompt_tokens(parameters: int) -> int:
+    """The longest prompt a CPU reads in about the time of one answer: a model's measured window
+    is what it understands, this is what it reads in time (a 0.5B model: about 4K tokens)."""
+    return max(CPU_MIN_PROMPT, int(CPU_PROMPT_WORK / max(parameters, 1)))
+
+
 def model_key(model_name: str | None) -> str:
     """How measurements name a model: the file or folder name, or the embedded model's."""
     from longctx.embedded import embedded
