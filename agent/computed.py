@@ -1,9 +1,11 @@
 """Computed answers (generative reader): the model names the values it needs from the passages and
-writes the calculation over them; the calculation is evaluated here (arithmetic.py, never by the
-model), every number in it must stand in a passage (each cited where it stands), and a number the
-passages lack means no answer, not a guess.
+writes the calculation over them; where the question names an operation the values settle (an
+average, a total, a growth, a change, a share: operations.py) the agent writes it over the listed
+values instead. The calculation is evaluated here (arithmetic.py, never by the model), every number
+in it must stand in a passage (each cited where it stands), and a number the passages lack means
+no answer, not a guess.
 
-    "What was the quick ratio?" -> "(1,636 + 3,188) / 5,038 = 0.96", citing the three rows.
+    "What was the quick ratio?" -> "(1,636 + 3,188) / 5,038 = 0.958", citing the three rows.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from .citations import NOT_FOUND, locate
 from .errors import ExpressionError
 from .job import Job
 from .notation import NUMBER, notation_of
+from .operations import calculation, listed_values
 from .prompts import computation_messages
 from .writer import write
 
@@ -31,11 +34,14 @@ def answer(job: Job, passages, about=None):
     citation of each number, or the reply as an ordinary answer when it holds no calculation."""
     reply, citations = yield from write(job, passages, computation_messages(passages, job.question), about=about)
     start = time.perf_counter()
-    runs = [run.strip() for run in ARITHMETIC_RUN.findall(reply) if OPERATION.search(run)]
-    if not runs or NOT_FOUND.search(reply):
+    if NOT_FOUND.search(reply):
         return reply, citations
-    expression = runs[-1]
     notation = notation_of(job.document.text)  # "13.115" is 13115 in a German report
+    runs = [run.strip() for run in ARITHMETIC_RUN.findall(reply) if OPERATION.search(run)]
+    # the operation the question names, over the values the model listed; else the model's own calculation
+    expression = calculation(job.question, listed_values(reply), notation) or (runs[-1] if runs else None)
+    if expression is None:
+        return reply, citations
     numbers = list(NUMBER.finditer(expression))
     plain = expression
     for number in reversed(numbers):  # each number as Python writes it, in the document's notation

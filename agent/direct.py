@@ -2,12 +2,18 @@
 measured for this model and settings (longctx's DCA makes room past the trained one)."""
 from __future__ import annotations
 
+from . import computed
 from .events import Progress
 from .job import Job, page_passages
+from .question import computes
 from .writer import done, write
 
 
 def answer(job: Job):
     yield Progress("retrieve", 1.0, "the whole document")
-    text, citations = yield from write(job, page_passages(job.document))
+    passages = page_passages(job.document)
+    if computes(job.asked.information):  # a calculation: evaluated here, as rag's are
+        text, citations = yield from computed.answer(job, passages)
+    else:
+        text, citations = yield from write(job, passages)
     yield done(job, "direct", text, citations)

@@ -181,12 +181,23 @@ def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence
     return [(sentences[i], float(fused[i])) for i in order]
 
 
+# nouns that name the kind of answer asked for ("the docket number", "the name of"), not what it is about
+ANSWER_KINDS = frozenset(terms("number numbers name names date year amount value title count percentage "
+                               "nummer name datum jahr betrag wert titel anzahl "
+                               "numéro nom date année montant valeur titre nombre "
+                               "número nombre fecha año importe valor título cantidad"))
+# "this paper", "dieses Handbuch", "ce rapport": the document itself, which every sentence of it is about
+THE_DOCUMENT = re.compile(r"\b(?:this|dieses|dieser|diese|diesem|diesen|ce|cet|cette|este|esta)\s+(\w+)", re.I)
+
+
 def about(index, question: str):
     """A check that a text is about what the question asks: it holds one of the question's most
     specific terms (those of the highest idf in the document: the asked name, all of them when
     several tie). Holding the answer's words is not enough: the same fact about another name is
-    not about the question."""
-    weights = term_weights(index, question)
+    not about the question. The kind of answer asked for ("number") and the document itself
+    ("this rulemaking") are not what a question is about."""
+    itself = {t for word in THE_DOCUMENT.findall(question) for t in terms(word)}
+    weights = {t: w for t, w in term_weights(index, question).items() if t not in ANSWER_KINDS | itself}
     top = max(weights.values(), default=0.0)
     specific = {t for t, w in weights.items() if w >= top - 1e-9}
     return lambda text: not specific or bool(specific & set(terms(text)))

@@ -9,6 +9,7 @@ document has no dot that is a decimal point.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -44,10 +45,12 @@ class Notation:
         return float(text)
 
     def shown(self, value: float) -> str:
-        """`value` written as the document writes numbers, to two decimals at most."""
+        """`value` written as the document writes numbers: two decimals at most, three significant
+        digits below 1 (a growth of 0.105 is not 0.11)."""
         if abs(value) >= 1e15:
             return f"{value:.4g}"
-        english = f"{value:,.2f}".rstrip("0").rstrip(".")
+        decimals = 2 if abs(value) >= 1 or value == 0 else 2 - math.floor(math.log10(abs(value)))
+        english = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
         if self.decimal == ".":
             return english
         whole, _, fraction = english.partition(".")

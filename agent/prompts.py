@@ -23,10 +23,15 @@ SYSTEM = (
 # A worked example: without it the embedded 0.5B Qwen wrote its own (wrong) results and skipped values.
 COMPUTE_SYSTEM = (
     f"You answer a question about a document using only the passages given. {DATA} The answer is "
-    "calculated from numbers in the passages. First name each number you use and where it stands, then "
-    "write the calculation on a line starting with =.\n\nExample passage: Revenue | 500 | 400\nCosts | 300 | 250\n"
-    "Example question: What was the margin in the first year?\nExample reply:\nRevenue, first year: 500\n"
-    "Costs, first year: 300\n= (500 - 300) / 500\n\nIf the passages lack a number you need, reply: not found."
+    "calculated from numbers in the passages. First write each number you use, with its row and period, one "
+    "a line; then one line starting with = that holds the calculation over those numbers. The usual formulas:\n"
+    "change = new - old\ngrowth, percentage change = (new - old) / old * 100\n"
+    "margin, share = part / whole * 100 (gross margin = gross profit / net sales * 100)\n"
+    "ratio of A to B = A / B\ntotal = A + B + ...\naverage = (A + B + ...) / how many\n\n"
+    "Example passage: | | 2023 | 2022\nRevenue | 500 | 400\nCosts | 300 | 250\n"
+    "Example question: By how much did costs grow from 2022 to 2023, in percent?\nExample reply:\n"
+    "Costs, 2023: 300\nCosts, 2022: 250\n= (300 - 250) / 250 * 100\n\n"
+    "If the passages lack a number you need, reply: not found."
 )
 # multihop: one hop's finding, a sentence copied from the passages (verified against them)
 VERDICT_SYSTEM = (

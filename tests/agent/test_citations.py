@@ -72,3 +72,23 @@ def test_evidence_must_be_about_what_the_question_asks():
     question = "How many pies does Ana Lobo sell?"
     [pies] = supporting_citations(document, passages, question, "88 pies a day", about=about(index, question))
     assert pies.quote == "She sells 88 pies a day."
+
+
+def test_the_kind_of_answer_and_the_document_itself_are_not_what_a_question_is_about():
+    # the rarest words of these questions name the answer's kind ("number") or the document ("this
+    # order"); the sentence that answers says neither, and a look-alike about another thing stays out
+    text = "\n\n".join([filler(20), "Docket No. KX-2211-08; filed by the harbour authority.", filler(20, 20),
+                        "The ferry licence is registered as FL-7730. The docket is public.", filler(20, 40),
+                        "Under this order, a number of berths close in winter.", filler(20, 60),
+                        "Comments on the docket are due in May."])  # "docket" is commoner than "number" or "order"
+    document = load_document(text, filename="order.txt")
+    index = DocumentIndex.build(document, embedder=None)
+    passages = page_passages(document)
+    for question in ("What is the docket number of this order?", "Wie lautet die Docket-Nummer dieser Anordnung?",
+                     "Quel est le numéro du docket de cette ordonnance ?"):
+        [cited] = supporting_citations(document, passages, question, "KX-2211-08", about=about(index, question))
+        assert cited.quote.startswith("Docket No. KX-2211-08"), question
+        assert supporting_citations(document, passages, question, "FL-7730", about=about(index, question)) == []
+    # a name asked through its kind still needs the asked thing in the sentence
+    question = "What is the registration number of the ferry licence?"
+    assert supporting_citations(document, passages, question, "KX-2211-08", about=about(index, question)) == []

@@ -39,7 +39,7 @@ def test_numbers_in_a_calculation_are_whole_tokens():
 
 
 @pytest.mark.parametrize("notation, value, shown", [
-    (ENGLISH, 27287.0, "27,287"), (ENGLISH, 0.9575, "0.96"), (CONTINENTAL, 27287.0, "27.287"),
+    (ENGLISH, 27287.0, "27,287"), (ENGLISH, 0.9575, "0.958"), (ENGLISH, 0.01234, "0.0123"), (ENGLISH, 0.0, "0"), (CONTINENTAL, 27287.0, "27.287"),
     (CONTINENTAL, 6551.25, "6.551,25"), (FRENCH, 6.7542, "6,75"), (FRENCH, 84560.0, "84 560"), (ENGLISH, -819.0, "-819"),
 ])
 def test_a_result_is_shown_as_the_document_writes_numbers(notation, value, shown):
