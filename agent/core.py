@@ -20,7 +20,10 @@ from .job import QUESTION_ROOM, READ_SHARE, Job
 from .question import checked, sub_questions
 from .strategies import route
 
-EXTRACTIVE_BELOW = 1_000_000_000  # parameters: smaller local models answer with the document's own sentences
+# parameters: smaller local models answer with the document's own sentences. SmolLM2 (135M) quotes
+# better than it writes; the embedded Qwen (630M as loaded) writes with twice the citation precision
+# and refuses more (docs/benchmarks/realdocs-check-qwen*.md), and only a writer computes
+EXTRACTIVE_BELOW = 400_000_000
 
 
 class Agent:
@@ -37,7 +40,7 @@ class Agent:
         self.rag_budget = rag_budget
         self.read_limit = read_limit  # auto reads every part (parallel) only of documents up to this size
         self.concurrency = concurrency  # model calls at once in parallel and summary (remote backends)
-        self.reader = reader  # "extractive", "generative" or "auto" (extractive for local models under 1B parameters)
+        self.reader = reader  # "extractive", "generative" or "auto" (extractive for local models under 400M parameters)
         # built indexes by document id, the most recently used last; at most `max_indexes` kept
         # (a server answering many documents must not hold every one it ever read)
         self._indexes: OrderedDict[str, DocumentIndex] = OrderedDict()

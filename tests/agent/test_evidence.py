@@ -99,10 +99,11 @@ def test_the_extractive_reader_says_when_nothing_shares_a_word_with_the_question
 
 
 def test_auto_reader_is_extractive_for_small_local_models_only():
-    small, large, remote = ScriptedBackend("x"), ScriptedBackend("x"), ScriptedBackend("x")
-    small.parameters, large.parameters = 135_000_000, 7_000_000_000
+    small, qwen, large, remote = (ScriptedBackend("x") for _ in range(4))
+    small.parameters, qwen.parameters, large.parameters = 135_000_000, 630_000_000, 7_000_000_000  # SmolLM2, Qwen 0.5B
     agent = Agent(embedder=None)
-    assert [agent.reader_for(b) for b in (small, large, remote)] == ["extractive", "generative", "generative"]
+    assert [agent.reader_for(b) for b in (small, qwen, large, remote)] == ["extractive", "generative", "generative",
+                                                                          "generative"]
     assert Agent(embedder=None, reader="generative").reader_for(small) == "generative"
 
 
