@@ -22,8 +22,10 @@ NUMBER = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:[,.{SPACES}{APOSTROPHES}]\d{{3}}(?
 SURE_COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])")
 SURE_DOT_DECIMAL = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+\.\d+(?![\d.,])")
 # weaker evidence: a decimal part that is not a group of three, after either mark
-COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+(?:[.\u00a0\u202f ]\d{3})*,(?:\d{1,2}|\d{4,})(?![\d.,])")
-DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+(?:,\d{3})*\.(?:\d{1,2}|\d{4,})(?![\d.,])")
+# (one run of digits before the mark: a repeated group before it would make a document of
+# "111 111 ..." take quadratic time)
+COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d.,])")
+DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.,])")
 SPACE_GROUPS = re.compile(rf"(?<![\d])\d{{1,3}}(?:[{SPACES}]\d{{3}})+(?:,\d+)?(?![\d])")
 DOT_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.])")
 

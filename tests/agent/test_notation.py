@@ -44,3 +44,14 @@ def test_numbers_in_a_calculation_are_whole_tokens():
 ])
 def test_a_result_is_shown_as_the_document_writes_numbers(notation, value, shown):
     assert notation.shown(value) == shown
+
+
+@pytest.mark.parametrize("hostile", ["111 " * 250_000 + ",5", "1" * 1_000_000, "1.111" * 200_000, "1,1" * 300_000,
+                                     "1 " * 500_000, "9\u202f999" * 200_000 + ",5"])
+def test_a_document_of_hostile_numbers_is_read_in_linear_time(hostile):
+    import time
+
+    start = time.perf_counter()
+    notation_of(hostile)
+    NUMBER.findall(hostile)
+    assert time.perf_counter() - start < 5  # a megabyte: well under a second; quadratic would be minutes
