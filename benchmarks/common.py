@@ -38,11 +38,11 @@ def load(model_name: str = "smollm2", dtype: str = "auto"):
     model, tokenizer = longctx.load_model(model_name, long_context=None, dtype=DTYPES[dtype])
     model.base_rope = dict(model.config.rope_parameters)
     shipped = embedded(model_name)
-    model.dca_preset = (longctx.preset_for(shipped.gguf if shipped else model_name, model.config)
-                        or generic_config(model.config.max_position_embeddings))
-    model.title = (f"{Path(shipped.gguf if shipped else model_name).name.removesuffix('.gguf')}, "
-                   f"{model.dtype}".replace("torch.", "")
-                   + f" (trained window {model.config.max_position_embeddings // 1024}K)")
+    name = shipped.gguf if shipped else model_name
+    window = model.config.max_position_embeddings
+    model.dca_preset = longctx.preset_for(name, model.config) or generic_config(window)
+    dtype = str(model.dtype).removeprefix("torch.")
+    model.title = f"{Path(name).name.removesuffix('.gguf')}, {dtype} (trained window {window // 1024}K)"
     return model, tokenizer
 
 
