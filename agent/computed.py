@@ -17,6 +17,7 @@ from .citations import NOT_FOUND, locate
 from .errors import ExpressionError
 from .job import Job
 from .notation import NUMBER, notation_of
+from .grounding import grounded, numbers_as_values, same_number, table_rows
 from .operations import calculation, listed_values
 from .prompts import computation_messages
 from .writer import write
@@ -38,8 +39,12 @@ def answer(job: Job, passages, about=None):
         return reply, citations
     notation = notation_of(job.document.text)  # "13.115" is 13115 in a German report
     runs = [run.strip() for run in ARITHMETIC_RUN.findall(reply) if OPERATION.search(run)]
-    # the operation the question names, over the values the model listed; else the model's own calculation
-    expression = calculation(job.question, listed_values(reply), notation) or (runs[-1] if runs else None)
+    written = runs[-1] if runs else None  # the model's own calculation
+    rows = table_rows(passages)
+    named = listed_values(reply) or numbers_as_values(_values_in(written), rows, notation)
+    values = grounded(job.question, named, rows, notation)
+    # the operation the question names over the grounded values; else the model's calculation over them
+    expression = calculation(job.question, values, notation) or _regrounded(written, named, values, notation)
     if expression is None:
         return reply, citations
     numbers = list(NUMBER.finditer(expression))
@@ -75,3 +80,27 @@ def _citation(job: Job, passages, number: str):
         if citation is not None:
             return citation
     return None
+
+
+def _values_in(expression: str | None) -> list[str]:
+    """The numbers of a calculation that are values (not its constants), each once."""
+    numbers = NUMBER.findall(expression or "")
+    return list(dict.fromkeys(n for n in numbers if n not in CONSTANTS))
+
+
+def _regrounded(expression: str | None, named: list, values: list, notation) -> str | None:
+    """The model's calculation with each value it named replaced by its grounded one, in order."""
+    if expression is None or len(named) != len(values):
+        return expression
+    unused = list(range(len(named)))
+
+    def grounded_number(match: re.Match) -> str:
+        same = [i for i, value in enumerate(named) if same_number(value.number, match.group(), notation)]
+        i = next((i for i in same if i in unused), same[-1] if same else None)
+        if i is None:
+            return match.group()
+        if i in unused:
+            unused.remove(i)
+        return values[i].number
+
+    return NUMBER.sub(grounded_number, expression)

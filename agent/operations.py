@@ -17,18 +17,17 @@ from dataclasses import dataclass
 
 from .notation import NUMBER, Notation
 
-OPERATIONS = (  # the first that matches names the operation
-    ("average", re.compile(r"\b(?:average|mean|\w*durchschnitt\w*|mittelwert|moyen(?:ne)?|promedio|media)\b", re.I)),
-    ("total", re.compile(r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
-                         r"|somme|ensemble|au total|suma|en total|juntos)\b", re.I)),
-    ("growth", re.compile(r"\b(?:growth|grow|grew|grown|percent(?:age)? (?:change|increase|decrease|rise|fall)"
-                          r"|in percent|wachstum\w*|wuchs|gewachsen|prozent\w*|croissance|pourcentage|en pourcent"
-                          r"|crecimiento|crecieron|creció|porcentaje|por ciento)\b", re.I)),
-    ("change", re.compile(r"\b(?:change|difference|increase|decrease|by how much|veränderung|differenz|um wie viel"
-                          r"|variation|différence|de combien|diferencia|variación|cuánto)\b", re.I)),
-    ("share", re.compile(r"\b(?:margin|share of|percentage of|proportion|marge|anteil|\w+quote|part de|margen"
-                         r"|proporción)\b", re.I)),
-)
+AVERAGE = re.compile(r"\b(?:average|mean|\w*durchschnitt\w*|mittelwert|moyen(?:ne)?|promedio|media)\b", re.I)
+TOTAL = re.compile(r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
+                   r"|somme|ensemble|au total|suma|en total|juntos)\b", re.I)
+GROWTH = re.compile(r"\b(?:growth|grow|grew|grown|wachstum\w*|wuchs|gewachsen|croissance|crecimiento|crecieron"
+                    r"|creció)\b", re.I)
+CHANGE = re.compile(r"\b(?:change|difference|increase[sd]?|decrease[sd]?|rise|rose|fall|fell|by how much"
+                    r"|veränderung|verändert\w*|differenz|um wie viel|stieg|gestiegen|sank|gesunken|variation"
+                    r"|différence|de combien|augment\w*|baiss\w*|diferencia|variación|cuánto|aument\w*"
+                    r"|disminu\w*)\b", re.I)
+PERCENT = re.compile(r"\b(?:per ?cent(?:age)?|prozent\w*|pourcent\w*|porcentaje|por ciento)\b|%", re.I)
+SHARE = re.compile(r"\b(?:margin|share of|proportion|marge|anteil|\w+quote|part de|margen|proporción)\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # a value line of the model's list: "Net sales, 2023: 48,210" (no operator after the colon)
 VALUE_LINE = re.compile(r"^\W*(?P<label>[^:=\n]*?)\s*:\s*\$?\s*(?P<number>\(?-?\d[\d.,' \u00a0\u202f]*\)?)\s*"
@@ -43,7 +42,13 @@ class Value:
 
 
 def operation(question: str) -> str | None:
-    return next((name for name, pattern in OPERATIONS if pattern.search(question)), None)
+    """average, total, growth (a change in percent), change, share (a percentage of a whole), or None."""
+    for name, pattern in (("average", AVERAGE), ("total", TOTAL), ("growth", GROWTH)):
+        if pattern.search(question):
+            return name
+    if CHANGE.search(question):
+        return "growth" if PERCENT.search(question) else "change"
+    return "share" if SHARE.search(question) or PERCENT.search(question) else None
 
 
 def listed_values(reply: str) -> list[Value]:

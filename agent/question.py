@@ -16,9 +16,10 @@ QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark:
 
 
 # A question whose answer is calculated from values (a ratio, a change, a growth rate, a margin, an
-# average): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
+# average, a share of a whole): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
 COMPUTES = re.compile(
-    r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease)|change (?:in|from)"
+    r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease|of)|change (?:in|from)"
+    r"|what (?:per ?cent|share|proportion) of|prozentsatz|anteil\w*|pourcentage|proportion|porcentaje"
     r"|by how much|how much (?:more|less|higher|lower)|(?:increase|decrease|grow|rise|fall)[sd]? by"
     r"|\w*(?:verhältnis|wachstum|durchschnitt|differenz|veränderung|rendite)\w*|\w+quote|marge|um wie viel"
     r"|taux|croissance|moyenne|différence|variation|de combien"

@@ -94,17 +94,26 @@ def answer(job: Job):
 
 def with_context(job: Job, sentences) -> list[Passage]:
     """Each sentence with the one before and after it on its page (a sentence alone may not name
-    its subject); overlapping ones merged."""
-    document, out = job.document, []
+    its subject), less what an earlier passage already shows: the next row of a table read for
+    the row above it still comes (under its header), and no passage grows past three sentences."""
+    document, spans = job.document, []  # (start, end, sentence) of each passage
     for s in sentences:
         on_page = evidence.page_sentences(document, s.page)
         i = next((i for i, p in enumerate(on_page) if p.char_start <= s.char_start < p.char_end), None)
         a, b = ((on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end) if i is not None
                 else (s.char_start, s.char_end))
-        if any(p.char_start < b and a < p.char_end for p in out):
-            continue
+        for start, end, _ in spans:
+            if start <= a < end:
+                a = end
+            if a < start < b:
+                b = start
+        if a <= s.char_start and s.char_end <= b:  # else it is shown already
+            spans.append((a, b, s))
+    out = []
+    for a, b, s in spans:
         text = document.text[a:b]
-        out.append(Passage(text, s.page, s.page_label, a, b, "" if s.header in text else s.header))
+        header_row = s.header.rsplit("\n", 1)[-1]  # its caption may stand apart from it by a blank line
+        out.append(Passage(text, s.page, s.page_label, a, b, "" if header_row in text else s.header))
     return out
 
 

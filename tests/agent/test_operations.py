@@ -23,6 +23,13 @@ from agent.operations import Value, calculation, listed_values, operation
     ("Quelle est la variation du résultat ?", "change"),
     ("What was the gross margin in 2023?", "share"),
     ("Wie hoch war die Eigenkapitalquote?", "share"),
+    ("What percentage of net sales was research and development?", "share"),
+    ("¿Qué porcentaje de las ventas fue el beneficio neto en 2022?", "share"),  # a percentage alone: of a whole
+    ("Quel pourcentage du chiffre d'affaires représente le résultat ?", "share"),
+    ("Um wie viel Prozent stieg der Umsatz?", "growth"),  # a change in percent
+    ("De combien de pourcent le chiffre d'affaires a-t-il augmenté ?", "growth"),
+    ("¿En qué porcentaje aumentaron las ventas?", "growth"),
+    ("By how much did inventories rise?", "change"),
     ("What was the ratio of debt to equity?", None),  # roles by the question's order: the model's own
     ("What was working capital, current assets minus current liabilities?", None),
 ])

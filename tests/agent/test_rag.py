@@ -121,3 +121,16 @@ def test_a_year_the_statement_lacks_is_refused_not_read_from_the_nearest_column(
     answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2019 "
                                                     "based on the cash flow statement?")
     assert not answer.citations and "not found" in answer.text
+
+
+def test_neighbouring_table_rows_both_reach_the_generative_reader():
+    # one row stands between the two the question names: the second is not dropped for sharing
+    # that row with the first one's context, and the header row is shown once per passage
+    table = ("Personnel costs (in thousands)\n\n| | 2024 | 2023\nSalaries | 4,120 | 3,980\nPensions | 610 | 585\n"
+             "Training | 95 | 88\nTravel | 240 | 205\nSocial charges | 1,030 | 990\n")
+    backend = ScriptedBackend("not found", window=2048)
+    Agent(backend, embedder=None, reader="generative").ask(table, "What were salaries and training costs in 2024?",
+                                                           strategy="rag")
+    prompt = backend.prompts[0][-1]["content"]
+    assert "Salaries | 4,120 | 3,980" in prompt and "Training | 95 | 88" in prompt
+    assert all(passage.count("| | 2024 | 2023") <= 1 for passage in prompt.split("</passage>"))
