@@ -17,7 +17,8 @@ from .citations import NOT_FOUND, locate
 from .errors import ExpressionError
 from .job import Job
 from .notation import NUMBER, notation_of
-from .grounding import grounded, numbers_as_values, same_number, table_rows
+from .grounding import (calculation_over_names, grounded, numbers_as_values, one_cell_twice, same_number, table_rows,
+                        tables_named)
 from .operations import calculation, listed_values
 from .prompts import computation_messages
 from .writer import write
@@ -34,15 +35,23 @@ def answer(job: Job, passages, about=None):
     """Stream the model's reply, then (text, citations): the calculation with its value and the
     citation of each number, or the reply as an ordinary answer when it holds no calculation."""
     reply, citations = yield from write(job, passages, computation_messages(passages, job.question), about=about)
+    if NOT_FOUND.search(reply) and 0 < len(named := tables_named(job.question, passages)) < len(passages):
+        # a small model gives up among many passages: asked again over the tables the question names
+        passages = named
+        reply, citations = yield from write(job, passages, computation_messages(passages, job.question), about=about)
     start = time.perf_counter()
     if NOT_FOUND.search(reply):
         return reply, citations
     notation = notation_of(job.document.text)  # "13.115" is 13115 in a German report
     runs = [run.strip() for run in ARITHMETIC_RUN.findall(reply) if OPERATION.search(run)]
-    written = runs[-1] if runs else None  # the model's own calculation
     rows = table_rows(passages)
+    # the model's own calculation, over numbers or over the rows' names
+    written = runs[-1] if runs else calculation_over_names(reply, job.question, rows)
     named = listed_values(reply) or numbers_as_values(_values_in(written), rows, notation)
     values = grounded(job.question, named, rows, notation)
+    if twice := one_cell_twice(named, values):
+        job.step("compute", start, detail=f"refused: {twice[0].number} and {twice[1].number} are one cell")
+        return f"{NOT_COMPUTED}: {twice[0].number} and {twice[1].number} stand for one cell of the table.", []
     # the operation the question names over the grounded values; else the model's calculation over them
     expression = calculation(job.question, values, notation) or _regrounded(written, named, values, notation)
     if expression is None:

@@ -20,10 +20,13 @@ from dataclasses import dataclass, replace
 from retrieval.tables import CELL_SEPARATOR, table_blocks, with_header
 
 from .cells import YEAR, asked_years
-from .notation import NUMBER, Notation
+from .notation import ENGLISH, NUMBER, Notation
 from .operations import Value, operation
 
 WORD = re.compile(r"[^\W\d_]+")
+NAMED_OPERATION = re.compile(r"[^\W\d_]\)?\s[-+*/×÷]\s\(?[^\W\d_]")  # "profit / net": names joined by an operator
+NAMED_TERMS = re.compile(r"(\s[-+*/×÷]\s|[()])")  # an operator between spaces ("long-term" is a word), a parenthesis
+PARENTHESIS = re.compile(r"\([^()]*\)")
 MIN_STEM = 4  # "receivable" finds "receivables"; shorter words must be equal
 
 
@@ -82,6 +85,29 @@ def grounded(question: str, values: list[Value], rows: list[Row], notation: Nota
     return out
 
 
+def calculation_over_names(reply: str, question: str, rows: list[Row]) -> str | None:
+    """A calculation the model wrote over row names ("gross profit / net sales * 100") with each
+    name replaced by its row's cell in the one year the question names; None unless every name is
+    a row and the year settles each cell."""
+    years = asked_years(question)
+    for line in reply.splitlines():
+        _, equals, formula = line.rpartition("=")
+        if not equals or not NAMED_OPERATION.search(formula) or len(years) != 1:
+            continue
+        pieces = NAMED_TERMS.split(formula)
+        for k in range(0, len(pieces), 2):  # the terms, between their operators
+            term = pieces[k].strip()
+            if not term or NUMBER.fullmatch(term):
+                continue
+            row = _row_of(Value(term, "", None), rows, ENGLISH)
+            number = row.number_in(int(next(iter(years)))) if row else None
+            if number is None:
+                return None
+            pieces[k] = pieces[k].replace(term, number)
+        return "".join(pieces).strip()
+    return None
+
+
 def numbers_as_values(numbers: list[str], rows: list[Row], notation: Notation) -> list[Value]:
     """Values of a bare calculation's numbers: each labelled by the one row holding it, dated by its column."""
     out = []
@@ -113,6 +139,34 @@ def _row_of(value: Value, rows: list[Row], notation: Notation) -> Row | None:
     return holding[0] if len(holding) == 1 else None
 
 
+def tables_named(question: str, passages) -> list:
+    """The passages holding a table whose caption or some row is named by the question (most of
+    its words are the question's)."""
+    words = _words(question)
+
+    def named(label: str) -> bool:
+        theirs = _words(PARENTHESIS.sub(" ", label))  # "(in Tausend EUR)" is the unit, not the name
+        return 2 * sum(any(_alike(a, b) for b in words) for a in theirs) > len(theirs)
+
+    out = []
+    for passage in passages:
+        text = with_header(getattr(passage, "header", ""), passage.text)
+        for _, end, header, first in table_blocks(text):
+            labels = header.split("\n")[:-1] + [line.split(CELL_SEPARATOR)[0] for line in text[first:end].split("\n")]
+            if any(named(label) for label in labels if label.strip()):
+                out.append(passage)
+                break
+    return out
+
+
+def one_cell_twice(named: list[Value], values: list[Value]) -> tuple[Value, Value] | None:
+    """Two different values of the model that became one cell: it read along the wrong axis."""
+    for i, j in ((i, j) for i in range(len(values)) for j in range(i)):
+        if values[i] == values[j] and named[i].number != named[j].number and len(named) == len(values):
+            return named[j], named[i]
+    return None
+
+
 def _named(label: str, rows: list[Row]) -> Row | None:
     return next((row for row in rows if row.label == label), None)
 
@@ -122,8 +176,10 @@ def _words(label: str) -> list[str]:
 
 
 def _alike(a: str, b: str) -> bool:
+    """The same word, inflected ("receivable", "receivables") or as a compound's head
+    ("Umsatz", "Gesamtumsatz")."""
     short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= MIN_STEM and long.startswith(short))
+    return a == b or (len(short) >= MIN_STEM and long.startswith(short)) or (len(short) > MIN_STEM and long.endswith(short))
 
 
 def same_number(cell: str, number: str, notation: Notation) -> bool:

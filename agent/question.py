@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError
+from .operations import TOTAL
 
 MAX_QUESTION_CHARS = 4_000  # about 1,000 tokens: long instructions fit, a pasted document does not
 MAX_SUB_QUESTIONS = 8  # questions asked at once, each a full answer of the model's time
@@ -16,10 +17,10 @@ QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark:
 
 
 # A question whose answer is calculated from values (a ratio, a change, a growth rate, a margin, an
-# average, a share of a whole): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
+# average, a share of a whole, A minus B; a sum: operations.TOTAL): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
 COMPUTES = re.compile(
     r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease|of)|change (?:in|from)"
-    r"|what (?:per ?cent|share|proportion) of|prozentsatz|anteil\w*|pourcentage|proportion|porcentaje"
+    r"|what (?:per ?cent|share|proportion) of|prozentsatz|anteil\w*|pourcentage|proportion|porcentaje|minus|plus"
     r"|by how much|how much (?:more|less|higher|lower)|(?:increase|decrease|grow|rise|fall)[sd]? by"
     r"|\w*(?:verhältnis|wachstum|durchschnitt|differenz|veränderung|rendite)\w*|\w+quote|marge|um wie viel"
     r"|taux|croissance|moyenne|différence|variation|de combien"
@@ -28,7 +29,7 @@ COMPUTES = re.compile(
 
 def computes(question: str) -> bool:
     """Whether answering `question` means calculating from values of the document."""
-    return COMPUTES.search(question) is not None
+    return COMPUTES.search(question) is not None or TOTAL.search(question) is not None  # a sum of values
 
 
 # an answer opening with one of these affirms or denies the question itself (en, de, fr, es)

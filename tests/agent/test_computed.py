@@ -107,6 +107,10 @@ def test_a_reply_without_a_calculation_is_an_ordinary_answer():
     ("Welchen Anteil hatte Italien am Umsatz?", True),
     ("Quel pourcentage du chiffre d'affaires vient de France ?", True),
     ("¿Qué porcentaje de las ventas fue el beneficio neto?", True),
+    ("What was free cash flow, operating cash flow minus capital expenditure?", True),
+    ("How much were salaries and pensions together in 2024?", True),  # a sum
+    ("Wie hoch war der Gesamtumsatz aller Regionen?", True),
+    ("¿Cuál fue la suma de los gastos?", True),
     ("Wie lautet das Zitat (quote) im Vorwort?", False),
     ("Quel est le taux de croissance du chiffre d'affaires ?", True),
     ("¿Cuál fue el margen bruto en 2019?", True),

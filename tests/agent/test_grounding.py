@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from agent import Agent
-from agent.grounding import grounded, numbers_as_values, table_rows
+from agent.grounding import calculation_over_names, grounded, numbers_as_values, table_rows, tables_named
 from agent.notation import CONTINENTAL, ENGLISH
 from agent.operations import Value
 
@@ -121,3 +121,39 @@ def test_a_hostile_table_is_read_in_linear_time():
 
 def test_continental_cells_compare_by_value():
     assert rows_of(ERGEBNIS)[0].period_of("7410", CONTINENTAL) == 2020
+
+
+@pytest.mark.parametrize("reply, question, expected", [
+    ("Ratio = total liabilities / equity", "What was the ratio of liabilities to equity in FY2020?", "6,020 / 8,870"),
+    ("= (cash + trade receivables) / total liabilities", "What was the quick ratio in 2021?", "(812 + 1,904) / 6,480"),
+    ("= (cash + goodwill) / total liabilities", "What was it in 2021?", None),  # goodwill is no row
+    ("= cash / equity", "What was the cash to equity ratio?", None),  # no year: no cell
+    ("= long-term debt / equity", "What was it in 2021?", None),  # "long-term" is one name, and no row
+])
+def test_a_calculation_over_row_names_takes_their_cells(reply, question, expected):
+    assert calculation_over_names(reply, question, rows_of(BALANCE)) == expected
+
+
+def test_two_values_read_as_one_cell_are_no_answer():
+    # 2020's and 2021's equity, asked of 2021 only: the model divided a row by itself
+    answer = asked("= 9,310 / 8,870", "What was the ratio of liabilities to equity in FY2021?", BALANCE)
+    assert "not found" in answer.text and "one cell" in answer.text and not answer.citations
+
+
+def test_a_model_giving_up_among_many_passages_is_asked_again_over_the_named_table():
+    replies = iter(["not found", "= 2,210 - 1,985"])
+    backend = ScriptedBackend(lambda messages: next(replies), window=8192)
+    prose = "\n\n".join(f"Note {i}. The warehouse in Lyon was repainted in spring and the roof repaired." for i in range(8))
+    document = f"{prose}\n\n{BALANCE}\n\n{prose}"
+    answer = Agent(backend, embedder=None, reader="generative").ask(
+        document, "By how much did inventory increase from FY2020 to FY2021?", strategy="rag")
+    assert answer.text == "2,210 - 1,985 = 225" and len(backend.prompts) == 2
+    assert "Lyon" in backend.prompts[0][-1]["content"] and "Lyon" not in backend.prompts[1][-1]["content"]
+
+
+def test_tables_the_question_names_by_caption_or_row():
+    passages = [SimpleNamespace(text=BALANCE), SimpleNamespace(text=VENTAS), SimpleNamespace(text=ERGEBNIS)]
+    assert tables_named("How much inventory was there?", passages) == passages[:1]
+    assert tables_named("Wie hoch war die Gewinn- und Verlustrechnung?", passages) == passages[2:]  # its caption
+    assert tables_named("Wie hoch war der Gesamtjahresüberschuss?", passages) == passages[2:]  # a compound's head
+    assert tables_named("When did the office open?", passages) == []
