@@ -1,13 +1,14 @@
 """agent: `ask(doc, question)` that picks its strategy, cites verified passages and stays on task."""
 from .backends import LangChainBackend, LocalBackend
+from .conversation import Conversation
 from .core import Agent, ask, ask_stream
 from .http_backend import OpenAIBackend
-from .errors import (AgentError, BackendError, EmptyQuestionError, IncompleteReplyError, QuestionTooLongError,
-                     TooManyQuestionsError, UnknownStrategyError)
+from .errors import (AgentError, BackendError, EmptyQuestionError, HistoryError, IncompleteReplyError,
+                     QuestionTooLongError, TooManyQuestionsError, UnknownStrategyError)
 from .events import Answer, Citation, CitationEvent, Done, Progress, Retrieved, Step, Token, Trace
 
 __all__ = [
-    "Agent", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "OpenAIBackend", "Answer", "Citation", "CitationEvent",
+    "Agent", "Conversation", "ask", "ask_stream", "LocalBackend", "LangChainBackend", "OpenAIBackend", "Answer", "Citation", "CitationEvent",
     "Done", "Progress", "Retrieved", "Step", "Token", "Trace", "AgentError", "BackendError", "IncompleteReplyError",
-    "EmptyQuestionError", "QuestionTooLongError", "TooManyQuestionsError", "UnknownStrategyError",
+    "EmptyQuestionError", "HistoryError", "QuestionTooLongError", "TooManyQuestionsError", "UnknownStrategyError",
 ]

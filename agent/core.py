@@ -14,8 +14,9 @@ from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
+from .conversation import history_of, standalone_question
 from .errors import QuestionTooLongError
-from .events import Answer, Done, Event, Progress, Token, Trace
+from .events import Answer, Done, Event, Progress, Step, Token, Trace
 from .job import QUESTION_ROOM, READ_SHARE, Job
 from .question import checked, sub_questions
 from .strategies import route
@@ -67,11 +68,21 @@ class Agent:
                 answer = event.answer
         return answer
 
-    def ask_stream(self, doc, question: str, *, strategy: str = "auto", max_new_tokens: int = 96) -> Iterator[Event]:
+    def ask_stream(self, doc, question: str, *, history=None, strategy: str = "auto",
+                   max_new_tokens: int = 96) -> Iterator[Event]:
         """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
         and last Done with the Answer. The tokens are the answer's: an attempt `auto` abandons
-        shows only as Progress("strategy")."""
+        shows only as Progress("strategy"). `history`: the conversation's earlier (question,
+        answer) pairs; a follow-up is answered as the standalone question it means
+        (Progress("standalone") and the trace's `question` show it)."""
         question = checked(question)  # bounded before any rule reads it
+        past, rewrite = history_of(history), None
+        if past.turns:
+            since, backend = time.perf_counter(), self.backend
+            question, how = standalone_question(question, past, backend, self.reader_for(backend) == "generative")
+            if how:
+                rewrite = Step("standalone", time.perf_counter() - since, detail=f"{how}: {question}")
+                yield Progress("standalone", 1.0, question)
         if strategy == "auto" and len(parts := sub_questions(question)) > 1:
             yield from self._one_by_one(doc, parts, max_new_tokens)
             return
@@ -88,6 +99,8 @@ class Agent:
         budget = min(self.rag_budget or backend.window // READ_SHARE, backend.window - question_tokens - max_new_tokens - QUESTION_ROOM)
         job = Job(document, question, backend, lambda: index or self._index(document), budget, max_new_tokens,
                   self.concurrency, self.reader_for(backend))
+        job.trace.question = question
+        job.trace.steps += [rewrite] if rewrite else []
         job.step("load", start, detail=f"{document.name}, model {backend.name}, {job.reader} reader")
         yield Progress("load", 1.0, document.name)
         job.trace.window = backend.window
@@ -115,7 +128,7 @@ class Agent:
         trace = Trace(f"{len(questions)} questions in one: answered one by one "
                       f"({'; '.join(a.trace.strategy_reason for a in answers)})",
                       answers[0].trace.document_tokens, answers[0].trace.window,
-                      [step for a in answers for step in a.trace.steps])
+                      [step for a in answers for step in a.trace.steps], " ".join(questions))
         text = "\n".join(f"{n}. {a.text}" for n, a in enumerate(answers, start=1))
         strategy = "+".join(dict.fromkeys(a.strategy for a in answers))
         yield Done(Answer(text, [c for a in answers for c in a.citations], strategy, trace,

@@ -17,6 +17,10 @@ class TooManyQuestionsError(AgentError, ValueError):
     """More questions asked in one message than the agent answers at once."""
 
 
+class HistoryError(AgentError, ValueError):
+    """A conversation history that is not a list of (question, answer) pairs of text."""
+
+
 class UnknownStrategyError(AgentError, ValueError):
     """A strategy name the agent does not have."""
 

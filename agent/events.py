@@ -28,6 +28,7 @@ class Trace:
     document_tokens: int = 0
     window: int = 0
     steps: list[Step] = field(default_factory=list)
+    question: str = ""  # the question answered: a follow-up made standalone, else as asked
 
 
 @dataclass
