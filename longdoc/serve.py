@@ -9,8 +9,10 @@ with an earlier one's tokens (the same document, a new question) reuses its KV c
 (`--kv-cache-gb`; `usage.prompt_tokens_details.cached_tokens`). One generation at a time per
 model; at most `max_queue` requests wait, more get 429 with Retry-After. A client that
 disconnects stops its generation within a token. The documents API (`/v1/documents`: upload,
-status, list, delete, ask) answers with the agent; documents are kept under the cache directory
-across restarts.
+status, list, delete, ask) answers with the agent; an ask takes a `question`, or OpenAI-shaped
+`messages` whose last user message is a follow-up read with the conversation before it (the
+answer's `question` is the standalone one answered). Documents are kept under the cache
+directory across restarts.
 Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
 """
 from __future__ import annotations
@@ -43,6 +45,7 @@ from .relay import relay
 MAX_BODY_BYTES = 32 << 20  # an uploaded document
 MAX_CHAT_BODY_BYTES = 8 << 20  # a chat request's JSON: ~2M tokens of English, past any window here; parsed in < 0.1 s
 MAX_SMALL_BODY_BYTES = 64 << 10  # every other request (a question is at most 4,000 characters)
+MAX_ASK_BODY_BYTES = 2 << 20  # a question with its conversation (the agent reads the latest turns)
 MAX_MESSAGES = 1_000
 MAX_JSON_OBJECTS = 4 * MAX_MESSAGES  # messages and their content parts; more is refused while parsing
 MAX_STOPS, MAX_STOP_CHARS = 8, 256
@@ -212,7 +215,7 @@ class Guard:
             refusal = self._refusal(scope)
             if refusal is not None:
                 return await refusal.response()(scope, receive, counted)
-            await self.app(scope, self._bounded(receive, self.limits.get(path, self.default_limit)), counted)
+            await self.app(scope, self._bounded(receive, self._limit(path)), counted)
         finally:
             code = status[0] or CLIENT_GONE
             self.server.responses[code] = self.server.responses.get(code, 0) + 1
@@ -225,10 +228,14 @@ class Guard:
             if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
                 return APIError(401, "a valid API key is required (Authorization: Bearer ...)", "authentication_error",
                                 code="invalid_api_key")
-        length, limit = headers.get(b"content-length"), self.limits.get(scope["path"], self.default_limit)
+        length, limit = headers.get(b"content-length"), self._limit(scope["path"])
         if length is not None and (not length.isdigit() or int(length) > limit):
             return too_large(limit)
         return None
+
+    def _limit(self, path: str) -> int:
+        """The body limit of `path`: its own, else its last part's ("*/ask"), else the default."""
+        return self.limits.get(path) or self.limits.get(f"*/{path.rpartition('/')[2]}") or self.default_limit
 
     @staticmethod
     def _bounded(receive, limit: int):
@@ -302,7 +309,8 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
     app = FastAPI(title="longdoc", description=__doc__.split("\n")[0], version="1")
     server = Server(backend, max_queue=max_queue)
     app.state.server = server
-    limits = {"/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES), "/v1/documents": max_body_bytes}
+    limits = {"/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES), "/v1/documents": max_body_bytes,
+              "*/ask": MAX_ASK_BODY_BYTES}
     app.add_middleware(Guard, server=server, api_key=api_key, limits=limits, default_limit=MAX_SMALL_BODY_BYTES)
     if documents is not None:
         add_document_routes(app, server, documents, agent, max_body_bytes)
@@ -396,10 +404,43 @@ def invalid_request(errors: list) -> APIError:
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    """A question, or a conversation in OpenAI's `messages` shape whose last message is the user's
+    question and whose earlier user and assistant messages are its history (system messages are
+    not instructions to the agent: ignored)."""
+
+    question: str = Field(default="", max_length=MAX_QUESTION_CHARS)
+    messages: list[Message] | None = Field(default=None, min_length=1, max_length=MAX_MESSAGES)
     strategy: str = "auto"
     max_tokens: int = Field(default=96, ge=1, le=4096)
     stream: bool = False
+
+    def asked(self) -> tuple[str, list[tuple[str, str]]]:
+        """(the question, the (question, answer) pairs before it)."""
+        if self.messages is None:
+            if not self.question:
+                raise APIError(400, "give a question, or messages ending with the user's question", param="question")
+            return valid_text(self.question, "question"), []
+        if self.question:
+            raise APIError(400, "give a question or messages, not both", param="messages")
+        said = [m for m in self.messages if m.role in ("user", "assistant")]
+        if not said or said[-1].role != "user":
+            raise APIError(400, "the last message must be the user's question", param="messages")
+        pairs, pending = [], None
+        for message in said[:-1]:
+            text = valid_text(message.text(), "messages")
+            if message.role == "user":
+                if pending is not None:
+                    pairs.append((pending, ""))  # asked again without a reply
+                pending = text
+            elif pending is not None:
+                pairs.append((pending, text))
+                pending = None
+        if pending is not None:
+            pairs.append((pending, ""))
+        question = valid_text(said[-1].text(), "messages")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise APIError(400, f"the question is over {MAX_QUESTION_CHARS:,} characters", param="messages")
+        return question, pairs
 
 
 def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, agent, max_body_bytes: int) -> None:
@@ -452,13 +493,13 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
             asked = AskRequest.model_validate_json(await request.body())
         except ValidationError as error:
             raise invalid_request(error.errors()) from None
-        valid_text(asked.question, "question")
+        question, history = asked.asked()
         if entry.status != "ready":
             detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
             raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
         admission = server.admit()
-        events = lambda: agent.ask_stream(entry.index, asked.question, strategy=asked.strategy,  # noqa: E731
-                                          max_new_tokens=asked.max_tokens)
+        events = lambda: agent.ask_stream(entry.index, question, history=history,  # noqa: E731
+                                          strategy=asked.strategy, max_new_tokens=asked.max_tokens)
         if asked.stream:
             return ReleasingStream(ask_events(server, events), admission, server)
 
@@ -481,14 +522,17 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
 
 def error_status(error: Exception) -> tuple[int, str]:
     """An agent error a client caused (an unknown strategy, an empty question) is 400; else 500."""
-    from agent.errors import EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError, UnknownStrategyError
+    from agent.errors import (EmptyQuestionError, HistoryError, QuestionTooLongError, TooManyQuestionsError,
+                              UnknownStrategyError)
 
-    client = isinstance(error, (EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError, UnknownStrategyError))
+    client = isinstance(error, (EmptyQuestionError, HistoryError, QuestionTooLongError, TooManyQuestionsError,
+                                UnknownStrategyError))
     return (400 if client else 500), f"{type(error).__name__}: {error}"
 
 
 def answer_json(answer) -> dict:
-    return {"object": "answer", "text": answer.text, "strategy": answer.strategy, "supported": answer.supported,
+    return {"object": "answer", "text": answer.text, "question": answer.trace.question, "strategy": answer.strategy,
+            "supported": answer.supported,
             "citations": [{"page": c.page, "label": c.page_label, "char_start": c.char_start, "char_end": c.char_end,
                            "quote": c.quote} for c in answer.citations],
             "trace": {"strategy_reason": answer.trace.strategy_reason, "document_tokens": answer.trace.document_tokens,
