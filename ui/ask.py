@@ -60,7 +60,11 @@ def render() -> None:
                f"tokens, {len(document.text):,} characters")
     for warning in document.warnings:
         st.warning(warning)
+    # one conversation per document: each question is read with the answered turns before it
     history = st.session_state.setdefault("history", {}).setdefault(document.id, [])
+    if history and st.button("New conversation", help="the next question is read without the ones before"):
+        history.clear()
+        st.rerun()
     for number, turn in enumerate(history):
         show(turn, document, number)
     pending = st.session_state.get("pending")
@@ -76,7 +80,8 @@ def render() -> None:
             st.markdown(plain(pending))
         with st.chat_message("assistant"):
             try:
-                turn.answer = answer(state.shared_agent(model), document, pending, strategy, max_new_tokens)
+                turns = [(t.question, t.answer.text) for t in history if t.answer is not None]
+                turn.answer = answer(state.shared_agent(model), document, pending, turns, strategy, max_new_tokens)
             except FAILURES as error:
                 turn.error = f"{type(error).__name__}: {error}"
         history.append(turn)
@@ -160,12 +165,14 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
     return loaded[key]
 
 
-def answer(shared: state.SharedAgent, document: Document, question: str, strategy: str, max_new_tokens: int) -> Answer:
+def answer(shared: state.SharedAgent, document: Document, question: str, history: list, strategy: str,
+           max_new_tokens: int) -> Answer:
     """Stream one answer into the page: progress in a status box, the tokens as they come (a new
     answer when auto changes strategy), then the finished answer in full."""
     status = st.status("Waiting for another question to finish" if shared.lock.locked() else "Reading", expanded=False)
     with shared.lock:
-        events = shared.agent.ask_stream(document, question, strategy=strategy, max_new_tokens=max_new_tokens)
+        events = shared.agent.ask_stream(document, question, history=history, strategy=strategy,
+                                         max_new_tokens=max_new_tokens)
         done: list[Answer] = []
         while not done:
             st.write_stream(_tokens(events, status, done))
@@ -206,6 +213,8 @@ def _tokens(events, status, done: list):
 def show(turn: Turn, document: Document, number: int) -> None:
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
+        if turn.answer is not None and turn.answer.trace.question not in ("", turn.question):
+            st.caption(f"Asked as: {plain(turn.answer.trace.question)}")  # a follow-up made standalone
     with st.chat_message("assistant"):
         if turn.error:
             st.error(turn.error)

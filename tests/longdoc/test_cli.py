@@ -2,6 +2,7 @@
 from the example document, past the model's window, with a verified citation."""
 
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -45,3 +46,48 @@ def test_main_job_answers_from_example_past_the_window(tmp_path):
     assert "58213" in answer
     assert any("58213" in c and c.startswith("[1] page 1") for c in citations)
     assert "strategy rag" in done.stderr
+
+
+def test_chat_answers_follow_ups_and_ctrl_c_stops_only_the_answer(tmp_path):
+    """`longdoc chat` in a real process against a real server (a scripted model): a follow-up
+    read with its conversation, Ctrl-C mid-answer stops that answer (the server's generation
+    too) and the loop goes on; the stopped answer joins no conversation; Ctrl-D ends."""
+    import os
+    import signal
+    import threading
+
+    from longdoc.serve import create_app
+    from tests.agent.scripted import filler, user
+
+    from .scripted_server import KEY, WordBackend, serving
+
+    slow_started = threading.Event()
+
+    def reply(messages):
+        if "Rewritten question:" in user(messages):
+            return "How many tonnes of freight did the company carry in 2019?"
+        if "Which ports" in user(messages):
+            slow_started.set()
+            return "The company served " + "many ports " * 200
+        return "47,500 tonnes." if "carry in 2019?" in user(messages) else "41,000 tonnes."
+
+    backend = WordBackend(reply, per_word=0.05)
+    document = tmp_path / "freight.txt"
+    document.write_text(f"{filler(5)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
+                        f"In 2019 the company carried 47,500 tonnes of freight.\n\nIts ports are Lisbon and Porto.\n")
+    with serving(create_app(backend, api_key=KEY)) as url:
+        chat = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "chat", str(document), "--server", url,
+                                 "--cache-dir", str(tmp_path / "cache")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env={**os.environ, "LONGDOC_API_KEY": KEY})
+        chat.stdin.write("How many tonnes of freight did the company carry in 2018?\nWhich ports did the company serve?\n")
+        chat.stdin.flush()
+        assert slow_started.wait(60)
+        time.sleep(0.5)
+        chat.send_signal(signal.SIGINT)
+        assert backend.closed_early.wait(30)  # the server stopped writing the stopped answer
+        out, err = chat.communicate("And in 2019?\n", timeout=120)
+    assert chat.returncode == 0, err
+    assert "41,000 tonnes." in out and "47,500 tonnes." in out and "[longdoc] stopped" in err
+    assert "asked as: How many tonnes of freight did the company carry in 2019?" in err
+    rewrite = next(m for m in backend.prompts if "Rewritten question:" in user(m))
+    assert "Which ports" not in user(rewrite)  # the stopped turn is not in the conversation

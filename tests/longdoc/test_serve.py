@@ -12,30 +12,12 @@ import httpx
 import pytest
 
 from longdoc.serve import create_app
-from tests.agent.scripted import ScriptedBackend, filler
+from tests.agent.scripted import filler
 from tests.ui.serving import free_port, start, stop
 
-KEY = "serve-test-key-0123456789"
+from .scripted_server import KEY, WordBackend, serving
+
 SMOLLM = "SmolLM2-135M-Instruct"  # the embedded model's name on the real server
-
-
-class WordBackend(ScriptedBackend):
-    """Replies word by word, `per_word` seconds apart; records whether a generation was stopped."""
-
-    def __init__(self, reply, per_word: float = 0.0, window: int = 4096):
-        super().__init__(reply, window=window)
-        self.per_word, self.closed_early = per_word, threading.Event()
-
-    def stream(self, messages, max_new_tokens):
-        self.prompts.append(messages)
-        words = (self.reply(messages) if callable(self.reply) else self.reply).split()[:max_new_tokens]
-        try:
-            for word in words:
-                time.sleep(self.per_word)
-                yield word + " "
-        except GeneratorExit:
-            self.closed_early.set()
-            raise
 
 
 def client(backend, **options) -> httpx.AsyncClient:
@@ -251,18 +233,9 @@ async def test_metrics_count_replies_tokens_and_the_queue():
 @pytest.fixture
 def scripted_server():
     """A real HTTP server on 127.0.0.1 (uvicorn in a thread) serving a scripted model."""
-    import uvicorn
-
     backend = WordBackend(lambda messages: "The code is 58213.")
-    config = uvicorn.Config(create_app(backend, api_key=KEY), host="127.0.0.1", port=free_port(), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}", backend
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(backend, api_key=KEY)) as url:
+        yield url, backend
 
 
 def test_longdoc_ask_answers_through_a_server_without_loading_a_model(scripted_server, tmp_path, capsys, monkeypatch):

@@ -119,3 +119,21 @@ def test_events_that_end_without_an_answer_are_an_error_not_a_wait():
 
     with pytest.raises(AgentError):
         list(ask._tokens(iter([Token("half an answer")]), status=None, done=[]))
+
+
+def test_a_follow_up_is_read_with_its_conversation_until_a_new_one_starts(backend, tmp_path):
+    doc = tmp_path / "freight.txt"
+    doc.write_text(f"{filler(3)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
+                   "In 2019 the company carried 47,500 tonnes of freight.\n")
+    backend.reply = lambda messages: ("How many tonnes of freight did the company carry in 2019?"
+                                      if "Rewritten question:" in messages[-1]["content"] else "47,500 tonnes.")
+    app = open_path(page(), doc)
+    app.chat_input[0].set_value("How many tonnes of freight did the company carry in 2018?").run()
+    app.chat_input[0].set_value("And in 2019?").run()
+    assert not app.exception, app.exception
+    asked_as = [c.value for c in app.caption if c.value.startswith("Asked as:")]
+    assert asked_as == ["Asked as: " + ask.plain("How many tonnes of freight did the company carry in 2019?")]
+    next(b for b in app.button if b.label == "New conversation").click().run()
+    assert not [m for m in app.chat_message if m.name == "user"]  # the page starts a new conversation
+    app.chat_input[0].set_value("And in 2019?").run()
+    assert not [c for c in app.caption if c.value.startswith("Asked as:")]  # nothing before it to follow
