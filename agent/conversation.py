@@ -109,7 +109,13 @@ def _usable(reply: str, question: str, history: History) -> str | None:
     said = set(terms(question)).union(*(terms(f"{t.question} {t.answer[:MAX_ANSWER_CHARS]}") for t in history.turns))
     written = terms(line)
     invented = [t for t in written if t not in said]
-    return line if written and len(invented) <= INVENTED_SHARE * len(written) else None
+    if not written or len(invented) > INVENTED_SHARE * len(written):
+        return None
+    # it must still ask what the follow-up asked ("k1" of "and the parameter k1?"), and stand alone
+    kept = set(written)
+    if any(t not in kept for t in terms(" ".join(followup.own_words(question)))) or followup.depends(line):
+        return None
+    return line
 
 
 @dataclass

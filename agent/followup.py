@@ -25,10 +25,14 @@ CONTINUATION = re.compile(
 # ("es" and "son" are also Spanish verbs: left out)
 POINTING = frozenset("""it its they them their theirs itself themselves sein seine seinen seinem seiner seines sie
     ihr ihre ihren ihrem ihrer ihres il elle ils elles sa ses leur leurs lui eux él ella ellos ellas su sus
-    there then dort damals dabei davon là alors allí ahí entonces""".split())
+    there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors allí ahí entonces""".split())
 FORMAL = frozenset("sie ihr ihre ihren ihrem ihrer ihres".split())  # capitalised inside a question: German "you"
-EXPLETIVE = re.compile(r"\b(?:(?:is|was|are|were) (?:there|it)|(?:there|it) (?:is|was|are|were|has been|have been))\b", re.I)
+EXPLETIVE = re.compile(r"\b(?:(?:is|was|are|were) there|there (?:is|are|was|were|has been|have been)"
+                       r"|(?:is|was) it (?:\w+ ){0,2}?(?:to|that)|it (?:is|was) (?:\w+ ){0,2}?(?:to|that))\b", re.I)
 PERSONAL = frozenset("he him his she her hers himself herself er ihn ihm".split())
+# never a person: a thing, a place, a time
+NEUTER = frozenset("""it its itself there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors
+    allí ahí entonces""".split())
 DEMONSTRATIVE = frozenset("this that these those dies das cela ça ceci eso esto".split())  # pointing only at the end
 WHO = re.compile(r"^[\W_]*(?:who|whom|whose|wer|wen|wem|wessen|qui|quién|quiénes)\b", re.I)
 # question words and auxiliaries: what a question opens with before its subject
@@ -37,14 +41,17 @@ OPENING = frozenset("""what which who whom how many much when where why was is w
     ist war waren sind hat hatte haben hatten wird wurde wurden kann quel quelle quels quelles combien quand où
     pourquoi qu que quoi est était étaient sont a ont avait fut été cuál cuáles cuánto cuánta cuántos cuántas qué
     cuándo dónde por es era eran son fue fueron ha han tiene tenía""".split())
-ARTICLE = frozenset("the a an der die das den dem des ein eine einen le la les l un une el los las lo del".split())
+ARTICLE = frozenset("""the a an this that these those der die das den dem des ein eine einen dieser diese dieses le la
+    les l un une ce cette ces el los las lo del este esta estos estas""".split())  # and the demonstratives
 # words that end a subject: prepositions, conjunctions, auxiliaries after it
 SUBJECT_END = frozenset("""of in for at on by from to with as and or during between than did does do was is were are
     has have had von im in für bei am an auf aus mit zu zum zur und oder im war ist waren sind hat hatte der de du des d
     en pour à au aux par avec dans sur et ou entre del para con por y o entre sobre durante""".split())
 FUNCTION = OPENING | ARTICLE | SUBJECT_END | frozenset("""me my you your we our i not no yes please tell ich mir du
     sie uns nous vous je moi yo mi tu nos""".split())
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?")
+POSSESSIVE = re.compile(r"['’]s$")
+ABBREVIATION = re.compile(r"(?<![\w.])[A-Z][a-z]{1,3}\.$")  # "Inc.", "Corp." keep their point; a sentence's goes
 # a period: a year, a fiscal year, a quarter or half ("FY2019", "Q3 2020", "2019/20")
 PERIOD = re.compile(r"(?<![\w.,])(?:(?:FY|GJ|Q[1-4]|H[12])\s?)?(?:19|20)\d\d(?:/\d\d)?(?![\w,.]\d)|\b[QH][1-4]\b", re.I)
 # a period named relative to the previous one: -1 or +1 year
@@ -54,9 +61,10 @@ LATER = re.compile(r"\b(?:the (?:year|period) after|the (?:following|next) (?:ye
                    r"|(?:im |das )?folgejahr|das jahr danach|l['’]année (?:suivante|d['’]après)|el año siguiente)\b", re.I)
 YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?!\d)")
 # a name: capitalised words (joined by "of", "de", "&"...), not the question's first word
-NAME = re.compile(r"(?<![\w'’])(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]{2,})(?:\s+(?:(?:of|de|del|du|von|&|and|y|et)\s+)?"
-                  r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*))*")
-MAX_ELLIPSIS_WORDS = 6  # "and what about the net income in 2019?": longer, it asks something of its own
+NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’.!&-]*(?:\s+(?:(?:of|de|del|du|von|&|and|y|et)\s+)?"
+                  r"(?:[A-ZÀ-ÖØ-Þ][\w'’.!&-]*|(?!(?:19|20)\d\d\b)\d[\d-]*\b))*")  # "Flight 302", not "AG 2018"
+SUBJECT_WORDS = 4  # "research and development expense" is the longest subject taken whole
+MAX_ELLIPSIS_WORDS = 8  # "and from the Ethiopian Airlines Flight 302 accident?": longer, it says something of its own
 ANSWER_NAME_WORDS = 40  # a who-question's answer short enough that its first name is the one meant
 
 
@@ -76,27 +84,26 @@ def standalone(question: str, previous: str, previous_answer: str = "") -> str:
     if not _content(rest) or (CONTINUATION.match(question) and short):  # "What was it in 2019?", "And the net income?"
         return _ellipsis(previous, rest, _periods(rest, previous))
     if pointing:
-        referent = _referent(previous, previous_answer, person=bool(pointing & PERSONAL))
+        referent = _referent(previous, previous_answer, person=bool(pointing & PERSONAL), thing=pointing <= NEUTER)
         return _with_referent(question, pointing, referent) if referent else f"{question} ({_stripped(previous)})"
     entity = _names(previous)
     return f"{question.rstrip(' ?？')} ({entity[-1]})?" if entity and not _names(rest, opening=False) else question
 
 
 def _ellipsis(previous: str, rest: str, periods: list[str]) -> str:
-    """The previous question with the period, name or subject `rest` names in place of its own."""
+    """The previous question with the period, name or subject `rest` names in place of its own:
+    a phrase sharing a word with it takes that phrase's place ("nine months" for "three months"),
+    names take the places of its names, else the phrase becomes its subject ("the net income"
+    for "the revenue"), unless a preposition opens it ("in the same quarter"): a circumstance."""
     out = previous
-    named = _content(PERIOD.sub(" ", EARLIER.sub(" ", LATER.sub(" ", rest))))
-    if named:
-        phrase = " ".join(named)
-        names = [n for n in _names(previous) if not PERIOD.fullmatch(n)]
-        article = WORD.findall(rest)[0].casefold() in ARTICLE if WORD.findall(rest) else False
-        subject = _subject(previous)
-        if not article and (new := _names(rest, opening=False)) and names:
-            out = _replace_last(out, names[-1], new[-1])
-        elif subject:
-            out = out.replace(subject, _subject_phrase(rest, subject) or phrase, 1)
-        else:
-            out = f"{_stripped(previous)}: {rest}"
+    if _content(rest):
+        words = WORD.findall(rest)
+        circumstance = bool(words) and words[0].casefold() in SUBJECT_END and words[0].casefold() not in ARTICLE
+        phrase = _phrase(rest)
+        # a lowercase article before it: a common noun ("der Gewinn"), not a name ("The Ritz-Carlton")
+        common = bool(phrase) and any(w.group() in ARTICLE for w in WORD.finditer(rest[:phrase[0].start()]))
+        out = (_aligned(previous, rest) or (None if common else _renamed(previous, rest))
+               or (previous if circumstance else _resubjected(previous, rest)) or f"{_stripped(previous)}: {rest}")
     if periods:
         old = PERIOD.findall(out)
         if old:
@@ -105,6 +112,61 @@ def _ellipsis(previous: str, rest: str, periods: list[str]) -> str:
         else:
             out = f"{_stripped(out)} ({', '.join(periods)})?"
     return out
+
+
+def _phrase(text: str) -> list[re.Match]:
+    """The noun phrase `text` names: its words after a leading preposition, article or pointing
+    word, up to the next grammar word or period."""
+    words = [w for w in WORD.finditer(text) if not PERIOD.fullmatch(w.group())]
+    k = 0
+    while k < len(words) and (words[k].group().casefold() in FUNCTION or words[k].group().casefold() in POINTING):
+        k += 1
+    end = k
+    while end < len(words) and words[end].group().casefold() not in FUNCTION:
+        end += 1
+    return words[k:end]
+
+
+def _aligned(previous: str, rest: str) -> str | None:
+    """`previous` with the phrase of `rest` in place of the one it shares a word with, aligned on
+    that word: "parameter k1" replaces "parameter b", "Lisbon office" replaces "Porto office"."""
+    new = _phrase(rest)
+    old = [w for w in WORD.finditer(previous)]
+    for i, word in enumerate(new):
+        for j, there in enumerate(old):
+            if there.group().casefold() != word.group().casefold() or word.group().casefold() in FUNCTION:
+                continue
+            first, last = j - i, j - i + len(new) - 1
+            # a grammar word in the way ends it; a capital is a label there ("Class A shares")
+            if first < 0 or last >= len(old) or any(old[k].group() in FUNCTION for k in range(first, last + 1)):
+                return None
+            replaced = " ".join(w.group() for w in new)
+            return previous[:old[first].start()] + replaced + previous[old[last].end():]
+    return None
+
+
+def _renamed(previous: str, rest: str) -> str | None:
+    """`previous` with the names of `rest` in place of its own, the last for the last."""
+    new = _names(rest, opening=False)
+    old = [n for n in _names(previous) if not PERIOD.fullmatch(n)]
+    if not new or not old:
+        return None
+    out = previous
+    for before, after in zip(old[::-1], new[::-1]):
+        out = _replace_last(out, before, after)
+    return out
+
+
+def _resubjected(previous: str, rest: str) -> str | None:
+    """`previous` with the phrase of `rest` as its subject."""
+    subject = _subject(previous)
+    phrase = " ".join(w.group() for w in _phrase(rest))
+    if not subject or not phrase:
+        return None
+    lead = subject.split()[0]
+    # the subject's article or possessor stays ("the revenue" -> "the net income", "Apple's revenue" -> "Apple's net income")
+    kept = lead if lead.casefold() in ARTICLE or POSSESSIVE.search(lead) else ""
+    return previous.replace(subject, f"{kept} {phrase}".strip(), 1)
 
 
 def _periods(rest: str, previous: str) -> list[str]:
@@ -117,9 +179,14 @@ def _periods(rest: str, previous: str) -> list[str]:
     return named
 
 
+def own_words(text: str) -> list[str]:
+    """What `text` asks of its own: its periods and the words that are neither grammar nor pointing back."""
+    return PERIOD.findall(text) + _content(text)
+
+
 def _content(text: str) -> list[str]:
     """The words of `text` that are neither grammar nor pointing back."""
-    return [w for w in WORD.findall(PERIOD.sub(" ", text))
+    return [w for w in WORD.findall(PERIOD.sub(" ", EARLIER.sub(" ", LATER.sub(" ", text))))
             if w.casefold() not in FUNCTION and w.casefold() not in POINTING | PERSONAL | DEMONSTRATIVE]
 
 
@@ -150,12 +217,13 @@ def _names(text: str, opening: bool = True) -> list[str]:
     first = WORD.match(body)
     out = []
     for match in NAME.finditer(body):
-        name = re.sub(r"['’]s$", "", match.group().rstrip(".-"))
-        if opening and first and match.start() == 0:
-            name = name[len(first.group()):].strip()
+        name = match.group() if ABBREVIATION.search(match.group()) else match.group().rstrip(".-")
+        name = POSSESSIVE.sub("", name)
         words = name.split()
-        while words and words[0].casefold() in FUNCTION:
+        if opening and first and match.start() == 0:  # the question's own capital, and grammar after it
             words = words[1:]
+            while words and words[0].casefold() in FUNCTION:
+                words = words[1:]
         if words and not all(w.casefold() in FUNCTION for w in words):
             out.append(" ".join(words))
     return out
@@ -172,28 +240,17 @@ def _subject(question: str) -> str:
     if k < len(words) and words[k].group().casefold() in ARTICLE:
         k += 1
     end = k
-    while end < len(words) and words[end].group().casefold() not in SUBJECT_END:
+    while end < len(words) and words[end].group().casefold() not in FUNCTION and end - k < SUBJECT_WORDS:
         end += 1
     if end == k or start == len(words):
         return ""
     return question[words[start].start():words[end - 1].end()]
 
 
-def _subject_phrase(rest: str, subject: str) -> str:
-    """The noun phrase an ellipsis names ("the net income" of "the net income in 2019"), a
-    pointing word in front of it made the previous subject's article ("its net income")."""
-    phrase = _subject(rest)
-    first, _, tail = phrase.partition(" ")
-    if first.casefold() in POINTING and tail:
-        article = subject.split()[0] if subject.split()[0].casefold() in ARTICLE else ""
-        return f"{article} {tail}".strip()
-    return phrase
-
-
-def _referent(previous: str, answer: str, person: bool) -> str:
-    """What a pronoun points to: the person a who-question's answer named, else the previous
-    question's last named entity, else its subject."""
-    if WHO.match(previous) and (named := _names(" ".join(answer.split()[:ANSWER_NAME_WORDS]), opening=False)):
+def _referent(previous: str, answer: str, person: bool, thing: bool) -> str:
+    """What a pronoun points to: the person a who-question's answer named (unless it points at a
+    thing), else the previous question's last named entity, else its subject."""
+    if not thing and WHO.match(previous) and (named := _names(" ".join(answer.split()[:ANSWER_NAME_WORDS]), opening=False)):
         return named[0]
     names = [n for n in _names(previous) if not PERIOD.fullmatch(n)]
     if person and not names and (named := _names(answer, opening=False)):

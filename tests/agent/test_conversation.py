@@ -103,3 +103,13 @@ def test_an_answer_object_is_a_turn_too():
     first = agent.ask(REPORT, FIRST[0])
     follow = agent.ask(REPORT, "And in 2019?", history=[(FIRST[0], first)])
     assert "47,500" in follow.text
+
+
+@pytest.mark.parametrize("rewrite", [
+    "How many tonnes of freight did the company carry in 2018?",  # the previous question copied: 2019 lost
+    "How many tonnes did it carry in 2019?",  # still pointing back
+])
+def test_a_rewrite_that_drops_the_follow_up_or_still_points_back_gives_way_to_the_rules(rewrite):
+    answer = Agent(replying(rewrite), embedder=None, reader="generative").ask(REPORT, "And in 2019?", history=[FIRST])
+    assert answer.trace.question == "How many tonnes of freight did the company carry in 2019?"
+    assert any(step.detail.startswith("rules") for step in answer.trace.steps)

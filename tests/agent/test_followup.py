@@ -30,6 +30,28 @@ def test_an_ellipsis_is_the_previous_question_with_what_it_names(previous, follo
     assert standalone(follow_up, previous) == expected
 
 
+@pytest.mark.parametrize("previous, follow_up, expected", [
+    # a phrase sharing a word with the previous question takes its place, aligned on that word
+    ("What was the closing price of the Class A shares in 2019?", "And the Class B shares?",
+     "What was the closing price of the Class B shares in 2019?"),
+    ("When did the Porto office open?", "And the Lisbon office?", "When did the Lisbon office open?"),
+    ("How many seats did Delta Flight 1402 have?", "And United Flight 88?", "How many seats did United Flight 88 have?"),
+    ("What was the net revenue of Acme?", "What about the net income?", "What was the net income of Acme?"),
+    # names for names, the last for the last; an abbreviation keeps its point
+    ("How many people did Globex employ in Springfield?", "What about Initech in Austin?",
+     "How many people did Initech employ in Austin?"),
+    ("Where is Initech Corp. based?", "What about Globex Ltd.?", "Where is Globex Ltd. based?"),
+    ("Combien de salariés travaillent à Lyon ?", "Et à Marseille ?", "Combien de salariés travaillent à Marseille ?"),
+    # a preposition opens a circumstance: its period replaces the previous one, the subject stays
+    ("What were the company's sales in the quarter ended March 31, 2023?", "And in the same quarter of 2022?",
+     "What were the company's sales in the quarter ended March 31, 2022?"),
+    # the subject's possessor stays when a pointing word stands for it
+    ("What was Siemens's order intake in 2021?", "And its net profit?", "What was Siemens's net profit in 2021?"),
+])
+def test_an_ellipsis_replaces_the_phrase_name_or_period_it_matches(previous, follow_up, expected):
+    assert standalone(follow_up, previous) == expected
+
+
 @pytest.mark.parametrize("previous, answer, follow_up, expected", [
     ("When was Acme Corp founded?", "In 1990.", "Who founded it?", "Who founded it (Acme Corp)?"),
     # a who-question's answer names the person the next question points to
@@ -61,3 +83,11 @@ def test_a_new_topic_is_asked_as_typed(question):
 
 def test_without_a_previous_question_nothing_changes():
     assert standalone("And in 2019?", "") == "And in 2019?"
+
+
+def test_a_pronoun_for_a_thing_never_means_the_person_a_who_question_found():
+    # "it" is the manual, not its signer
+    got = standalone("Which edition does it replace?", "Who signed the Rail Safety Manual?", "Jane Doe signed it.")
+    assert got == "Which edition does it (Rail Safety Manual) replace?"
+    assert standalone("When did she join?", "Who signed the Rail Safety Manual?", "Jane Doe signed it.") == \
+        "When did she (Jane Doe) join?"
