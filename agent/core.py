@@ -14,6 +14,7 @@ from retrieval.document import Document, load_document
 from retrieval.index import DocumentIndex
 from retrieval.tokens import estimate_tokens
 
+from .collection import Collection
 from .conversation import history_of, standalone_question
 from .errors import QuestionTooLongError
 from .events import Answer, Done, Event, Progress, Step, Token, Trace
@@ -76,6 +77,10 @@ class Agent:
         answer) pairs; a follow-up is answered as the standalone question it means
         (Progress("standalone") and the trace's `question` show it)."""
         question = checked(question)  # bounded before any rule reads it
+        if _is_collection(doc):  # several documents, a folder: asked together
+            collection = doc if isinstance(doc, Collection) else Collection(doc, agent=self)
+            yield from collection.ask_stream(question, history=history, strategy=strategy, max_new_tokens=max_new_tokens)
+            return
         past, rewrite = history_of(history), None
         if past.turns:
             since, backend = time.perf_counter(), self.backend
@@ -179,6 +184,10 @@ class Agent:
         while len(self._indexes) > self.max_indexes:
             self._indexes.popitem(last=False)
 
+    def index_for(self, document: Document, progress=None) -> DocumentIndex:
+        """`document`'s index: kept, reopened from the cache, or built (BM25 now, dense in the background)."""
+        return self._index(document, progress)
+
     def _index(self, document: Document, progress=None) -> DocumentIndex:
         index = self._cached_index(document.id)
         if index is None:
@@ -187,6 +196,13 @@ class Agent:
                                         progress=progress)
             self._keep(index)
         return index
+
+
+def _is_collection(doc) -> bool:
+    """A list of sources, a Collection, or a folder's path."""
+    if isinstance(doc, (list, tuple, Collection)):
+        return True
+    return isinstance(doc, (str, os.PathLike)) and len(str(doc)) < 4096 and "\n" not in str(doc) and Path(doc).is_dir()
 
 
 _default: Agent | None = None

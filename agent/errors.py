@@ -21,6 +21,10 @@ class HistoryError(AgentError, ValueError):
     """A conversation history that is not a list of (question, answer) pairs of text."""
 
 
+class CollectionError(AgentError, ValueError):
+    """A collection with no readable document, or a document name it does not hold."""
+
+
 class UnknownStrategyError(AgentError, ValueError):
     """A strategy name the agent does not have."""
 

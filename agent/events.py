@@ -11,6 +11,7 @@ class Citation:
     quote: str
     char_start: int
     char_end: int
+    document: str = ""  # in a collection, the document's name (offsets are into its text)
 
 
 @dataclass

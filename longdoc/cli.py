@@ -34,7 +34,8 @@ def chat(args) -> int:
     conversation = Conversation(agent, document)
     history_file = _line_editing(args.cache_dir)
     interactive = sys.stdin.isatty()
-    print(f"[longdoc] chat about {printable(document.name)}: ask a question (Ctrl-C stops an answer, Ctrl-D ends)",
+    about = getattr(document, "name", None) or f"{len(document.members)} documents"
+    print(f"[longdoc] chat about {printable(about)}: ask a question (Ctrl-C stops an answer, Ctrl-D ends)",
           file=sys.stderr)
     while True:
         try:
@@ -61,9 +62,10 @@ def chat(args) -> int:
 
 
 def _agent_and_document(args):
+    """The agent, and what it reads: one document, or a collection of several files or a folder."""
     from retrieval.document import load_document
 
-    from agent import Agent, LocalBackend
+    from agent import Agent, Collection, LocalBackend
     from agent.http_backend import served_backend
 
     if args.server:
@@ -71,7 +73,13 @@ def _agent_and_document(args):
     else:
         backend = None if args.model is None else LocalBackend(model_name=args.model)
     agent = Agent(backend, cache_dir=args.cache_dir)
-    document = load_document(args.file, password=args.password, cache_dir=args.cache_dir)
+    if len(args.files) > 1 or os.path.isdir(args.files[0]):
+        collection = Collection(args.files, agent=agent, cache_dir=args.cache_dir)
+        for skipped in collection.skipped:
+            print(f"longdoc: skipped {printable(skipped.name)}: {printable(skipped.error)}", file=sys.stderr)
+        print(f"[longdoc] {len(collection.members)} documents", file=sys.stderr)
+        return agent, collection
+    document = load_document(args.files[0], password=args.password, cache_dir=args.cache_dir)
     for warning in document.warnings:
         print(f"longdoc: warning: {printable(warning)}", file=sys.stderr)
     return agent, document
@@ -106,13 +114,16 @@ def show(events):
             if not answer.supported:
                 print(printable(answer.text.splitlines()[-1]))
             for n, c in enumerate(answer.citations, start=1):
-                print(printable(f"[{n}] page {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
+                where = f"{c.document}, page" if c.document else "page"
+                print(printable(f"[{n}] {where} {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
             total = sum(step.seconds for step in answer.trace.steps)
             print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr, flush=True)
     return answer
 
 
 def _finishing(agent, document) -> None:
+    if not hasattr(document, "pages"):  # a collection: its indexes finish as they may
+        return
     index = agent.index_of(document)
     if index is not None and not index.dense_ready:  # the process waits for it at exit
         print("[longdoc] finishing the document's dense index, so later questions on it start at once "
@@ -175,14 +186,14 @@ def main(argv=None) -> int:
     answering.add_argument("--max-new-tokens", type=int, default=96)
     answering.add_argument("--password", default="", help="password of an encrypted PDF")
     answering.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")
-    p_ask = sub.add_parser("ask", help="answer a question about a PDF, text or Markdown file, with citations",
-                           parents=[answering])
-    p_ask.add_argument("file")
+    p_ask = sub.add_parser("ask", help="answer a question about a file (PDF, Office, HTML, text), several files or a "
+                           "folder, with citations", parents=[answering])
+    p_ask.add_argument("files", nargs="+", metavar="FILE", help="a file; several files or a folder are asked together")
     p_ask.add_argument("question")
     p_ask.set_defaults(run=ask)
-    p_chat = sub.add_parser("chat", help="ask follow-up questions about a file in a conversation (Ctrl-D ends)",
+    p_chat = sub.add_parser("chat", help="ask follow-up questions about files or a folder in a conversation (Ctrl-D ends)",
                             parents=[answering])
-    p_chat.add_argument("file")
+    p_chat.add_argument("files", nargs="+", metavar="FILE", help="a file; several files or a folder are asked together")
     p_chat.set_defaults(run=chat)
     add_search_parser(sub)
     add_niah_parser(sub)

@@ -18,6 +18,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from retrieval.cache import DamagedCacheError, read_cached, sweep_stale, write_a
 
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
 DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
+COLLECTION_ID = re.compile(r"col-[0-9a-f]{32}")
+MAX_COLLECTION_DOCUMENTS = 1_000
 
 
 @dataclass
@@ -93,6 +96,42 @@ class DocumentStore:
             self.entries.pop(document_id, None)
             (self.folder / document_id).unlink(missing_ok=True)
             (self.folder / f"{document_id}.json").unlink(missing_ok=True)
+        return True
+
+    # -- collections: a name and document ids, one file each (`collections/<id>.json`) ----------
+
+    def add_collection(self, name: str, document_ids: list[str]) -> dict:
+        """A new collection of documents this store holds; ValueError naming an unknown id."""
+        unknown = [i for i in document_ids if self.get(i) is None]
+        if unknown:
+            raise ValueError(f"no document {unknown[0]!r}")
+        collection = {"object": "collection", "id": f"col-{uuid.uuid4().hex}", "created": int(time.time()),
+                      "name": SAFE_NAME.sub("_", name)[:120], "document_ids": list(dict.fromkeys(document_ids))}
+        folder = self.folder / "collections"
+        folder.mkdir(exist_ok=True)
+        write_atomic(folder / f"{collection['id']}.json", json.dumps(collection).encode())
+        return collection
+
+    def collection(self, collection_id: str) -> dict | None:
+        """The collection, its deleted documents left out; None if unknown."""
+        if not COLLECTION_ID.fullmatch(collection_id):
+            return None
+        try:
+            collection = json.loads(read_cached(self.folder / "collections" / f"{collection_id}.json"))
+        except (OSError, ValueError, DamagedCacheError):
+            return None
+        collection["document_ids"] = [i for i in collection["document_ids"] if self.get(i) is not None]
+        return collection
+
+    def collections(self) -> list[dict]:
+        found = [c for path in sorted((self.folder / "collections").glob("col-*.json"))
+                 if (c := self.collection(path.stem)) is not None]
+        return sorted(found, key=lambda c: (c["created"], c["id"]))
+
+    def delete_collection(self, collection_id: str) -> bool:
+        if self.collection(collection_id) is None:
+            return False
+        (self.folder / "collections" / f"{collection_id}.json").unlink(missing_ok=True)
         return True
 
     def _read(self, document_id: str) -> Entry | None:

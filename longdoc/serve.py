@@ -39,7 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from agent.http_backend import API_KEY_ENV
 from agent.question import MAX_QUESTION_CHARS
 
-from .documents import DocumentStore
+from .documents import MAX_COLLECTION_DOCUMENTS, DocumentStore
 from .relay import relay
 
 MAX_BODY_BYTES = 32 << 20  # an uploaded document
@@ -313,7 +313,9 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
               "*/ask": MAX_ASK_BODY_BYTES}
     app.add_middleware(Guard, server=server, api_key=api_key, limits=limits, default_limit=MAX_SMALL_BODY_BYTES)
     if documents is not None:
+        agent = agent or default_document_agent(server, documents)
         add_document_routes(app, server, documents, agent, max_body_bytes)
+        add_collection_routes(app, server, documents, agent)
 
     @app.exception_handler(APIError)
     async def api_error(request: Request, error: APIError):
@@ -443,13 +445,15 @@ class AskRequest(BaseModel):
         return question, pairs
 
 
+def default_document_agent(server: Server, documents: DocumentStore):
+    from agent import Agent
+
+    return Agent(server.backend, embedder=documents.embedder, cache_dir=documents.cache_dir)
+
+
 def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, agent, max_body_bytes: int) -> None:
     """POST/GET/DELETE /v1/documents, POST /v1/documents/{id}/ask: uploads parsed and indexed in
     the background, asked with the agent (JSON, or SSE of the events `ask_stream` yields)."""
-    from agent import Agent
-
-    agent = agent or Agent(server.backend, embedder=documents.embedder, cache_dir=documents.cache_dir)
-
     def found(document_id: str):
         entry = documents.get(document_id)
         if entry is None:
@@ -497,50 +501,131 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
         if entry.status != "ready":
             detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
             raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
-        admission = server.admit()
         events = lambda: agent.ask_stream(entry.index, question, history=history,  # noqa: E731
                                           strategy=asked.strategy, max_new_tokens=asked.max_tokens)
-        if asked.stream:
-            return ReleasingStream(ask_events(server, events), admission, server)
+        return await answered(request, server, events, asked.stream)
 
-        async def whole():
-            async with server.turn:
-                answer = None
-                async for event in relay(events):
-                    answer = getattr(event, "answer", answer)
-                return answer
 
+class CollectionRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    document_ids: list[str] = Field(min_length=1, max_length=MAX_COLLECTION_DOCUMENTS)
+
+
+class CollectionAskRequest(AskRequest):
+    documents: list[str] | None = Field(default=None, min_length=1, max_length=MAX_COLLECTION_DOCUMENTS)  # narrowed to
+
+
+def add_collection_routes(app: FastAPI, server: Server, documents: DocumentStore, agent) -> None:
+    """POST/GET/DELETE /v1/collections, POST /v1/collections/{id}/ask: documents of the store asked
+    together (agent.Collection), each citation naming its document and id."""
+    from agent import Collection
+
+    def found(collection_id: str) -> dict:
+        collection = documents.collection(collection_id)
+        if collection is None:
+            raise APIError(404, f"no collection {collection_id!r}", param="collection_id", code="collection_not_found")
+        return collection
+
+    @app.post("/v1/collections", status_code=201)
+    async def create(request: Request):
         try:
-            answer = await unless_gone(request, server, admission, whole())
-        except Exception as error:
-            status, message = error_status(error)
-            raise APIError(status, message, "invalid_request_error" if status == 400 else "server_error") from error
-        finally:
-            admission.release()
-        return answer if isinstance(answer, Response) else answer_json(answer)
+            asked = CollectionRequest.model_validate_json(await request.body())
+        except ValidationError as error:
+            raise invalid_request(error.errors()) from None
+        try:
+            return await asyncio.to_thread(documents.add_collection, valid_text(asked.name, "name"), asked.document_ids)
+        except ValueError as error:
+            raise APIError(404, str(error), param="document_ids", code="document_not_found") from None
+
+    @app.get("/v1/collections")
+    async def collections():
+        return {"object": "list", "data": await asyncio.to_thread(documents.collections)}
+
+    @app.get("/v1/collections/{collection_id}")
+    async def collection(collection_id: str):
+        return found(collection_id)
+
+    @app.delete("/v1/collections/{collection_id}")
+    async def delete(collection_id: str):
+        found(collection_id)
+        documents.delete_collection(collection_id)
+        return {"id": collection_id, "object": "collection", "deleted": True}
+
+    @app.post("/v1/collections/{collection_id}/ask")
+    async def ask(collection_id: str, request: Request):
+        chosen = found(collection_id)["document_ids"]  # a document deleted meanwhile is no longer there
+        try:
+            asked = CollectionAskRequest.model_validate_json(await request.body())
+        except ValidationError as error:
+            raise invalid_request(error.errors()) from None
+        question, history = asked.asked()
+        if asked.documents is not None:
+            unknown = [i for i in asked.documents if i not in chosen]
+            if unknown:
+                raise APIError(404, f"no document {unknown[0]!r} in the collection", param="documents",
+                               code="document_not_found")
+            chosen = asked.documents
+        entries = [e for i in chosen if (e := documents.get(i)) is not None and e.status == "ready"]
+        if not entries:
+            raise APIError(409, "no document of the collection is ready", code="collection_not_ready")
+        ids = {e.index.document.name: e.id for e in entries}
+        target = Collection([e.index for e in entries], agent=agent)
+        events = lambda: target.ask_stream(question, history=history, strategy=asked.strategy,  # noqa: E731
+                                           max_new_tokens=asked.max_tokens)
+        return await answered(request, server, events, asked.stream, ids)
+
+
+async def answered(request: Request, server: Server, events, stream: bool, ids: dict | None = None):
+    """An ask's answer: SSE of its events, or its JSON once done (errors in OpenAI's shape)."""
+    admission = server.admit()
+    if stream:
+        return ReleasingStream(ask_events(server, events, ids), admission, server)
+
+    async def whole():
+        async with server.turn:
+            answer = None
+            async for event in relay(events):
+                answer = getattr(event, "answer", answer)
+            return answer
+
+    try:
+        answer = await unless_gone(request, server, admission, whole())
+    except Exception as error:
+        status, message = error_status(error)
+        raise APIError(status, message, "invalid_request_error" if status == 400 else "server_error") from error
+    finally:
+        admission.release()
+    return answer if isinstance(answer, Response) else answer_json(answer, ids)
 
 
 def error_status(error: Exception) -> tuple[int, str]:
     """An agent error a client caused (an unknown strategy, an empty question) is 400; else 500."""
-    from agent.errors import (EmptyQuestionError, HistoryError, QuestionTooLongError, TooManyQuestionsError,
-                              UnknownStrategyError)
+    from agent.errors import (CollectionError, EmptyQuestionError, HistoryError, QuestionTooLongError,
+                              TooManyQuestionsError, UnknownStrategyError)
 
-    client = isinstance(error, (EmptyQuestionError, HistoryError, QuestionTooLongError, TooManyQuestionsError,
-                                UnknownStrategyError))
+    client = isinstance(error, (CollectionError, EmptyQuestionError, HistoryError, QuestionTooLongError,
+                                TooManyQuestionsError, UnknownStrategyError))
     return (400 if client else 500), f"{type(error).__name__}: {error}"
 
 
-def answer_json(answer) -> dict:
+def citation_json(c, ids: dict | None = None) -> dict:
+    """A citation; in a collection, with its document's name and id."""
+    out = {"page": c.page, "label": c.page_label, "char_start": c.char_start, "char_end": c.char_end, "quote": c.quote}
+    if c.document:
+        out.update(document=c.document, document_id=(ids or {}).get(c.document))
+    return out
+
+
+def answer_json(answer, ids: dict | None = None) -> dict:
     return {"object": "answer", "text": answer.text, "question": answer.trace.question, "strategy": answer.strategy,
             "supported": answer.supported,
-            "citations": [{"page": c.page, "label": c.page_label, "char_start": c.char_start, "char_end": c.char_end,
-                           "quote": c.quote} for c in answer.citations],
+            "citations": [citation_json(c, ids) for c in answer.citations],
             "trace": {"strategy_reason": answer.trace.strategy_reason, "document_tokens": answer.trace.document_tokens,
                       "steps": [{"name": st.name, "seconds": round(st.seconds, 3), "prompt_tokens": st.prompt_tokens,
                                  "detail": st.detail} for st in answer.trace.steps]}}
 
 
-def event_json(event) -> dict | None:
+def event_json(event, ids: dict | None = None) -> dict | None:
     """An `ask_stream` event as JSON (Retrieved as a count: passages are the document's own text)."""
     from agent.events import CitationEvent, Done, Progress, Retrieved, Token
 
@@ -551,19 +636,17 @@ def event_json(event) -> dict | None:
     if isinstance(event, Token):
         return {"type": "token", "text": event.text}
     if isinstance(event, CitationEvent):
-        c = event.citation
-        return {"type": "citation", "page": c.page, "label": c.page_label, "char_start": c.char_start,
-                "char_end": c.char_end, "quote": c.quote}
+        return {"type": "citation", **citation_json(event.citation, ids)}
     if isinstance(event, Done):
-        return {"type": "done", "answer": answer_json(event.answer)}
+        return {"type": "done", "answer": answer_json(event.answer, ids)}
     return None
 
 
-async def ask_events(server: Server, events):
+async def ask_events(server: Server, events, ids: dict | None = None):
     async with server.turn:
         try:
             async for event in relay(events):
-                if (body := event_json(event)) is not None:
+                if (body := event_json(event, ids)) is not None:
                     yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
         except Exception as error:
             status, message = error_status(error)

@@ -83,11 +83,15 @@ class Result:
     error: str = ""
 
 
+def suite_rows(snapshot: Path) -> list[dict]:
+    """The suite's questions as its CSV gives them (Question, Source Docs, Question Type, ...)."""
+    return list(csv.DictReader(io.StringIO(git_show(snapshot, f"{ROOT}/qna_data.csv").decode("utf-8-sig"))))
+
+
 def questions(snapshot: Path) -> list[Question]:
-    rows = list(csv.DictReader(io.StringIO(git_show(snapshot, f"{ROOT}/qna_data.csv").decode("utf-8-sig"))))
     seen: dict[str, int] = {}
     out = []
-    for n, row in enumerate(rows):
+    for n, row in enumerate(suite_rows(snapshot)):
         if not row["Question Type"].startswith("Single-Doc"):
             continue  # multi-document questions belong to the collections issue
         doc = row["Source Docs"].strip("*") + ".pdf"

@@ -91,3 +91,24 @@ def test_chat_answers_follow_ups_and_ctrl_c_stops_only_the_answer(tmp_path):
     assert "asked as: How many tonnes of freight did the company carry in 2019?" in err
     rewrite = next(m for m in backend.prompts if "Rewritten question:" in user(m))
     assert "Which ports" not in user(rewrite)  # the stopped turn is not in the conversation
+
+
+def test_ask_reads_a_folder_together_and_names_each_citation_s_document(tmp_path, capsys, monkeypatch):
+    from longdoc.serve import create_app
+    from tests.agent.scripted import user
+
+    from .scripted_server import KEY, WordBackend, serving
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "q1.txt").write_text("First quarter.\n\nRevenue in the first quarter was 4,100 thousand euros.\n")
+    (folder / "q2.txt").write_text("Second quarter.\n\nRevenue in the second quarter was 5,300 thousand euros.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 broken")
+    backend = WordBackend(lambda m: "5,300 thousand euros." if "second quarter was" in user(m) else "not found")
+    monkeypatch.setenv("LONGDOC_API_KEY", KEY)
+    with serving(create_app(backend, api_key=KEY)) as url:
+        assert main(["ask", str(folder), "What was the revenue in the second quarter?", "--server", url,
+                     "--cache-dir", str(tmp_path / "cache")]) == 0
+    out, err = capsys.readouterr()
+    assert "5,300 thousand euros." in out and f"[1] {folder / 'q2.txt'}, page 1, characters" in out
+    assert "skipped" in err and "broken.pdf" in err and "CorruptPDFError" in err

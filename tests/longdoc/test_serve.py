@@ -352,6 +352,64 @@ async def test_a_long_conversation_is_read_and_an_oversize_one_refused(tmp_path)
         assert (await c.post(f"/v1/documents/{document_id}/ask", json={"messages": huge})).status_code == 413
 
 
+async def uploaded(c, name: str, text: str) -> str:
+    document_id = (await c.post(f"/v1/documents?name={name}", content=text.encode())).json()["id"]
+    await ready(c, document_id)
+    return document_id
+
+
+async def test_a_collection_is_asked_together_with_each_citation_naming_its_document(tmp_path):
+    c, store = documents_client(tmp_path)
+    async with c:
+        q1 = await uploaded(c, "q1.txt", f"{filler(5)}\n\nRevenue in the first quarter was 4,100 thousand euros.\n")
+        q2 = await uploaded(c, "q2.txt", f"{filler(5, 5)}\n\nRevenue in the second quarter was 5,300 thousand euros.\n")
+        created = await c.post("/v1/collections", json={"name": "2023 quarters", "document_ids": [q1, q2]})
+        assert created.status_code == 201 and created.json()["document_ids"] == [q1, q2]
+        collection_id = created.json()["id"]
+        assert [x["id"] for x in (await c.get("/v1/collections")).json()["data"]] == [collection_id]
+        answer = (await c.post(f"/v1/collections/{collection_id}/ask",
+                               json={"question": "Which quarter had the higher revenue?"})).json()
+        assert answer["text"].startswith("Highest: q2.txt (5,300)") and answer["strategy"].startswith("collection")
+        assert {(x["document"], x["document_id"]) for x in answer["citations"]} == {("q1.txt", q1), ("q2.txt", q2)}
+        narrowed = (await c.post(f"/v1/collections/{collection_id}/ask",
+                                 json={"question": "Which quarter had the higher revenue?", "documents": [q1]})).json()
+        assert {x["document_id"] for x in narrowed["citations"]} == {q1}
+        streamed = sse((await c.post(f"/v1/collections/{collection_id}/ask", json={
+            "messages": [{"role": "user", "content": "What was the revenue in the first quarter?"},
+                         {"role": "assistant", "content": "4,100 thousand euros."},
+                         {"role": "user", "content": "And in the second quarter?"}], "stream": True})).text)
+        done = json.loads(streamed[-2])["answer"]
+        assert done["question"] == "What was the revenue in the second quarter?" and "5,300" in done["text"]
+        # a document deleted between two questions is no longer read or cited
+        assert (await c.delete(f"/v1/documents/{q2}")).status_code == 200
+        after = (await c.post(f"/v1/collections/{collection_id}/ask",
+                              json={"question": "What was the revenue in the second quarter?"})).json()
+        assert all(x["document_id"] != q2 for x in after["citations"]) and "5,300" not in after["text"]
+        assert (await c.get(f"/v1/collections/{collection_id}")).json()["document_ids"] == [q1]
+
+
+async def test_collections_that_do_not_exist_or_name_unknown_documents_are_refused(tmp_path):
+    c, _ = documents_client(tmp_path)
+    async with c:
+        q1 = await uploaded(c, "q1.txt", "Revenue in the first quarter was 4,100 thousand euros.\n")
+        missing = "col-" + "0" * 32
+        for response in (await c.get(f"/v1/collections/{missing}"), await c.delete(f"/v1/collections/{missing}"),
+                         await c.post(f"/v1/collections/{missing}/ask", json={"question": "Revenue?"}),
+                         await c.get("/v1/collections/../../etc/passwd")):
+            assert response.status_code == 404
+        assert (await c.get(f"/v1/collections/{missing}")).json()["error"]["code"] == "collection_not_found"
+        unknown = await c.post("/v1/collections", json={"name": "x", "document_ids": [q1, "f" * 64]})
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "document_not_found"
+        for body in ({"name": "x", "document_ids": []}, {"name": "", "document_ids": [q1]}, {"document_ids": [q1]}):
+            assert (await c.post("/v1/collections", json=body)).status_code == 400
+        collection_id = (await c.post("/v1/collections", json={"name": "x", "document_ids": [q1]})).json()["id"]
+        outside = await c.post(f"/v1/collections/{collection_id}/ask", json={"question": "Revenue?", "documents": ["a" * 64]})
+        assert outside.status_code == 404
+        await c.delete(f"/v1/documents/{q1}")
+        empty = await c.post(f"/v1/collections/{collection_id}/ask", json={"question": "Revenue?"})
+        assert empty.status_code == 409 and empty.json()["error"]["code"] == "collection_not_ready"
+
+
 async def test_multipart_uploads_failures_and_deletes(tmp_path):
     c, _ = documents_client(tmp_path, max_body_bytes=100_000)
     async with c:

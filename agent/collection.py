@@ -1,0 +1,190 @@
+"""One question over many documents: `agent.ask(["q1.pdf", "q2.pdf", "reports/"], question)`, or a
+`Collection` kept between questions.
+
+The documents' indexes are searched together (retrieval.collection ranks their best chunks on
+one scale). A look-up is answered by the document whose passages rank first, or the next when
+that one does not say; a question that compares or aggregates ("which quarter had the higher
+revenue", "in which reports is X mentioned") is answered by each document that holds a passage
+for it, then together: each part with its document's citations, and for a comparison the
+highest or lowest value first. Every citation names its document. A follow-up is made
+standalone once, for all the documents.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+
+from retrieval.collection import Member, Sources, search_together
+
+from .conversation import history_of, standalone_question
+from .errors import CollectionError
+from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
+from .notation import NUMBER, notation_of
+from .question import checked, request
+from .writer import NOT_IN_DOCUMENT
+
+TOP_HITS = 12  # chunks ranked together: the documents among them are the ones asked
+MAX_LOOKUP = 3  # documents a look-up tries, best first
+MAX_COMPARED = 12  # documents a comparison asks, best first (each is a full answer of the model's time)
+# a question answered per document, then together (en, de, fr, es)
+COMPARES = re.compile(
+    r"\b(?:which|what|whose)\b[^?.]{0,80}\b(?:higher|highest|lower|lowest|more|most|less|least|fewer|fewest|larger|largest"
+    r"|smaller|smallest|bigger|biggest|greater|greatest|better|best|worse|worst)\b|\bcompar\w*|\bin which (?:of the )?"
+    r"(?:reports?|documents?|files?|filings?|quarters?|years?)\b|\b(?:each|every|all|both) (?:of the )?(?:reports?|documents?"
+    r"|files?|filings?|quarters?)\b|\bacross\b|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr"
+    r"|meiste\w*|weniger|größte\w*|kleinste\w*)\b|\bvergleich\w*|\bin welchen (?:berichten|dokumenten|dateien)\b"
+    r"|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bdans quels? (?:rapports?|documents?)\b"
+    r"|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b|\ben qué (?:informes|documentos)\b"
+    # a change over the documents' periods: "over time", "across quarters", "in these 10-Qs", "each reported period"
+    r"|\bover (?:time|the (?:reported |reporting )?(?:quarters|periods|years)|these (?:quarters|periods|years))\b"
+    r"|\b(?:in|across|throughout) (?:these|the) (?:reports|documents|filings|quarters|periods|10-?[qk]s|quarterly reports)\b"
+    r"|\b(?:each|every) (?:reported |reporting )?(?:period|quarter|year)\b|\b(?:quarter to quarter|period to period)\b"
+    r"|\btrend(?:s|ed)?\b|\bim (?:zeitverlauf|vergleich)\b|\bau fil du temps\b|\ba lo largo del tiempo\b", re.I)
+HIGHEST = re.compile(r"\b(?:higher|highest|more|most|larger|largest|bigger|biggest|greater|greatest|höher|höchste\w*|mehr"
+                     r"|meiste\w*|größte\w*|plus|más|mayor)\b", re.I)
+LOWEST = re.compile(r"\b(?:lower|lowest|less|least|fewer|fewest|smaller|smallest|niedriger|niedrigste\w*|weniger"
+                    r"|kleinste\w*|moins|menos|menor)\b", re.I)
+PLAIN_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+
+
+def compares(question: str) -> bool:
+    return COMPARES.search(question) is not None
+
+
+class Collection:
+    """Documents asked together: paths (folders walked), bytes, text or Documents. Changed files
+    are read again at each question, removed ones leave; `skipped` lists what could not be read."""
+
+    def __init__(self, sources, agent=None, *, cache_dir=None):
+        from .core import default_agent
+
+        self.agent = agent or default_agent()
+        self.sources = Sources(sources, cache_dir=cache_dir if cache_dir is not None else self.agent.cache_dir)
+        self.sources.refresh()
+
+    @property
+    def members(self) -> list[Member]:
+        return self.sources.members
+
+    @property
+    def skipped(self):
+        return self.sources.skipped
+
+    def names(self) -> list[str]:
+        return [m.name for m in self.members]
+
+    def ask(self, question: str, **options) -> Answer:
+        answer = None
+        for event in self.ask_stream(question, **options):
+            answer = getattr(event, "answer", answer)
+        return answer
+
+    def ask_stream(self, question: str, *, history=None, only=None, strategy: str = "auto", max_new_tokens: int = 96):
+        """Events as `Agent.ask_stream` yields them, the citations naming their documents.
+        `only`: the names of the documents to read (the rest are left out)."""
+        question = checked(question)
+        start = time.perf_counter()
+        members = self._chosen(self.sources.refresh(), only)
+        past, steps = history_of(history), []
+        if past.turns:
+            backend = self.agent.backend
+            question, how = standalone_question(question, past, backend, self.agent.reader_for(backend) == "generative")
+            if how:
+                steps.append(Step("standalone", time.perf_counter() - start, detail=f"{how}: {question}"))
+                yield Progress("standalone", 1.0, question)
+        indexed = []
+        for n, member in enumerate(members, start=1):
+            yield Progress("documents", n / len(members), member.name)
+            indexed.append((member, member.index or self.agent.index_for(member.document)))
+        hits = search_together(indexed, request(question).information, TOP_HITS)
+        ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
+        by_id = {m.document.id: m for m in members}
+        together = compares(question)
+        asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]
+        steps.append(Step("collection", time.perf_counter() - start,
+                          detail=f"{len(members)} documents, {len(asked)} asked ({'each, then together' if together else 'best first'})"))
+        answers: list[tuple[Member, Answer]] = []
+        for member in asked:
+            answer = yield from self._asked(member, question, strategy, max_new_tokens)
+            answers.append((member, answer))
+            if not together and answer.supported:
+                break
+        text, citations, supported = (_together(question, answers) if together else _best(answers))
+        trace = Trace(f"{len(members)} documents: " + ("each that holds a passage, then together" if together
+                                                       else "the best-ranked that says"),
+                      sum(a.trace.document_tokens for _, a in answers), answers[0][1].trace.window if answers else 0,
+                      steps + [s for _, a in answers for s in a.trace.steps], question)
+        yield Token(text)
+        for citation in citations:
+            yield CitationEvent(citation)
+        strategy_used = "collection:" + "+".join(dict.fromkeys(a.strategy for _, a in answers)) if answers else "collection"
+        yield Done(Answer(text, citations, strategy_used, trace, supported))
+
+    def _chosen(self, members: list[Member], only) -> list[Member]:
+        if not members:
+            skipped = "; ".join(f"{s.name}: {s.error}" for s in self.skipped[:5])
+            raise CollectionError("the collection has no readable document" + (f" ({skipped})" if skipped else ""))
+        if only is None:
+            return members
+        wanted = [only] if isinstance(only, str) else list(only)
+        chosen = [m for m in members if any(name in m.names or name == m.document.id for name in wanted)]
+        unknown = [name for name in wanted if not any(name in m.names or name == m.document.id for m in members)]
+        if unknown:
+            raise CollectionError(f"no document {unknown[0]!r} in the collection; it holds: {', '.join(self.names()[:10])}")
+        return chosen
+
+    def _asked(self, member: Member, question: str, strategy: str, max_new_tokens: int):
+        """One document's answer; its progress relayed under its name, its tokens kept for the whole."""
+        answer = None
+        for event in self.agent.ask_stream(member.index or self.agent.index_for(member.document), question, strategy=strategy,
+                                           max_new_tokens=max_new_tokens):
+            if isinstance(event, Progress):
+                yield Progress(event.stage, event.fraction, f"{member.name}: {event.detail}" if event.detail else member.name)
+            elif isinstance(event, Done):
+                answer = event.answer
+        return answer
+
+
+def _cited(member: Member, citations) -> list:
+    return [replace(c, document=member.name) for c in citations]
+
+
+def _best(answers) -> tuple[str, list, bool]:
+    """A look-up: the first document's answer that the document supports."""
+    for member, answer in answers:
+        if answer.supported:
+            return f"{answer.text}\n\n(from {member.name})", _cited(member, answer.citations), True
+    return NOT_IN_DOCUMENT.replace("document does", "documents do"), [], False
+
+
+def _together(question: str, answers) -> tuple[str, list, bool]:
+    """Each document's answer on its own line, citations kept; a comparison's extreme first."""
+    said = [(member, answer) for member, answer in answers if answer.supported]
+    if not said:
+        return NOT_IN_DOCUMENT.replace("document does", "documents do"), [], False
+    lines = [f"- {member.name}: {_first_line(answer.text)}" for member, answer in said]
+    lead = _extreme(question, said)
+    text = "\n".join(([lead] if lead else []) + lines)
+    return text, [c for member, answer in said for c in _cited(member, answer.citations)], True
+
+
+def _extreme(question: str, said) -> str:
+    """"Highest: <document> (<value>)" when the question asks for the higher or lower one and
+    every answer leads with a number."""
+    direction = 1 if HIGHEST.search(question) else -1 if LOWEST.search(question) else 0
+    if not direction or len(said) < 2:
+        return ""
+    values = []
+    for member, answer in said:
+        line = _first_line(answer.text)
+        token = next((m.group() for pattern in (NUMBER, PLAIN_NUMBER) for m in [pattern.search(line)] if m), None)
+        if token is None:
+            return ""
+        values.append((notation_of(answer.text).value(token), member.name, token))
+    value, name, token = (max if direction > 0 else min)(values)
+    return f"{'Highest' if direction > 0 else 'Lowest'}: {name} ({token})"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,77 @@
+"""One question over many documents: a look-up answered by the best-ranked document that says,
+a comparison by each document then together, every citation naming its document; narrowed,
+refreshed and refused as the bad inputs need. A scripted model for control flow (the extractive
+reader quotes the documents' own sentences); the real embedded model answers a collection in
+the slow test."""
+import os
+
+import pytest
+
+from agent import Agent, Collection, CollectionError
+
+from .scripted import ScriptedBackend, filler
+
+Q1 = f"Quarterly report, first quarter 2023.\n\n{filler(3)}\n\nRevenue in the first quarter was 4,100 thousand euros.\n"
+Q2 = f"Quarterly report, second quarter 2023.\n\n{filler(3, 3)}\n\nRevenue in the second quarter was 5,300 thousand " \
+     "euros.\n\nThe Porto office closed on 12 May 2023.\n"
+
+
+@pytest.fixture
+def reports(tmp_path):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "q1.txt").write_text(Q1)
+    (tmp_path / "reports" / "q2.txt").write_text(Q2)
+    (tmp_path / "reports" / "notes.pdf").write_bytes(b"%PDF-1.7 broken")
+    return tmp_path / "reports"
+
+
+def extractive():
+    return Agent(ScriptedBackend("unused"), embedder=None, reader="extractive")
+
+
+def test_a_look_up_is_answered_by_the_document_that_holds_it(reports):
+    answer = extractive().ask(str(reports), "When did the Porto office close?")
+    assert "12 May 2023" in answer.text and answer.strategy.startswith("collection")
+    assert [os.path.basename(c.document) for c in answer.citations] == ["q2.txt"]
+    assert Q2[answer.citations[0].char_start:answer.citations[0].char_end] == answer.citations[0].quote
+
+
+def test_a_comparison_is_answered_by_each_document_then_together(reports):
+    answer = extractive().ask([str(reports / "q1.txt"), str(reports / "q2.txt")], "Which quarter had the higher revenue?")
+    assert answer.text.splitlines()[0] == f"Highest: {reports / 'q2.txt'} (5,300)"
+    assert {os.path.basename(c.document) for c in answer.citations} == {"q1.txt", "q2.txt"}
+    assert "4,100" in answer.text and "5,300" in answer.text
+
+
+def test_the_user_narrows_the_documents_read(reports):
+    collection = Collection([str(reports)], agent=extractive())
+    answer = collection.ask("Which quarter had the higher revenue?", only=[str(reports / "q1.txt")])
+    assert {os.path.basename(c.document) for c in answer.citations} == {"q1.txt"} and "5,300" not in answer.text
+    with pytest.raises(CollectionError, match="no document 'q3.txt'"):
+        collection.ask("Which quarter had the higher revenue?", only=["q3.txt"])
+
+
+def test_a_changed_or_deleted_file_is_never_cited_stale(reports):
+    collection = Collection([str(reports)], agent=extractive())
+    assert "12 May 2023" in collection.ask("When did the Porto office close?").text
+    (reports / "q2.txt").write_text(Q2.replace("12 May 2023", "30 June 2023"))
+    assert "30 June 2023" in collection.ask("When did the Porto office close?").text
+    os.remove(reports / "q2.txt")
+    gone = collection.ask("When did the Porto office close?")
+    assert not any("q2.txt" in c.document for c in gone.citations) and "30 June" not in gone.text
+
+
+def test_unreadable_files_are_listed_and_the_rest_answer(reports):
+    collection = Collection([str(reports)], agent=extractive())
+    assert [os.path.basename(s.name) for s in collection.skipped] == ["notes.pdf"]
+    assert "CorruptPDFError" in collection.skipped[0].error and len(collection.members) == 2
+    (reports / "q1.txt").unlink()
+    (reports / "q2.txt").unlink()
+    with pytest.raises(CollectionError, match="no readable document.*notes.pdf"):
+        collection.ask("When did the Porto office close?")
+
+
+def test_a_follow_up_over_a_collection_is_made_standalone_once(reports):
+    history = [("What was the revenue in the first quarter?", "4,100 thousand euros.")]
+    answer = extractive().ask(str(reports), "And in the second quarter?", history=history)
+    assert answer.trace.question == "What was the revenue in the second quarter?" and "5,300" in answer.text
