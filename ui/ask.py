@@ -1,6 +1,7 @@
 """The Ask page: a document (uploaded, the example, or a path inside the folders the operator
-allowed) and questions about it, answered as the agent streams: progress, the answer's tokens,
-then its verified citations and the trace of how it was found.
+allowed), or several uploaded together with a checklist of those a question reads, and questions
+about it in one conversation, answered as the agent streams: progress, the answer's tokens, then
+its verified citations (naming their document) and the trace of how it was found.
 
 An upload's bytes live only until they are parsed: the uploader then lets go of them (Streamlit
 would keep them for the whole session) and the page keeps the parsed document. A PDF of at most
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from agent import AgentError, Answer, Done, Progress, Retrieved, Token
+from agent import AgentError, Answer, Collection, Done, Progress, Retrieved, Token
 from agent.question import MAX_QUESTION_CHARS
 from agent.strategies import STRATEGIES
 from longctx.errors import LongContextError
@@ -25,7 +26,9 @@ from . import state
 from .access import read_allowed
 from .settings import model_label
 
-UPLOAD, EXAMPLE, PATH = "Upload", "Example document", "Path on this machine"
+UPLOAD, SEVERAL, EXAMPLE, PATH = "Upload", "Several documents", "Example document", "Path on this machine"
+FORMATS = ["pdf", "docx", "pptx", "epub", "html", "htm", "txt", "md", "markdown"]
+MAX_UPLOADS = 20  # documents a session asks together
 FAILURES = (AgentError, LongContextError, RetrievalError, state.ModelNotAllowedError, OSError)
 KEPT_DOCUMENTS = 4  # parsed documents a session keeps
 PAGE_VIEW_BYTES = 16 << 20  # a PDF up to this size is kept to draw cited pages; a larger one is let go
@@ -56,12 +59,18 @@ def render() -> None:
     document = choose_document()
     if document is None:
         return
-    st.caption(f"{plain(document.name)}: {len(document.pages):,} page(s), about {estimate_tokens(document.text):,} "
-               f"tokens, {len(document.text):,} characters")
-    for warning in document.warnings:
-        st.warning(warning)
-    # one conversation per document: each question is read with the answered turns before it
-    history = st.session_state.setdefault("history", {}).setdefault(document.id, [])
+    if isinstance(document, list):  # several documents, asked together
+        key, only = "collection:" + ",".join(sorted(d.id for d in document)), read_checklist(document)
+        if not only:
+            return
+    else:
+        key, only = document.id, None
+        st.caption(f"{plain(document.name)}: {len(document.pages):,} page(s), about {estimate_tokens(document.text):,} "
+                   f"tokens, {len(document.text):,} characters")
+        for warning in document.warnings:
+            st.warning(warning)
+    # one conversation per document or collection: each question is read with the answered turns before it
+    history = st.session_state.setdefault("history", {}).setdefault(key, [])
     if history and st.button("New conversation", help="the next question is read without the ones before"):
         history.clear()
         st.rerun()
@@ -81,7 +90,7 @@ def render() -> None:
         with st.chat_message("assistant"):
             try:
                 turns = [(t.question, t.answer.text) for t in history if t.answer is not None]
-                turn.answer = answer(state.shared_agent(model), document, pending, turns, strategy, max_new_tokens)
+                turn.answer = answer(state.shared_agent(model), document, pending, turns, strategy, max_new_tokens, only)
             except FAILURES as error:
                 turn.error = f"{type(error).__name__}: {error}"
         history.append(turn)
@@ -92,10 +101,12 @@ def render() -> None:
 def choose_document() -> Document | None:
     config = state.settings()
     sources = (UPLOAD, EXAMPLE) + ((PATH,) if config.allowed_folders else ())
-    source = st.radio("Document", sources, horizontal=True, label_visibility="collapsed")
+    source = st.radio("Document", sources[:1] + (SEVERAL,) + sources[1:], horizontal=True, label_visibility="collapsed")
     loaded = st.session_state.setdefault("documents", {})  # parsed once per upload or path, the latest last
     if source == UPLOAD:
         return uploaded(loaded, config)
+    if source == SEVERAL:
+        return several(config)
     if source == PATH:
         path = st.text_input("Path of a PDF, DOCX, PPTX, EPUB, HTML, text or Markdown file", help="inside " + ", ".join(map(str, config.allowed_folders))).strip()
         if not path:
@@ -117,7 +128,7 @@ def uploaded(loaded: dict, config) -> Document | None:
         return loaded[shown]
     round_ = st.session_state.setdefault("upload_round", 0)
     upload = st.file_uploader("A PDF (scans are read by OCR), DOCX, PPTX, EPUB, HTML, text or Markdown file",
-                              type=["pdf", "docx", "pptx", "epub", "html", "htm", "txt", "md", "markdown"], key=f"upload-{round_}")
+                              type=FORMATS, key=f"upload-{round_}")
     if upload is None:
         return None
     key = f"upload:{upload.file_id}"
@@ -127,6 +138,44 @@ def uploaded(loaded: dict, config) -> Document | None:
         st.session_state.upload_shown, st.session_state.upload_round = key, round_ + 1
         st.rerun()
     return document
+
+
+def several(config) -> list[Document] | None:
+    """Documents uploaded together, parsed once each (by content hash), asked as one collection."""
+    uploads = st.file_uploader(f"Up to {MAX_UPLOADS} documents, asked together", type=FORMATS,
+                               accept_multiple_files=True, key="uploads")
+    if not uploads:
+        return None
+    if len(uploads) > MAX_UPLOADS:
+        st.error(f"{len(uploads)} files: ask at most {MAX_UPLOADS} together")
+        return None
+    parsed_ones = st.session_state.setdefault("several", {})  # file id -> Document, or the typed error
+    for upload in uploads:
+        if upload.file_id not in parsed_ones:
+            try:
+                parsed_ones[upload.file_id] = load_document(upload.getvalue(), filename=upload.name,
+                                                            cache_dir=config.cache_dir)
+            except (RetrievalError, OSError) as error:
+                parsed_ones[upload.file_id] = f"{upload.name}: {type(error).__name__}: {error}"
+    current = [parsed_ones[u.file_id] for u in uploads]
+    for stale in set(parsed_ones) - {u.file_id for u in uploads}:
+        del parsed_ones[stale]
+    for failed in (c for c in current if isinstance(c, str)):
+        st.warning(f"Skipped {plain(failed)}")
+    documents = [c for c in current if not isinstance(c, str)]
+    return documents or None
+
+
+def read_checklist(documents: list[Document]) -> list[str]:
+    """The documents the next question reads, ticked by the user (all at first)."""
+    st.caption(f"{len(documents)} documents: the question reads those ticked")
+    chosen = []
+    for document in documents:
+        if st.checkbox(document.name, value=True, key=f"read-{document.id[:16]}"):
+            chosen.append(document.name)
+    if not chosen:
+        st.info("Tick at least one document to ask about")
+    return chosen
 
 
 def release(upload) -> None:
@@ -165,14 +214,19 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
     return loaded[key]
 
 
-def answer(shared: state.SharedAgent, document: Document, question: str, history: list, strategy: str,
-           max_new_tokens: int) -> Answer:
+def answer(shared: state.SharedAgent, document: Document | list[Document], question: str, history: list, strategy: str,
+           max_new_tokens: int, only: list[str] | None = None) -> Answer:
     """Stream one answer into the page: progress in a status box, the tokens as they come (a new
-    answer when auto changes strategy), then the finished answer in full."""
+    answer when auto changes strategy), then the finished answer in full. `only`: the documents of
+    a collection to read."""
     status = st.status("Waiting for another question to finish" if shared.lock.locked() else "Reading", expanded=False)
     with shared.lock:
-        events = shared.agent.ask_stream(document, question, history=history, strategy=strategy,
-                                         max_new_tokens=max_new_tokens)
+        if isinstance(document, list):
+            events = Collection(document, agent=shared.agent).ask_stream(
+                question, history=history, only=only, strategy=strategy, max_new_tokens=max_new_tokens)
+        else:
+            events = shared.agent.ask_stream(document, question, history=history, strategy=strategy,
+                                             max_new_tokens=max_new_tokens)
         done: list[Answer] = []
         while not done:
             st.write_stream(_tokens(events, status, done))
@@ -210,7 +264,7 @@ def _tokens(events, status, done: list):
     raise AgentError("the agent stopped before its answer was done")  # else answer() would wait forever
 
 
-def show(turn: Turn, document: Document, number: int) -> None:
+def show(turn: Turn, document: Document | list[Document], number: int) -> None:
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
         if turn.answer is not None and turn.answer.trace.question not in ("", turn.question):
@@ -222,9 +276,12 @@ def show(turn: Turn, document: Document, number: int) -> None:
         result = turn.answer
         (st.markdown if result.supported else st.warning)(plain(result.text))
         for n, citation in enumerate(result.citations, start=1):
-            st.markdown(f"**[{n}]** page {plain(citation.page_label)}, characters "
+            where = f"{plain(citation.document)}, page" if citation.document else "page"
+            st.markdown(f"**[{n}]** {where} {plain(citation.page_label)}, characters "
                         f"{citation.char_start:,}-{citation.char_end:,}")
             st.markdown("> " + plain(citation.quote).replace("  \n", "  \n> "))
+            if not isinstance(document, Document):  # a collection's citation: its page is drawn for one document only
+                continue
             source = st.session_state.get("pdf_bytes", {}).get(document.id)
             key = f"page-{document.id[:12]}-{number}-{n}"
             if source is not None and (st.session_state.get(key) or st.button(f"Show page {citation.page_label}", key=f"button-{key}")):

@@ -82,3 +82,33 @@ def test_the_embedded_model_answers_an_uploaded_pdf_with_a_citation(app_url, bro
     assert picture.evaluate("img => img.complete && img.naturalWidth") > 300
     page.screenshot(path=tmp_path / "ask.png", full_page=True)
     page.close()
+
+
+@pytest.mark.slow
+def test_several_uploads_are_asked_together_the_ticked_ones_only_with_follow_ups(app_url, browser, tmp_path):
+    q1, q2 = tmp_path / "first-quarter.txt", tmp_path / "second-quarter.txt"
+    q1.write_text("Quarterly report.\n\nIn the first quarter the Tagus company carried 41,000 tonnes of freight.\n")
+    q2.write_text("Quarterly report.\n\nIn the second quarter the Tagus company carried 47,500 tonnes of freight.\n")
+    page = browser.new_page()
+    page.goto(app_url)
+    page.get_by_text("Several documents", exact=True).click()
+    page.get_by_text("Up to 20 documents, asked together").wait_for(timeout=60_000)
+    page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files([str(q1), str(q2)])
+    page.get_by_text("2 documents: the question reads those ticked").wait_for(timeout=120_000)
+    question = page.locator("[data-testid='stChatInputTextArea']")
+    question.fill("How many tonnes of freight did the company carry in the first quarter?")
+    question.press("Enter")
+    page.get_by_text("first-quarter.txt, page 1, characters").wait_for(timeout=600_000)
+    question.fill("And in the second quarter?")  # a follow-up, read with the turn before it
+    question.press("Enter")
+    page.get_by_text("Asked as: How many tonnes of freight did the company carry in the second quarter?").wait_for(
+        timeout=600_000)
+    page.get_by_text("second-quarter.txt, page 1, characters").wait_for(timeout=600_000)
+    page.locator("[data-testid='stCheckbox']").filter(has_text="second-quarter.txt").click()  # untick: the first only
+    question.fill("How many tonnes of freight did the company carry in the second quarter?")
+    question.press("Enter")
+    page.locator("[data-testid='stChatMessage']").nth(5).wait_for(timeout=600_000)
+    last = page.locator("[data-testid='stChatMessage']").nth(5).inner_text()
+    assert "second-quarter.txt" not in last and "47,500" not in last
+    page.screenshot(path=tmp_path / "collection.png", full_page=True)
+    page.close()
