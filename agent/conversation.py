@@ -120,12 +120,19 @@ def _usable(reply: str, question: str, history: History) -> str | None:
 
 @dataclass
 class Conversation:
-    """Questions about one document (or anything `Agent.ask` reads), each read with the turns
-    before it: `conv.ask("What was revenue in 2018?")`, then `conv.ask("And in 2019?")`."""
+    """Questions about one document (or anything `Agent.ask` reads: a list of files, a folder, a
+    Collection), each read with the turns before it: `conv.ask("What was revenue in 2018?")`, then
+    `conv.ask("And in 2019?")`. `agent`: default, the embedded model's."""
 
-    agent: object
     doc: object
+    agent: object = None
     turns: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.agent is None:
+            from .core import default_agent
+
+            self.agent = default_agent()
 
     def ask_stream(self, question: str, **options):
         for event in self.agent.ask_stream(self.doc, question, history=self.turns, **options):

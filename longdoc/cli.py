@@ -31,7 +31,7 @@ def chat(args) -> int:
     from agent import AgentError, Conversation
 
     agent, document = _agent_and_document(args)
-    conversation = Conversation(agent, document)
+    conversation = Conversation(document, agent)
     history_file = _line_editing(args.cache_dir)
     interactive = sys.stdin.isatty()
     about = getattr(document, "name", None) or f"{len(document.members)} documents"

@@ -56,7 +56,7 @@ def test_the_extractive_reader_makes_it_standalone_by_rules_and_answers_it():
 
 def test_a_conversation_keeps_its_turns_and_chains_follow_ups():
     backend = replying("unused")
-    conv = Conversation(Agent(backend, embedder=None, reader="extractive"), REPORT)
+    conv = Conversation(REPORT, Agent(backend, embedder=None, reader="extractive"))
     conv.ask("How many tonnes of freight did the company carry in 2018?")
     second = conv.ask("And in 2019?")
     third = conv.ask("And the year before?")  # before 2019, the year the second turn made standalone

@@ -42,3 +42,11 @@ def test_a_rag_reading_of_the_same_document_agrees(qwen_agent):
 def test_a_yes_no_question_is_answered_yes_or_no_first(qwen_agent):
     answer = qwen_agent.ask(OFFICES, "Is the Lisbon office the head office?")
     assert answer.text.lower().startswith("yes") and answer.supported
+
+
+def test_a_follow_up_is_rewritten_by_the_model_and_answered(qwen_agent):
+    first = "When did the Porto office open?"
+    answer = qwen_agent.ask(OFFICES, "And the Faro office?", history=[(first, "1971")])
+    step = next(s for s in answer.trace.steps if s.name == "standalone")
+    assert "Faro" in answer.trace.question and answer.trace.question != "And the Faro office?", step.detail
+    assert "1979" in answer.text and answer.supported
