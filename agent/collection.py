@@ -20,6 +20,7 @@ from retrieval.collection import Member, Sources, search_together
 from .conversation import history_of, standalone_question
 from .errors import CollectionError
 from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
+from .cells import YEAR
 from .notation import NUMBER, notation_of
 from .question import checked, request
 from .writer import NOT_IN_DOCUMENT
@@ -27,10 +28,15 @@ from .writer import NOT_IN_DOCUMENT
 TOP_HITS = 12  # chunks ranked together: the documents among them are the ones asked
 MAX_LOOKUP = 3  # documents a look-up tries, best first
 MAX_COMPARED = 12  # documents a comparison asks, best first (each is a full answer of the model's time)
-# a question answered per document, then together (en, de, fr, es)
+# a question asking which document holds the higher or lower value (en, de, fr, es)
+WHICH_MORE = (r"\b(?:which|what|whose)\b[^?.]{0,80}\b(?:higher|highest|lower|lowest|more|most|less|least|fewer|fewest"
+              r"|larger|largest|smaller|smallest|bigger|biggest|greater|greatest|better|best|worse|worst)\b"
+              r"|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr|meiste\w*|weniger|größte\w*"
+              r"|kleinste\w*)\b|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b")
+WHICH = re.compile(WHICH_MORE, re.I)
+# a question answered per document, then together
 COMPARES = re.compile(
-    r"\b(?:which|what|whose)\b[^?.]{0,80}\b(?:higher|highest|lower|lowest|more|most|less|least|fewer|fewest|larger|largest"
-    r"|smaller|smallest|bigger|biggest|greater|greatest|better|best|worse|worst)\b|\bcompar\w*|\bin which (?:of the )?"
+    WHICH_MORE + r"|\bcompar\w*|\bin which (?:of the )?"
     r"(?:reports?|documents?|files?|filings?|quarters?|years?)\b|\b(?:each|every|all|both) (?:of the )?(?:reports?|documents?"
     r"|files?|filings?|quarters?)\b|\bacross\b|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr"
     r"|meiste\w*|weniger|größte\w*|kleinste\w*)\b|\bvergleich\w*|\bin welchen (?:berichten|dokumenten|dateien)\b"
@@ -170,15 +176,17 @@ def _together(question: str, answers) -> tuple[str, list, bool]:
 
 
 def _extreme(question: str, said) -> str:
-    """"Highest: <document> (<value>)" when the question asks for the higher or lower one and
-    every answer leads with a number."""
-    direction = 1 if HIGHEST.search(question) else -1 if LOWEST.search(question) else 0
+    """"Highest: <document> (<value>)" when the question asks which holds the higher or lower
+    one and every answer leads with a number (a year is a period, not a value)."""
+    asked = WHICH.search(question)
+    direction = 0 if asked is None else 1 if HIGHEST.search(asked.group()) else -1 if LOWEST.search(asked.group()) else 0
     if not direction or len(said) < 2:
         return ""
     values = []
     for member, answer in said:
         line = _first_line(answer.text)
-        token = next((m.group() for pattern in (NUMBER, PLAIN_NUMBER) for m in [pattern.search(line)] if m), None)
+        token = next((m.group() for pattern in (NUMBER, PLAIN_NUMBER) for m in pattern.finditer(line)
+                      if not YEAR.fullmatch(m.group())), None)
         if token is None:
             return ""
         values.append((notation_of(answer.text).value(token), member.name, token))

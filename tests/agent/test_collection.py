@@ -75,3 +75,13 @@ def test_a_follow_up_over_a_collection_is_made_standalone_once(reports):
     history = [("What was the revenue in the first quarter?", "4,100 thousand euros.")]
     answer = extractive().ask(str(reports), "And in the second quarter?", history=history)
     assert answer.trace.question == "What was the revenue in the second quarter?" and "5,300" in answer.text
+
+
+def test_a_year_is_no_value_and_a_change_over_time_names_no_winner(tmp_path):
+    (tmp_path / "a.txt").write_text("Report A.\n\nIn 2023 the revenue of the northern branch was 4,100 thousand euros.\n")
+    (tmp_path / "b.txt").write_text("Report B.\n\nIn 2022 the revenue of the southern branch was 5,300 thousand euros.\n")
+    agent = extractive()
+    which = agent.ask(str(tmp_path), "Which branch had the higher revenue?")
+    assert which.text.splitlines()[0] == f"Highest: {tmp_path / 'b.txt'} (5,300)"
+    changed = agent.ask(str(tmp_path), "How has the revenue changed over time?")
+    assert not changed.text.startswith("Highest") and "4,100" in changed.text and "5,300" in changed.text
