@@ -22,12 +22,12 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from .common import DOCS as OUT, write_table
+from .common import write_table
 from .realdocs.__main__ import document_bytes
 from .realdocs.questions import QUESTIONS, Question, q
 from .realdocs.scoring import precise, right
 from .suites.common import add_reader_options, git_show, reader_agent
-from .suites.docugami import ROOT, SNAPSHOT
+from .suites.docugami import DATA, ROOT, SNAPSHOT
 
 REALDOCS = {question.id: question for question in QUESTIONS}
 FILINGS = ("2022 Q3 AAPL.pdf", "2023 Q1 MSFT.pdf", "2023 Q2 NVDA.pdf")
@@ -222,7 +222,8 @@ def main(argv=None) -> None:
     indexes = documents(sorted({c.means.doc for c in chosen}), args.cache_dir)
     agent = reader_agent(args, args.cache_dir)
     results, skipped = [], [c.id for c in chosen if c.means.doc not in indexes]
-    with open(OUT / f"{args.name}.jsonl", "w") as log:
+    DATA.mkdir(parents=True, exist_ok=True)
+    with open(DATA / f"{args.name}.jsonl", "w") as log:  # replies quote docugami's filings too: kept out of git
         for conversation in chosen:
             if conversation.means.doc not in indexes:
                 continue
