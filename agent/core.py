@@ -202,7 +202,12 @@ def _is_collection(doc) -> bool:
     """A list of sources, a Collection, or a folder's path."""
     if isinstance(doc, (list, tuple, Collection)):
         return True
-    return isinstance(doc, (str, os.PathLike)) and len(str(doc)) < 4096 and "\n" not in str(doc) and Path(doc).is_dir()
+    if not isinstance(doc, (str, os.PathLike)) or len(str(doc)) >= 4096 or "\n" in str(doc):
+        return False
+    try:
+        return Path(doc).is_dir()
+    except (OSError, ValueError):  # a name too long for a path, a NUL: text, not a folder
+        return False
 
 
 _default: Agent | None = None

@@ -97,8 +97,8 @@ class Sources:
             return document, None
         try:
             stat = source.stat()
-        except OSError as error:
-            raise DocumentNotFoundError(f"{name}: {error.strerror or error}") from None
+        except (OSError, ValueError) as error:  # missing, unreadable, a name no file can have
+            raise DocumentNotFoundError(f"{name[:200]}: {getattr(error, 'strerror', None) or error}") from None
         known = self._stats.get(name)
         if known and known[:2] == (stat.st_mtime_ns, stat.st_size) and known[2] in self._documents:
             return self._documents[known[2]], known
@@ -113,9 +113,9 @@ class Sources:
                 entries.append((getattr(source, "document", source).name, source))
             elif isinstance(source, bytes):
                 entries.append((f"document {k + 1}", source))
-            elif isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+            elif isinstance(source, (str, os.PathLike)) and _is_folder(source):
                 entries += [(str(path), path) for path in self._walk(Path(source), skipped, len(entries))]
-            elif isinstance(source, str) and ("\n" in source or len(source) > 4096) and not Path(source).exists():
+            elif isinstance(source, str) and ("\n" in source or len(source) > 4096):
                 entries.append((f"document {k + 1}", source))  # the text itself
             else:
                 entries.append((str(source), Path(source)))
@@ -142,6 +142,13 @@ class Sources:
                     raise CollectionTooLargeError(f"{folder} holds more than {self.max_files:,} files; ask about a "
                                                   "smaller folder, or list the files")
         return found
+
+
+def _is_folder(source) -> bool:
+    try:
+        return len(str(source)) < 4096 and "\n" not in str(source) and Path(source).is_dir()
+    except (OSError, ValueError):  # a name too long for a path, a NUL
+        return False
 
 
 def search_together(indexed: list[tuple[Member, DocumentIndex]], query: str, k: int) -> list[Hit]:

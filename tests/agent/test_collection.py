@@ -85,3 +85,9 @@ def test_a_year_is_no_value_and_a_change_over_time_names_no_winner(tmp_path):
     assert which.text.splitlines()[0] == f"Highest: {tmp_path / 'b.txt'} (5,300)"
     changed = agent.ask(str(tmp_path), "How has the revenue changed over time?")
     assert not changed.text.startswith("Highest") and "4,100" in changed.text and "5,300" in changed.text
+
+
+def test_a_long_line_of_text_is_a_document_not_a_folder():
+    # 660 characters on one line: too long a name for a path (it raised ENAMETOOLONG), read as the text
+    answer = extractive().ask("The Lisbon office code is 58213. " * 20, "What is the Lisbon office code?")
+    assert "58213" in answer.text and not answer.strategy.startswith("collection")

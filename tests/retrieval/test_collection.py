@@ -73,3 +73,9 @@ def test_documents_are_searched_together_on_one_scale(tmp_path):
     hits = search_together(indexed, "What is the Lisbon office code?", 3)
     assert hits[0].member.name == "large.txt" and "58213" in hits[0].hit.text
     assert any(h.member.name == "small.txt" for h in hits)  # the other document's best is ranked too, below
+
+
+def test_names_no_file_can_have_are_listed_not_raised(tmp_path):
+    sources = Sources(["x" * 300, "a\x00b", str(tmp_path / "missing.pdf"), folder_of(tmp_path, {"a.txt": "Text.\n"})])
+    assert len(sources.refresh()) == 1
+    assert [s.error.split(":")[0] for s in sources.skipped] == ["DocumentNotFoundError"] * 3
