@@ -113,3 +113,20 @@ def test_a_rewrite_that_drops_the_follow_up_or_still_points_back_gives_way_to_th
     answer = Agent(replying(rewrite), embedder=None, reader="generative").ask(REPORT, "And in 2019?", history=[FIRST])
     assert answer.trace.question == "How many tonnes of freight did the company carry in 2019?"
     assert any(step.detail.startswith("rules") for step in answer.trace.steps)
+
+
+@pytest.mark.slow
+def test_a_conversation_s_rewrites_reuse_its_prefix_kv_cache(tmp_path):
+    """The real embedded model: the second rewrite's prompt starts with the first's (the system
+    message and the earlier turns), so its KV cache is read, not recomputed."""
+    from agent.backends import LocalBackend
+    from agent.conversation import History, Turn, standalone_question
+    from agent.prompts import rewrite_messages
+
+    backend = LocalBackend(cache_dir=tmp_path, kv_cache_bytes=256 << 20)
+    first = Turn("How many tonnes of freight did the company carry in 2018?", "41,000 tonnes.")
+    second = Turn("And in 2019?", "47,500 tonnes.")
+    standalone_question("And in 2019?", History((first,)), backend, writes=True)
+    standalone_question("And in 2020?", History((first, second)), backend, writes=True)
+    shared = rewrite_messages([(first.question, first.answer)], "x")[1]["content"].split("</conversation>")[0]
+    assert backend.cached_tokens >= backend.count_tokens(shared)  # the system message and the first turn at least
