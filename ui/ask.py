@@ -141,29 +141,36 @@ def uploaded(loaded: dict, config) -> Document | None:
 
 
 def several(config) -> list[Document] | None:
-    """Documents uploaded together, parsed once each (by content hash), asked as one collection."""
+    """Documents uploaded together, parsed once each (by content hash), asked as one collection.
+    Once parsed, the uploader lets go of their bytes (as for one upload) and the page keeps the
+    documents, with what could not be read, until "Other files"."""
+    kept = st.session_state.get("several")  # (documents, the typed errors of the files skipped)
+    if kept is not None:
+        documents, failed = kept
+        for failure in failed:
+            st.warning(f"Skipped {plain(failure)}")
+        if st.button("Other files"):
+            del st.session_state.several
+            st.rerun()
+        return documents or None
+    round_ = st.session_state.setdefault("uploads_round", 0)
     uploads = st.file_uploader(f"Up to {MAX_UPLOADS} documents, asked together", type=FORMATS,
-                               accept_multiple_files=True, key="uploads")
+                               accept_multiple_files=True, key=f"uploads-{round_}")
     if not uploads:
         return None
     if len(uploads) > MAX_UPLOADS:
         st.error(f"{len(uploads)} files: ask at most {MAX_UPLOADS} together")
         return None
-    parsed_ones = st.session_state.setdefault("several", {})  # file id -> Document, or the typed error
-    for upload in uploads:
-        if upload.file_id not in parsed_ones:
+    documents, failed = [], []
+    with st.spinner(f"Reading {len(uploads)} documents"):
+        for upload in uploads:
             try:
-                parsed_ones[upload.file_id] = load_document(upload.getvalue(), filename=upload.name,
-                                                            cache_dir=config.cache_dir)
+                documents.append(load_document(upload.getvalue(), filename=upload.name, cache_dir=config.cache_dir))
             except (RetrievalError, OSError) as error:
-                parsed_ones[upload.file_id] = f"{upload.name}: {type(error).__name__}: {error}"
-    current = [parsed_ones[u.file_id] for u in uploads]
-    for stale in set(parsed_ones) - {u.file_id for u in uploads}:
-        del parsed_ones[stale]
-    for failed in (c for c in current if isinstance(c, str)):
-        st.warning(f"Skipped {plain(failed)}")
-    documents = [c for c in current if not isinstance(c, str)]
-    return documents or None
+                failed.append(f"{upload.name}: {type(error).__name__}: {error}")
+            release(upload)  # parsed or refused: its bytes go
+    st.session_state.several, st.session_state.uploads_round = (documents, failed), round_ + 1
+    st.rerun()
 
 
 def read_checklist(documents: list[Document]) -> list[str]:
@@ -171,7 +178,7 @@ def read_checklist(documents: list[Document]) -> list[str]:
     st.caption(f"{len(documents)} documents: the question reads those ticked")
     chosen = []
     for document in documents:
-        if st.checkbox(document.name, value=True, key=f"read-{document.id[:16]}"):
+        if st.checkbox(plain(document.name), value=True, key=f"read-{document.id[:16]}"):  # a name is text, not markup
             chosen.append(document.name)
     if not chosen:
         st.info("Tick at least one document to ask about")

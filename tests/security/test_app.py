@@ -43,7 +43,7 @@ def test_by_default_the_ask_page_reads_no_file_of_the_server(monkeypatch, tmp_pa
     monkeypatch.delenv(SETTINGS_ENV, raising=False)
     app = AppTest.from_string(PAGE, default_timeout=60).run()
     assert not app.exception
-    assert app.radio[0].options == ["Upload", "Example document"]
+    assert app.radio[0].options == ["Upload", "Several documents", "Example document"]
     assert not app.text_input  # no box that takes a path
     assert app.sidebar.selectbox[1].options == ["embedded SmolLM2-135M-Instruct"]
 
@@ -255,6 +255,34 @@ def test_an_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
         time.sleep(3)
         held = resident_mib(server.pid) - before
         assert held < 40, f"the server holds {held:.0f} MiB more after parsing a 100 MiB upload"  # kept: +100 or more
+    finally:
+        stop(server)
+
+
+@needs_browser
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's memory from /proc")
+def test_several_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
+    from ui.cli import command
+
+    pdfs = [tmp_path / f"scan-{n}.pdf" for n in range(2)]
+    for pdf in pdfs:
+        pdf.write_bytes(pdf_with_padding(60))
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", SETTINGS_ENV: Settings(cache_dir=tmp_path / "cache").to_env()}
+    server = start(command(port, "127.0.0.1", 200), env, tmp_path / "server.log")
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}")
+        page.get_by_text("Several documents", exact=True).click()
+        page.get_by_text("Up to 20 documents, asked together").wait_for(timeout=60_000)
+        time.sleep(2)
+        before = resident_mib(server.pid)
+        page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files(
+            [str(p) for p in pdfs])
+        page.get_by_text("2 documents: the question reads those ticked").wait_for(timeout=120_000)
+        time.sleep(3)
+        held = resident_mib(server.pid) - before
+        assert held < 40, f"the server holds {held:.0f} MiB more after parsing 120 MiB of uploads"  # kept: +120
     finally:
         stop(server)
 
