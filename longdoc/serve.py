@@ -46,6 +46,7 @@ MAX_BODY_BYTES = 32 << 20  # an uploaded document
 MAX_CHAT_BODY_BYTES = 8 << 20  # a chat request's JSON: ~2M tokens of English, past any window here; parsed in < 0.1 s
 MAX_SMALL_BODY_BYTES = 64 << 10  # every other request (a question is at most 4,000 characters)
 MAX_ASK_BODY_BYTES = 2 << 20  # a question with its conversation (the agent reads the latest turns)
+MAX_COLLECTION_BODY_BYTES = 256 << 10  # a collection of the most document ids it may hold (67 bytes each in JSON)
 MAX_MESSAGES = 1_000
 MAX_JSON_OBJECTS = 4 * MAX_MESSAGES  # messages and their content parts; more is refused while parsing
 MAX_STOPS, MAX_STOP_CHARS = 8, 256
@@ -310,7 +311,7 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
     server = Server(backend, max_queue=max_queue)
     app.state.server = server
     limits = {"/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES), "/v1/documents": max_body_bytes,
-              "*/ask": MAX_ASK_BODY_BYTES}
+              "/v1/collections": MAX_COLLECTION_BODY_BYTES, "*/ask": MAX_ASK_BODY_BYTES}
     app.add_middleware(Guard, server=server, api_key=api_key, limits=limits, default_limit=MAX_SMALL_BODY_BYTES)
     if documents is not None:
         agent = agent or default_document_agent(server, documents)

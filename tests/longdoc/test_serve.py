@@ -400,8 +400,12 @@ async def test_collections_that_do_not_exist_or_name_unknown_documents_are_refus
         assert (await c.get(f"/v1/collections/{missing}")).json()["error"]["code"] == "collection_not_found"
         unknown = await c.post("/v1/collections", json={"name": "x", "document_ids": [q1, "f" * 64]})
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "document_not_found"
-        for body in ({"name": "x", "document_ids": []}, {"name": "", "document_ids": [q1]}, {"document_ids": [q1]}):
+        for body in ({"name": "x", "document_ids": []}, {"name": "", "document_ids": [q1]}, {"document_ids": [q1]},
+                     {"name": "x", "document_ids": [q1] * 1_001}):
             assert (await c.post("/v1/collections", json=body)).status_code == 400
+        # the most ids a collection holds fit its body limit: read, and refused for the unknown ones
+        most = await c.post("/v1/collections", json={"name": "x", "document_ids": [f"{n:064x}" for n in range(1_000)]})
+        assert most.status_code == 404 and most.json()["error"]["code"] == "document_not_found"
         collection_id = (await c.post("/v1/collections", json={"name": "x", "document_ids": [q1]})).json()["id"]
         outside = await c.post(f"/v1/collections/{collection_id}/ask", json={"question": "Revenue?", "documents": ["a" * 64]})
         assert outside.status_code == 404
