@@ -51,6 +51,7 @@ HIGHEST = re.compile(r"\b(?:higher|highest|more|most|larger|largest|bigger|bigge
                      r"|meiste\w*|größte\w*|plus|más|mayor)\b", re.I)
 LOWEST = re.compile(r"\b(?:lower|lowest|less|least|fewer|fewest|smaller|smallest|niedriger|niedrigste\w*|weniger"
                     r"|kleinste\w*|moins|menos|menor)\b", re.I)
+NOT_IN_DOCUMENTS = NOT_IN_DOCUMENT.replace("document does", "documents do")
 PLAIN_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
 
 
@@ -161,14 +162,14 @@ def _best(answers) -> tuple[str, list, bool]:
     for member, answer in answers:
         if answer.supported:
             return f"{answer.text}\n\n(from {member.name})", _cited(member, answer.citations), True
-    return NOT_IN_DOCUMENT.replace("document does", "documents do"), [], False
+    return NOT_IN_DOCUMENTS, [], False
 
 
 def _together(question: str, answers) -> tuple[str, list, bool]:
     """Each document's answer on its own line, citations kept; a comparison's extreme first."""
     said = [(member, answer) for member, answer in answers if answer.supported]
     if not said:
-        return NOT_IN_DOCUMENT.replace("document does", "documents do"), [], False
+        return NOT_IN_DOCUMENTS, [], False
     lines = [f"- {member.name}: {_first_line(answer.text)}" for member, answer in said]
     lead = _extreme(question, said)
     text = "\n".join(([lead] if lead else []) + lines)

@@ -90,9 +90,11 @@ def calculation_over_names(reply: str, question: str, rows: list[Row]) -> str | 
     name replaced by its row's cell in the one year the question names; None unless every name is
     a row and the year settles each cell."""
     years = asked_years(question)
+    if len(years) != 1:
+        return None
     for line in reply.splitlines():
         _, equals, formula = line.rpartition("=")
-        if not equals or not NAMED_OPERATION.search(formula) or len(years) != 1:
+        if not equals or not NAMED_OPERATION.search(formula):
             continue
         pieces = NAMED_TERMS.split(formula)
         for k in range(0, len(pieces), 2):  # the terms, between their operators
@@ -161,8 +163,10 @@ def tables_named(question: str, passages) -> list:
 
 def one_cell_twice(named: list[Value], values: list[Value]) -> tuple[Value, Value] | None:
     """Two different values of the model that became one cell: it read along the wrong axis."""
+    if len(named) != len(values):
+        return None
     for i, j in ((i, j) for i in range(len(values)) for j in range(i)):
-        if values[i] == values[j] and named[i].number != named[j].number and len(named) == len(values):
+        if values[i] == values[j] and named[i].number != named[j].number:
             return named[j], named[i]
     return None
 

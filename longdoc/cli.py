@@ -122,7 +122,9 @@ def show(events):
 
 
 def _finishing(agent, document) -> None:
-    if not hasattr(document, "pages"):  # a collection: its indexes finish as they may
+    from agent import Collection
+
+    if isinstance(document, Collection):  # its indexes finish as they may
         return
     index = agent.index_of(document)
     if index is not None and not index.dense_ready:  # the process waits for it at exit

@@ -1,6 +1,7 @@
 """The app as a hostile visitor and a careless operator meet it: by default it reads no file of
 the server and offers only the embedded model; allowed folders cannot be left by paths, `..` or
 links; beyond loopback nothing (page, websocket, upload) passes without the access token."""
+import contextlib
 import os
 import socket
 import sys
@@ -233,58 +234,58 @@ def pdf_with_padding(mib: int) -> bytes:
     return out.getvalue()
 
 
-@needs_browser
-@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's memory from /proc")
-def test_an_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
+@contextlib.contextmanager
+def app_server(tmp_path):
+    """The app on a free port of 127.0.0.1, its cache in tmp_path: yields (its URL, its process id)."""
     from ui.cli import command
 
-    pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(pdf_with_padding(100))
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", SETTINGS_ENV: Settings(cache_dir=tmp_path / "cache").to_env()}
     server = start(command(port, "127.0.0.1", 200), env, tmp_path / "server.log")
     try:
+        yield f"http://127.0.0.1:{port}", server.pid
+    finally:
+        stop(server)
+
+
+@needs_browser
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's memory from /proc")
+def test_an_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(pdf_with_padding(100))
+    with app_server(tmp_path) as (url, pid):
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}")
+        page.goto(url)
         page.locator("[data-testid='stFileUploaderDropzone']").wait_for(timeout=60_000)
         time.sleep(2)
-        before = resident_mib(server.pid)
+        before = resident_mib(pid)
         page.locator("[data-testid='stFileUploaderDropzone'] input[type='file']").set_input_files(str(pdf))
         page.get_by_text("Uploaded: scan.pdf").wait_for(timeout=120_000)
         page.get_by_text("1 page(s)").wait_for(timeout=60_000)
         time.sleep(3)
-        held = resident_mib(server.pid) - before
+        held = resident_mib(pid) - before
         assert held < 40, f"the server holds {held:.0f} MiB more after parsing a 100 MiB upload"  # kept: +100 or more
-    finally:
-        stop(server)
 
 
 @needs_browser
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's memory from /proc")
 def test_several_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
-    from ui.cli import command
-
     pdfs = [tmp_path / f"scan-{n}.pdf" for n in range(2)]
     for pdf in pdfs:
         pdf.write_bytes(pdf_with_padding(60))
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", SETTINGS_ENV: Settings(cache_dir=tmp_path / "cache").to_env()}
-    server = start(command(port, "127.0.0.1", 200), env, tmp_path / "server.log")
-    try:
+    with app_server(tmp_path) as (url, pid):
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}")
+        page.goto(url)
         page.get_by_text("Several documents", exact=True).click()
         page.get_by_text("Up to 20 documents, asked together").wait_for(timeout=60_000)
         time.sleep(2)
-        before = resident_mib(server.pid)
+        before = resident_mib(pid)
         page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files(
             [str(p) for p in pdfs])
         page.get_by_text("2 documents: the question reads those ticked").wait_for(timeout=120_000)
         time.sleep(3)
-        held = resident_mib(server.pid) - before
+        held = resident_mib(pid) - before
         assert held < 40, f"the server holds {held:.0f} MiB more after parsing 120 MiB of uploads"  # kept: +120
-    finally:
-        stop(server)
 
 
 @pytest.mark.parametrize("name", ["/etc", "/etc/passwd", "Qwen/Qwen2-7B-Instruct", "/no/such/model.gguf"])
