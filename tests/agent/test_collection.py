@@ -91,3 +91,23 @@ def test_a_long_line_of_text_is_a_document_not_a_folder():
     # 660 characters on one line: too long a name for a path (it raised ENAMETOOLONG), read as the text
     answer = extractive().ask("The Lisbon office code is 58213. " * 20, "What is the Lisbon office code?")
     assert "58213" in answer.text and not answer.strategy.startswith("collection")
+
+
+@pytest.mark.parametrize("question, together", [
+    # answered per document, then together: comparisons and changes over the documents' periods
+    ("Which warehouse stored the most grain?", True),
+    ("In which reports is asbestos mentioned?", True),
+    ("How did the headcount develop over the reporting periods?", True),
+    ("Wie hat sich die Zahl der Mitarbeiter im Zeitverlauf entwickelt?", True),
+    ("Welches Werk hatte die höchste Produktion?", True),
+    ("Comment l'effectif a-t-il évolué au fil du temps ?", True),
+    ("¿Cuál de las plantas tuvo la mayor producción?", True),
+    # a look-up: one document answers
+    ("When did the Porto office close?", False),
+    ("Wann wurde das Werk in Leipzig eröffnet?", False),
+    ("What was the headcount at the end of 2021?", False),
+])
+def test_which_questions_are_answered_by_each_document_then_together(question, together):
+    from agent.collection import compares
+
+    assert compares(question) is together
