@@ -12,10 +12,13 @@ standalone once, for all the documents.
 from __future__ import annotations
 
 import re
+import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from retrieval.collection import Member, Sources, search_together
+from retrieval.index import DocumentIndex, resolve_embedder
+from retrieval.routing import ROUTED, Profiles, route
 
 from .conversation import history_of, standalone_question
 from .errors import CollectionError
@@ -59,16 +62,33 @@ def compares(question: str) -> bool:
     return COMPARES.search(question) is not None
 
 
+@dataclass(frozen=True)
+class Building:
+    """How far `Collection.start_building` has come."""
+
+    done: int = 0
+    total: int = 0
+    current: str = ""  # the document being indexed
+    running: bool = False
+    error: str = ""  # the last document that failed: "name: Error: ..."
+
+
 class Collection:
     """Documents asked together: paths (folders walked), bytes, text or Documents. Changed files
     are read again at each question, removed ones leave; `skipped` lists what could not be read."""
 
-    def __init__(self, sources, agent=None, *, cache_dir=None):
+    def __init__(self, sources, agent=None, *, cache_dir=None, routed: int = ROUTED):
         from .core import default_agent
 
         self.agent = agent or default_agent()
-        self.sources = Sources(sources, cache_dir=cache_dir if cache_dir is not None else self.agent.cache_dir)
+        cache_dir = cache_dir if cache_dir is not None else self.agent.cache_dir
+        self.sources = Sources(sources, cache_dir=cache_dir)
         self.sources.refresh()
+        self.profiles = Profiles(cache_dir)
+        self.routed = routed  # a larger collection opens only the indexes of the documents routed to
+        self.building = Building()
+        self._stop = threading.Event()
+        self._builder: threading.Thread | None = None
 
     @property
     def members(self) -> list[Member]:
@@ -100,11 +120,18 @@ class Collection:
             if how:
                 steps.append(Step("standalone", time.perf_counter() - start, detail=f"{how}: {question}"))
                 yield Progress("standalone", 1.0, question)
+        information = request(question).information
+        if self.building.running:
+            yield Progress("building", self.building.done / max(self.building.total, 1),
+                           f"{self.building.done} of {self.building.total} documents indexed")
+        opened = yield from self._routed(members, information, start, steps)
         indexed = []
-        for n, member in enumerate(members, start=1):
-            yield Progress("documents", n / len(members), member.name)
-            indexed.append((member, member.index or self.agent.index_for(member.document)))
-        hits = search_together(indexed, request(question).information, TOP_HITS)
+        for n, member in enumerate(opened, start=1):
+            yield Progress("documents", n / len(opened), member.name)
+            index = member.index or self.agent.index_for(member.document)
+            self.profiles.add_vectors(member.document, index)
+            indexed.append((member, index))
+        hits = search_together(indexed, information, TOP_HITS)
         ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
         by_id = {m.document.id: m for m in members}
         together = compares(question)
@@ -127,6 +154,69 @@ class Collection:
             yield CitationEvent(citation)
         strategy_used = "collection:" + "+".join(dict.fromkeys(a.strategy for _, a in answers)) if answers else "collection"
         yield Done(Answer(text, citations, strategy_used, trace, supported))
+
+    def _routed(self, members: list[Member], information: str, start: float, steps: list) -> list[Member]:
+        """The members whose indexes this question opens: all of a small collection, else the
+        `routed` best by their profiles (computed once per document, kept on disk)."""
+        if len(members) <= self.routed:
+            return members
+        for n, member in enumerate(members, start=1):
+            if n % 10 == 0 or n == len(members):
+                yield Progress("profiles", n / len(members), member.name)
+            self.profiles.of(member.document)
+        query_vector, embedder = None, resolve_embedder(self.agent.embedder)
+        if embedder is not None and all(self.profiles.of(m.document).embedder == embedder.name for m in members):
+            query_vector = embedder.encode([information])[0]
+        chosen = route([m.document for m in members], [m.names for m in members], self.profiles, information,
+                       self.routed, query_vector, embedder.name if embedder is not None else "")
+        steps.append(Step("route", time.perf_counter() - start, detail=f"{len(chosen)} of {len(members)} documents "
+                          f"opened (whole texts, names{', vectors' if query_vector is not None else ''})"))
+        return [members[k] for k in chosen]
+
+    def build(self, progress=None) -> Building:
+        """Index every document (its dense part too), one at a time, so that routing reads them all.
+        `progress(Building)` after each; `stop_building()` ends it between two documents."""
+        members = self.sources.refresh()
+        state = Building(0, len(members), running=True)
+        for member in members:
+            if self._stop.is_set():
+                break
+            state = replace(state, current=member.name)
+            self._report(state, progress)
+            try:
+                index = member.index or self.agent.index_of(member.document) or DocumentIndex.build(
+                    member.document, embedder=self.agent.embedder, cache_dir=self.agent.cache_dir)
+                index.wait()
+                self.profiles.add_vectors(member.document, index)
+            except Exception as error:  # one document's failure does not stop the others
+                state = replace(state, error=f"{member.name}: {type(error).__name__}: {error}")
+            state = replace(state, done=state.done + 1)
+        self._stop.clear()  # stopped: a later build starts again
+        state = replace(state, current="", running=False)
+        self._report(state, progress)
+        return state
+
+    def start_building(self, progress=None) -> threading.Thread:
+        """`build` in a background thread (one at a time); `building` says how far it is."""
+        if self._builder is None or not self._builder.is_alive():
+            self._stop.clear()
+            self.building = Building(0, len(self.members), running=True)
+            # not a daemon: torch torn down mid-computation aborts the process; stop_building() ends it
+            self._builder = threading.Thread(target=self.build, args=(progress,), name="longdoc-collection")
+            self._builder.start()
+        return self._builder
+
+    def stop_building(self, timeout: float | None = None) -> None:
+        """End the background build after the document it is indexing (from any thread, its own too)."""
+        if self.building.running:
+            self._stop.set()
+        if self._builder is not None and self._builder is not threading.current_thread():
+            self._builder.join(timeout)
+
+    def _report(self, state: Building, progress) -> None:
+        self.building = state
+        if progress is not None:
+            progress(state)
 
     def _chosen(self, members: list[Member], only) -> list[Member]:
         if not members:

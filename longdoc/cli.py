@@ -28,10 +28,15 @@ def ask(args) -> int:
 def chat(args) -> int:
     """Questions read from the terminal, each with the conversation before it, until Ctrl-D;
     Ctrl-C stops the answer being written (it joins no conversation), not the loop."""
-    from agent import AgentError, Conversation
+    from agent import AgentError, Collection, Conversation
 
     agent, document = _agent_and_document(args)
     conversation = Conversation(document, agent)
+    if isinstance(document, Collection) and len(document.members) > document.routed:
+        # each question opens only the documents routed to; their dense indexes are built meanwhile
+        document.start_building()
+        print(f"[longdoc] indexing {len(document.members)} documents in the background; questions are routed "
+              "by their text meanwhile", file=sys.stderr)
     history_file = _line_editing(args.cache_dir)
     interactive = sys.stdin.isatty()
     about = getattr(document, "name", None) or f"{len(document.members)} documents"
@@ -57,6 +62,8 @@ def chat(args) -> int:
         finally:
             events.close()  # the model stops writing a stopped answer
     _save_history(history_file)
+    if isinstance(document, Collection):
+        document.stop_building()  # the next chat goes on where this one stopped (indexes are cached)
     _finishing(agent, document)
     return 0
 

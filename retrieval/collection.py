@@ -129,7 +129,9 @@ class Sources:
         for root, folders, files in os.walk(folder, followlinks=False):
             linked = [f for f in folders if (Path(root) / f).is_symlink()]
             skipped += [Skipped(str(Path(root) / f), "a symbolic link: not followed") for f in sorted(linked)]
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in linked)
+            # the cache folder, when inside: its entries are longdoc's, not the user's documents
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in linked
+                                and not self._is_cache(Path(root) / f))
             for name in sorted(files):
                 path = Path(root) / name
                 if name.startswith("."):
@@ -142,6 +144,13 @@ class Sources:
                     raise CollectionTooLargeError(f"{folder} holds more than {self.max_files:,} files; ask about a "
                                                   "smaller folder, or list the files")
         return found
+
+
+    def _is_cache(self, folder: Path) -> bool:
+        try:
+            return self.cache_dir is not None and folder.resolve() == Path(self.cache_dir).resolve()
+        except (OSError, RuntimeError):
+            return False
 
 
 def _is_folder(source) -> bool:

@@ -98,7 +98,7 @@ class DocumentIndex:
         "embed". With `background=True` this returns once BM25 is ready; `search` uses dense
         results once `dense_ready`, and `wait()` blocks until then.
         """
-        embedder = _resolve_embedder(embedder)
+        embedder = resolve_embedder(embedder)
         counter = token_counter(tokenizer)
         text = text_digest(document) if cache_dir is not None else ""
         folder = _index_folder(cache_dir, document, settings, counter.name, text)
@@ -268,7 +268,7 @@ def fuse(chunks: list[Chunk], bm25_ranked: list[int], dense_ranked: list[int], k
     return [SearchHit(chunks[c], fused[c], bm25_rank.get(c), dense_rank.get(c)) for c in best]
 
 
-def _resolve_embedder(embedder) -> Embedder | None:
+def resolve_embedder(embedder) -> Embedder | None:
     if embedder == "default":
         return default_embedder()
     if isinstance(embedder, (str, os.PathLike)):

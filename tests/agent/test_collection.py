@@ -111,3 +111,46 @@ def test_which_questions_are_answered_by_each_document_then_together(question, t
     from agent.collection import compares
 
     assert compares(question) is together
+
+
+CITIES = ["Porto", "Lyon", "Graz", "Bergen", "Turku", "Gdansk", "Malaga", "Bari", "Utrecht", "Ghent", "Brno", "Cork"]
+
+
+@pytest.fixture
+def offices(tmp_path):
+    for k, city in enumerate(CITIES):
+        (tmp_path / f"office-{city.lower()}.txt").write_text(
+            f"Office report.\n\n{filler(2, k)}\n\nThe {city} office opened in {1990 + k} with {10 + k} staff.\n")
+    return tmp_path
+
+
+def test_a_large_collection_opens_only_the_indexes_of_the_documents_routed_to(offices, monkeypatch):
+    agent = Agent(ScriptedBackend("unused"), embedder=None, reader="extractive", cache_dir=offices / "cache")
+    opened = []
+    index_for = agent.index_for
+    monkeypatch.setattr(agent, "index_for", lambda document, *a: opened.append(document.name) or index_for(document, *a))
+    collection = Collection(str(offices), agent=agent, routed=3)
+    answer = collection.ask("When did the Graz office open?")
+    assert "1992" in answer.text and [os.path.basename(c.document) for c in answer.citations] == ["office-graz.txt"]
+    assert len(set(opened)) <= 3 and any("graz" in name for name in opened)
+    route = next(s for s in answer.trace.steps if s.name == "route")
+    assert route.detail.startswith("3 of 12 documents opened")
+    # the cache folder inside the collection's folder is not read as documents
+    assert len(Collection(str(offices), agent=agent, routed=3).members) == 12
+
+
+def test_building_in_the_background_adds_each_documents_vectors_and_can_be_stopped(offices):
+    agent = Agent(ScriptedBackend("unused"), reader="extractive", cache_dir=offices / "cache")
+    collection = Collection(str(offices), agent=agent, routed=3)
+    stopping = []
+    collection.start_building(lambda state: stopping.append(state) or (state.done == 2 and collection.stop_building()))
+    collection.stop_building(timeout=120)  # stopped between two documents, not after all twelve
+    assert not collection.building.running and collection.building.done < 12
+    states = []
+    final = collection.build(states.append)
+    assert final.done == final.total == 12 and not final.running and not final.error
+    assert [s.done for s in states] == sorted(s.done for s in states)
+    assert all(collection.profiles.of(m.document).vectors is not None for m in collection.members)
+    answer = collection.ask("When did the Graz office open?")
+    assert "1992" in answer.text
+    assert next(s for s in answer.trace.steps if s.name == "route").detail.endswith("(whole texts, names, vectors)")

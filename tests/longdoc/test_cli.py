@@ -112,3 +112,27 @@ def test_ask_reads_a_folder_together_and_names_each_citation_s_document(tmp_path
     out, err = capsys.readouterr()
     assert "5,300 thousand euros." in out and f"[1] {folder / 'q2.txt'}, page 1, characters" in out
     assert "skipped" in err and "broken.pdf" in err and "CorruptPDFError" in err
+
+
+def test_chat_over_a_large_folder_routes_and_indexes_it_in_the_background(tmp_path, capsys, monkeypatch):
+    import io
+
+    from longdoc.serve import create_app
+    from tests.agent.scripted import user
+
+    from .scripted_server import KEY, WordBackend, serving
+
+    folder = tmp_path / "offices"
+    folder.mkdir()
+    cities = ["Porto", "Lyon", "Graz", "Bergen", "Turku", "Gdansk", "Malaga", "Bari", "Utrecht", "Ghent", "Brno", "Cork",
+              "Oulu"]
+    for k, city in enumerate(cities):
+        (folder / f"{city.lower()}.txt").write_text(f"Office report.\n\nThe {city} office opened in {1990 + k}.\n")
+    backend = WordBackend(lambda m: "In 1992." if "Graz office opened" in user(m) else "not found")
+    monkeypatch.setenv("LONGDOC_API_KEY", KEY)
+    monkeypatch.setattr("sys.stdin", io.StringIO("When did the Graz office open?\n"))
+    with serving(create_app(backend, api_key=KEY)) as url:
+        assert main(["chat", str(folder), "--server", url, "--cache-dir", str(tmp_path / "cache")]) == 0
+    out, err = capsys.readouterr()
+    assert "indexing 13 documents in the background" in err
+    assert "In 1992." in out and f"[1] {folder / 'graz.txt'}, page 1" in out
