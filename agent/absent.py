@@ -10,6 +10,7 @@ punctuation inside ignored ("Bestbuy" in "Best Buy"), or, for a word of six lett
 word spelled within one edit of it (two from eight letters): questions carry typos ("Neflix",
 "Activsion").
 """
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,15 @@ from .rag import MONTHS
 WORD = re.compile(r"[^\W_][\w'’&.-]*[^\W_]|[^\W_]", re.UNICODE)
 QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how is are was were do does did can could should would will the a an in "
-    "of for to and or if i me my we our you your please tell give list name according based".split())
+    "of for to and or if i me my we our you your please tell give list name according based".split()
+)
 # Languages that capitalize every noun: there a capital says nothing of a name (German questions
 # are told by their function words).
-NOUNS_CAPITALIZED = re.compile(r"\b(?:der|die|das|den|dem|des|und|ist|sind|wurde|wurden|wie|welche[rnms]?|nicht|ein|eine[rnms]?|"
-                               r"im|vom|zum|zur|mit|auf|für|von|gibt|hat|haben|kann|werden)\b", re.I)
+NOUNS_CAPITALIZED = re.compile(
+    r"\b(?:der|die|das|den|dem|des|und|ist|sind|wurde|wurden|wie|welche[rnms]?|nicht|ein|eine[rnms]?|"
+    r"im|vom|zum|zur|mit|auf|für|von|gibt|hat|haben|kann|werden)\b",
+    re.I,
+)
 MOST_NAMES = 8  # names checked a question: a question of a thousand capitals costs eight scans
 CALENDAR = re.compile(rf"(?:{MONTHS}|mon|tues|wednes|thurs|fri|satur|sun)(?:day)?", re.I)  # capitalized, no names
 FUZZY_FROM = 6  # letters: shorter names must be spelled as the document spells them ("Apple" is not "apply")
@@ -33,11 +38,13 @@ FUZZY_FROM = 6  # letters: shorter names must be spelled as the document spells 
 
 def _words(document) -> dict[str, set[str]]:
     """The document's distinct words of FUZZY_FROM letters or more, by first letter."""
+
     def make():
         words: dict[str, set[str]] = {}
         for word in set(re.findall(r"[^\W\d_]{%d,}" % FUZZY_FROM, document.text.casefold())):
             words.setdefault(word[0], set()).add(word)
         return words
+
     return _cached(f"{document.id}|words", make)
 
 
@@ -49,12 +56,18 @@ def names(question: str) -> list[str]:
     found = []
     previous = None
     for match in WORD.finditer(question):
-        between = question[previous.end():match.start()] if previous else ""
+        between = question[previous.end() : match.start()] if previous else ""
         opens = previous is None or any(c in ".?!:;…。？！" for c in between) or previous.group()[-1] in ".?!"
         previous = match
         word = re.sub(r"['’]s$", "", match.group()).strip("'’.&")  # "Japan's": Japan
-        if (not opens and word[:1].isupper() and word.isalpha() and not word.isupper()
-                and word.casefold() not in QUESTION_WORDS and not CALENDAR.fullmatch(word)):
+        if (
+            not opens
+            and word[:1].isupper()
+            and word.isalpha()
+            and not word.isupper()
+            and word.casefold() not in QUESTION_WORDS
+            and not CALENDAR.fullmatch(word)
+        ):
             found.append(word)
     return found
 

@@ -3,13 +3,14 @@
 `LocalBackend`: a `transformers` model through longctx (default: the embedded SmolLM2, offline).
 `LangChainBackend`: any langchain-core `BaseChatModel`.
 """
+
 from __future__ import annotations
 
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import lru_cache
-from typing import Iterator, Protocol
+from typing import Generator, Iterator, Protocol
 
 from retrieval.dense import foreground
 
@@ -27,7 +28,7 @@ class Backend(Protocol):
 
     def prompt_tokens(self, messages: list[dict]) -> int: ...
 
-    def stream(self, messages: list[dict], max_new_tokens: int) -> Iterator[str]: ...
+    def stream(self, messages: list[dict], max_new_tokens: int) -> Generator[str, None, None]: ...
 
 
 def complete(backend: Backend, messages: list[dict], max_new_tokens: int) -> str:
@@ -36,7 +37,9 @@ def complete(backend: Backend, messages: list[dict], max_new_tokens: int) -> str
     return own(messages, max_new_tokens) if own else "".join(backend.stream(messages, max_new_tokens)).strip()
 
 
-def complete_all(backend: Backend, requests: list[list[dict]], max_new_tokens: int, concurrency: int) -> Iterator[tuple[int, str]]:
+def complete_all(
+    backend: Backend, requests: list[list[dict]], max_new_tokens: int, concurrency: int
+) -> Iterator[tuple[int, str]]:
     """(request number, reply) in the order replies finish, at most `concurrency` at a time.
     A local model runs one at a time anyway (its lock); remote backends overlap."""
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="longdoc-read") as pool:
@@ -50,8 +53,16 @@ def complete_all(backend: Backend, requests: list[list[dict]], max_new_tokens: i
 
 
 class LocalBackend:
-    def __init__(self, model=None, tokenizer=None, *, model_name: str | None = None, window: int | None = None,
-                 cache_dir=None, kv_cache_bytes: int = 0):
+    def __init__(
+        self,
+        model=None,
+        tokenizer=None,
+        *,
+        model_name: str | None = None,
+        window: int | None = None,
+        cache_dir=None,
+        kv_cache_bytes: int = 0,
+    ):
         """`kv_cache_bytes`: keep prompts' KV caches up to this size, so a prompt that begins with an
         earlier one (the same document, a new question) reads only its new tokens (0: off)."""
         import longctx
@@ -62,7 +73,7 @@ class LocalBackend:
         self.name = model_key(model_name)
         self.parameters = sum(p.numel() for p in model.parameters())
         state = longctx.dca_state(model)
-        nominal = (state.config.max_length if state and state.config.max_length else model.config.max_position_embeddings)
+        nominal = state.config.max_length if state and state.config.max_length else model.config.max_position_embeddings
         if window:
             self.window, self.window_source = window, "given"
         else:
@@ -90,8 +101,14 @@ class LocalBackend:
     def prompt_tokens(self, messages: list[dict]) -> int:
         return self._prompt_ids(messages).shape[1]
 
-    def _generate(self, messages: list[dict], max_new_tokens: int, streamer=None, cancel: threading.Event | None = None,
-                  sampling: dict | None = None):
+    def _generate(
+        self,
+        messages: list[dict],
+        max_new_tokens: int,
+        streamer=None,
+        cancel: threading.Event | None = None,
+        sampling: dict | None = None,
+    ):
         """Greedy unless `sampling` holds a temperature > 0 (then with its top_p and seed)."""
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
@@ -108,7 +125,7 @@ class LocalBackend:
         sampling = sampling or {}
         options = {"do_sample": False}
         if sampling.get("temperature"):
-            options = {"do_sample": True, "temperature": sampling["temperature"], "top_p": sampling.get("top_p") or 1.0}
+            options = {"do_sample": True, "temperature": sampling["temperature"], "top_p": sampling.get("top_p") or 1.0}  # type: ignore[dict-item]
             if sampling.get("seed") is not None:
                 torch.manual_seed(sampling["seed"])
         cache, self.cached_tokens = self.prefix_cache.lookup(ids[0].cpu()) if self.prefix_cache else (None, 0)
@@ -116,13 +133,20 @@ class LocalBackend:
         with torch.no_grad(), foreground():  # background embedding pauses: the cores are the answer's
             if cancel is not None and not prefill(self.model, ids, cache, self.cached_tokens, cancel):
                 return ids[0, :0]  # its reader left during the prefill: the model is free at once
-            out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
-                                      streamer=streamer, stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-                                      past_key_values=cache, return_dict_in_generate=True, **options)
+            out = self.model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=max_new_tokens,
+                streamer=streamer,
+                stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                past_key_values=cache,
+                return_dict_in_generate=True,
+                **options,
+            )
         if self.prefix_cache and out.past_key_values is not None:
             self.prefix_cache.store(ids[0].cpu(), out.past_key_values)
-        return out.sequences[0, ids.shape[1]:]
+        return out.sequences[0, ids.shape[1] :]
 
     def complete(self, messages: list[dict], max_new_tokens: int) -> str:
         with self._lock:
@@ -134,8 +158,13 @@ class LocalBackend:
                 raise BackendError(f"generation failed: {error}") from error
         return self.tokenizer.decode(new, skip_special_tokens=True).strip()
 
-    def stream(self, messages: list[dict], max_new_tokens: int, sampling: dict | None = None,
-               cancel: threading.Event | None = None) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict],
+        max_new_tokens: int,
+        sampling: dict | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]:
         """Text pieces as they are generated; closing the iterator early stops the generation.
         `sampling`: temperature, top_p, seed (default greedy). `cancel`: set by a reader that is
         gone while no piece has come yet (a long prefill stops at its next chunk)."""
@@ -180,8 +209,13 @@ def prefill(model, ids, cache, start: int, cancel: threading.Event) -> bool:
         if cancel.is_set():
             return False
         last = min(first + PREFILL_CHUNK, end)
-        model(input_ids=ids[:, first:last], past_key_values=cache, use_cache=True, logits_to_keep=1,  # not [1024, vocab]
-              cache_position=torch.arange(first, last, device=ids.device))
+        model(
+            input_ids=ids[:, first:last],
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,  # not [1024, vocab]
+            cache_position=torch.arange(first, last, device=ids.device),
+        )
     return not cancel.is_set()
 
 

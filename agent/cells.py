@@ -7,6 +7,7 @@ its caption ("in millions") and the column's header: "(1,373) (millions; Year En
 nearest column is another year's value). Questions naming no period, or tables whose columns
 are not periods, keep the whole row.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,14 @@ from retrieval.tables import CELL_SEPARATOR
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # "fiscal 2023", "FY2023", "FY 23": the year a question names (two digits: this century)
-ASKED_YEAR = re.compile(r"(?<![\w.,])(?:fy|fiscal(?: year)?|gj|ejercicio|exercice)?\s?'?((?:19|20)\d\d|(?<=fy)\d\d|(?<=fy )\d\d)(?![\w,.]\d)",
-                        re.I)
-SCALE = re.compile(r"\b(thousands|millions|billions|tausend|millionen|milliarden|milliers|millones|miles|milliards)\b", re.I)
+ASKED_YEAR = re.compile(
+    r"(?<![\w.,])(?:fy|fiscal(?: year)?|gj|ejercicio|exercice)?\s?'?((?:19|20)\d\d|(?<=fy)\d\d|(?<=fy"
+    r" )\d\d)(?![\w,.]\d)",
+    re.I,
+)
+SCALE = re.compile(
+    r"\b(thousands|millions|billions|tausend|millionen|milliarden|milliers|millones|miles|milliards)\b", re.I
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ use the embedded model like any chat model: `LongdocChatModel().invoke("Hello")`
 Greedy decoding; `stop` sequences cut the reply (and stop generation) where they appear. One
 loaded model is shared by every instance with the same `model` (loading takes seconds).
 """
+
 from __future__ import annotations
 
 import threading
@@ -32,8 +33,13 @@ def chat_messages(messages: list[BaseMessage]) -> list[dict]:
     """langchain messages as chat-template messages (text parts only)."""
     converted = []
     for message in messages:
-        role = ("system" if isinstance(message, SystemMessage) else "assistant" if isinstance(message, AIMessage)
-                else "user")  # human and tool messages are what the user side said
+        role = (
+            "system"
+            if isinstance(message, SystemMessage)
+            else "assistant"
+            if isinstance(message, AIMessage)
+            else "user"
+        )  # human and tool messages are what the user side said
         text = message.text if not isinstance(message, ToolMessage) else f"Tool result: {message.text}"
         converted.append({"role": role, "content": text})
     return converted
@@ -67,8 +73,13 @@ class LongdocChatModel(BaseChatModel):
             params["ls_stop"] = stop or self.stop
         return params
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         model = kwargs.get("model") or self.model  # a per-call override loads (and keeps) that model
         backend = local_backend(model)
         prompt = chat_messages(messages)
@@ -92,20 +103,34 @@ class LongdocChatModel(BaseChatModel):
                 if cut >= 0:
                     break
         finally:
-            pieces.close()  # stops the generation
+            pieces.close()  # type: ignore[attr-defined]  # stops the generation
         if len(text) > sent:
             yield ChatGenerationChunk(message=AIMessageChunk(content=text[sent:]))
-        usage = UsageMetadata(input_tokens=backend.prompt_tokens(prompt), output_tokens=backend.count_tokens(text),
-                              total_tokens=0)
+        usage = UsageMetadata(  # type: ignore[typeddict-item]
+            input_tokens=backend.prompt_tokens(prompt), output_tokens=backend.count_tokens(text), total_tokens=0
+        )
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata=usage, chunk_position="last",
-            response_metadata={"model_name": model or self.model_name, "model_provider": "longdoc"}))
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                usage_metadata=usage,
+                chunk_position="last",
+                response_metadata={"model_name": model or self.model_name, "model_provider": "longdoc"},
+            )
+        )
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         chunks = list(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
         last = chunks[-1].message
-        message = AIMessage(content="".join(c.message.content for c in chunks), usage_metadata=last.usage_metadata,
-                            response_metadata=last.response_metadata)
+        message = AIMessage(
+            content="".join(c.message.content for c in chunks),  # type: ignore[misc]
+            usage_metadata=last.usage_metadata,  # type: ignore[attr-defined]
+            response_metadata=last.response_metadata,
+        )
         return ChatResult(generations=[ChatGeneration(message=message)])

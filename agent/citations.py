@@ -2,6 +2,7 @@
 (whitespace ignored), and only sentences that carry the answer's own content support it; with
 an `about` check, only sentences about what the question asks (a sentence that merely holds the
 answer's words, "... not the buildings, but the people ...", does not)."""
+
 import re
 
 from retrieval.analysis import terms
@@ -12,7 +13,9 @@ from .events import Citation
 from .question import YES_NO
 
 CLAUSE = re.compile(r"[.;,:]\s+|\s+(?:and|but|while|whereas)\s+|\n+")
-NOT_FOUND = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I)
+NOT_FOUND = re.compile(
+    r"\bnot (?:be )?found\b|\bno (?:information|answer|mention)\b|\bdoes not (?:say|mention|contain)\b", re.I
+)
 
 
 def locate(document: Document, page: int, quote: str, within: tuple[int, int] | None = None) -> Citation | None:
@@ -39,13 +42,15 @@ def find_quote(document: Document, passages, quote: str) -> Citation | None:
     return None
 
 
-def supporting_citations(document: Document, passages, question: str, answer: str, limit: int = 5,
-                         about=None) -> list[Citation]:
+def supporting_citations(
+    document: Document, passages, question: str, answer: str, limit: int = 5, about=None
+) -> list[Citation]:
     """Sentences of `passages` holding most of what the answer adds to the question, verified.
 
     What the answer adds (its terms that the question lacks: the value, the name) must appear in
     the sentence; an answer that only restates the question, or says nothing was found, has none.
-    A yes or no claims the question itself. The answer as a whole is cited first, then each of its clauses ("A is 1, and B is 2") alone,
+    A yes or no claims the question itself. The answer as a whole is cited first, then each of its
+    clauses ("A is 1, and B is 2") alone,
     since one sentence of the document rarely holds several facts. With `about(sentence) ->
     bool`, a sentence (with the one before it) must be about what the question asks.
     """
@@ -61,7 +66,7 @@ def supporting_citations(document: Document, passages, question: str, answer: st
     for passage in passages:
         spans = sentence_spans(passage.text)
         for i, (a, b) in enumerate(spans):
-            before = passage.text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
+            before = passage.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
             sentences.append((passage, passage.text[a:b], set(terms(passage.text[a:b])), before))
     citations = []
     for claim in claims:

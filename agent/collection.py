@@ -9,21 +9,23 @@ for it, then together: each part with its document's citations, and for a compar
 highest or lowest value first. Every citation names its document. A follow-up is made
 standalone once, for all the documents.
 """
+
 from __future__ import annotations
 
 import re
 import threading
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 
 from retrieval.collection import Member, Sources, search_together
 from retrieval.index import DocumentIndex, resolve_embedder
 from retrieval.routing import ROUTED, Profiles, route
 
+from .cells import YEAR
 from .conversation import history_of, standalone_question
 from .errors import CollectionError
 from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
-from .cells import YEAR
 from .notation import NUMBER, notation_of
 from .question import checked, request
 from .writer import NOT_IN_DOCUMENT
@@ -32,28 +34,40 @@ TOP_HITS = 12  # chunks ranked together: the documents among them are the ones a
 MAX_LOOKUP = 3  # documents a look-up tries, best first
 MAX_COMPARED = 12  # documents a comparison asks, best first (each is a full answer of the model's time)
 # a question asking which document holds the higher or lower value (en, de, fr, es)
-WHICH_MORE = (r"\b(?:which|what|whose)\b[^?.]{0,80}\b(?:higher|highest|lower|lowest|more|most|less|least|fewer|fewest"
-              r"|larger|largest|smaller|smallest|bigger|biggest|greater|greatest|better|best|worse|worst)\b"
-              r"|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr|meiste\w*|weniger|größte\w*"
-              r"|kleinste\w*)\b|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b")
+WHICH_MORE = (
+    r"\b(?:which|what|whose)\b[^?.]{0,80}\b(?:higher|highest|lower|lowest|more|most|less|least|fewer|fewest"
+    r"|larger|largest|smaller|smallest|bigger|biggest|greater|greatest|better|best|worse|worst)\b"
+    r"|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr|meiste\w*|weniger|größte\w*"
+    r"|kleinste\w*)\b|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b"
+)
 WHICH = re.compile(WHICH_MORE, re.I)
 # a question answered per document, then together
 COMPARES = re.compile(
     WHICH_MORE + r"|\bcompar\w*|\bin which (?:of the )?"
-    r"(?:reports?|documents?|files?|filings?|quarters?|years?)\b|\b(?:each|every|all|both) (?:of the )?(?:reports?|documents?"
+    r"(?:reports?|documents?|files?|filings?|quarters?|years?)\b|\b(?:each|every|all|both) (?:of the"
+    r" )?(?:reports?|documents?"
     r"|files?|filings?|quarters?)\b|\bacross\b|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr"
     r"|meiste\w*|weniger|größte\w*|kleinste\w*)\b|\bvergleich\w*|\bin welchen (?:berichten|dokumenten|dateien)\b"
     r"|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bdans quels? (?:rapports?|documents?)\b"
     r"|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b|\ben qué (?:informes|documentos)\b"
     # a change over the documents' periods: "over time", "across quarters", "in these 10-Qs", "each reported period"
     r"|\bover (?:time|the (?:reported |reporting )?(?:quarters|periods|years)|these (?:quarters|periods|years))\b"
-    r"|\b(?:in|across|throughout) (?:these|the) (?:reports|documents|filings|quarters|periods|10-?[qk]s|quarterly reports)\b"
+    r"|\b(?:in|across|throughout) (?:these|the) (?:reports|documents|filings|quarters|periods|10-?[qk]s"
+    r"|quarterly reports)\b"
     r"|\b(?:each|every) (?:reported |reporting )?(?:period|quarter|year)\b|\b(?:quarter to quarter|period to period)\b"
-    r"|\btrend(?:s|ed)?\b|\bim (?:zeitverlauf|vergleich)\b|\bau fil du temps\b|\ba lo largo del tiempo\b", re.I)
-HIGHEST = re.compile(r"\b(?:higher|highest|more|most|larger|largest|bigger|biggest|greater|greatest|höher|höchste\w*|mehr"
-                     r"|meiste\w*|größte\w*|plus|más|mayor)\b", re.I)
-LOWEST = re.compile(r"\b(?:lower|lowest|less|least|fewer|fewest|smaller|smallest|niedriger|niedrigste\w*|weniger"
-                    r"|kleinste\w*|moins|menos|menor)\b", re.I)
+    r"|\btrend(?:s|ed)?\b|\bim (?:zeitverlauf|vergleich)\b|\bau fil du temps\b|\ba lo largo del tiempo\b",
+    re.I,
+)
+HIGHEST = re.compile(
+    r"\b(?:higher|highest|more|most|larger|largest|bigger|biggest|greater|greatest|höher|höchste\w*|mehr"
+    r"|meiste\w*|größte\w*|plus|más|mayor)\b",
+    re.I,
+)
+LOWEST = re.compile(
+    r"\b(?:lower|lowest|less|least|fewer|fewest|smaller|smallest|niedriger|niedrigste\w*|weniger"
+    r"|kleinste\w*|moins|menos|menor)\b",
+    re.I,
+)
 NOT_IN_DOCUMENTS = NOT_IN_DOCUMENT.replace("document does", "documents do")
 PLAIN_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
 
@@ -105,6 +119,8 @@ class Collection:
         answer = None
         for event in self.ask_stream(question, **options):
             answer = getattr(event, "answer", answer)
+        if answer is None:  # ask_stream ends with Done or raises
+            raise CollectionError("the answer ended without a result")
         return answer
 
     def ask_stream(self, question: str, *, history=None, only=None, strategy: str = "auto", max_new_tokens: int = 96):
@@ -122,8 +138,11 @@ class Collection:
                 yield Progress("standalone", 1.0, question)
         information = request(question).information
         if self.building.running:
-            yield Progress("building", self.building.done / max(self.building.total, 1),
-                           f"{self.building.done} of {self.building.total} documents indexed")
+            yield Progress(
+                "building",
+                self.building.done / max(self.building.total, 1),
+                f"{self.building.done} of {self.building.total} documents indexed",
+            )
         opened = yield from self._routed(members, information, start, steps)
         indexed = []
         for n, member in enumerate(opened, start=1):
@@ -136,26 +155,40 @@ class Collection:
         by_id = {m.document.id: m for m in members}
         together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]
-        steps.append(Step("collection", time.perf_counter() - start,
-                          detail=f"{len(members)} documents, {len(asked)} asked ({'each, then together' if together else 'best first'})"))
+        steps.append(
+            Step(
+                "collection",
+                time.perf_counter() - start,
+                detail=f"{len(members)} documents, {len(asked)} asked "
+                f"({'each, then together' if together else 'best first'})",
+            )
+        )
         answers: list[tuple[Member, Answer]] = []
         for member in asked:
             answer = yield from self._asked(member, question, strategy, max_new_tokens)
             answers.append((member, answer))
             if not together and answer.supported:
                 break
-        text, citations, supported = (_together(question, answers) if together else _best(answers))
-        trace = Trace(f"{len(members)} documents: " + ("each that holds a passage, then together" if together
-                                                       else "the best-ranked that says"),
-                      sum(a.trace.document_tokens for _, a in answers), answers[0][1].trace.window if answers else 0,
-                      steps + [s for _, a in answers for s in a.trace.steps], question)
+        text, citations, supported = _together(question, answers) if together else _best(answers)
+        trace = Trace(
+            f"{len(members)} documents: "
+            + ("each that holds a passage, then together" if together else "the best-ranked that says"),
+            sum(a.trace.document_tokens for _, a in answers),
+            answers[0][1].trace.window if answers else 0,
+            steps + [s for _, a in answers for s in a.trace.steps],
+            question,
+        )
         yield Token(text)
         for citation in citations:
             yield CitationEvent(citation)
-        strategy_used = "collection:" + "+".join(dict.fromkeys(a.strategy for _, a in answers)) if answers else "collection"
+        strategy_used = (
+            "collection:" + "+".join(dict.fromkeys(a.strategy for _, a in answers)) if answers else "collection"
+        )
         yield Done(Answer(text, citations, strategy_used, trace, supported))
 
-    def _routed(self, members: list[Member], information: str, start: float, steps: list) -> list[Member]:
+    def _routed(
+        self, members: list[Member], information: str, start: float, steps: list
+    ) -> Generator[Progress, None, list[Member]]:
         """The members whose indexes this question opens: all of a small collection, else the
         `routed` best by their profiles (computed once per document, kept on disk)."""
         if len(members) <= self.routed:
@@ -167,10 +200,23 @@ class Collection:
         query_vector, embedder = None, resolve_embedder(self.agent.embedder)
         if embedder is not None and all(self.profiles.of(m.document).embedder == embedder.name for m in members):
             query_vector = embedder.encode([information])[0]
-        chosen = route([m.document for m in members], [m.names for m in members], self.profiles, information,
-                       self.routed, query_vector, embedder.name if embedder is not None else "")
-        steps.append(Step("route", time.perf_counter() - start, detail=f"{len(chosen)} of {len(members)} documents "
-                          f"opened (whole texts, names{', vectors' if query_vector is not None else ''})"))
+        chosen = route(
+            [m.document for m in members],
+            [m.names for m in members],
+            self.profiles,
+            information,
+            self.routed,
+            query_vector,
+            embedder.name if embedder is not None else "",
+        )
+        steps.append(
+            Step(
+                "route",
+                time.perf_counter() - start,
+                detail=f"{len(chosen)} of {len(members)} documents "
+                f"opened (whole texts, names{', vectors' if query_vector is not None else ''})",
+            )
+        )
         return [members[k] for k in chosen]
 
     def build(self, progress=None) -> Building:
@@ -184,8 +230,13 @@ class Collection:
             state = replace(state, current=member.name)
             self._report(state, progress)
             try:
-                index = member.index or self.agent.index_of(member.document) or DocumentIndex.build(
-                    member.document, embedder=self.agent.embedder, cache_dir=self.agent.cache_dir)
+                index = (
+                    member.index
+                    or self.agent.index_of(member.document)
+                    or DocumentIndex.build(
+                        member.document, embedder=self.agent.embedder, cache_dir=self.agent.cache_dir
+                    )
+                )
                 index.wait()
                 self.profiles.add_vectors(member.document, index)
             except Exception as error:  # one document's failure does not stop the others
@@ -228,16 +279,24 @@ class Collection:
         chosen = [m for m in members if any(name in m.names or name == m.document.id for name in wanted)]
         unknown = [name for name in wanted if not any(name in m.names or name == m.document.id for m in members)]
         if unknown:
-            raise CollectionError(f"no document {unknown[0]!r} in the collection; it holds: {', '.join(self.names()[:10])}")
+            raise CollectionError(
+                f"no document {unknown[0]!r} in the collection; it holds: {', '.join(self.names()[:10])}"
+            )
         return chosen
 
     def _asked(self, member: Member, question: str, strategy: str, max_new_tokens: int):
         """One document's answer; its progress relayed under its name, its tokens kept for the whole."""
         answer = None
-        for event in self.agent.ask_stream(member.index or self.agent.index_for(member.document), question, strategy=strategy,
-                                           max_new_tokens=max_new_tokens):
+        for event in self.agent.ask_stream(
+            member.index or self.agent.index_for(member.document),
+            question,
+            strategy=strategy,
+            max_new_tokens=max_new_tokens,
+        ):
             if isinstance(event, Progress):
-                yield Progress(event.stage, event.fraction, f"{member.name}: {event.detail}" if event.detail else member.name)
+                yield Progress(
+                    event.stage, event.fraction, f"{member.name}: {event.detail}" if event.detail else member.name
+                )
             elif isinstance(event, Done):
                 answer = event.answer
         return answer
@@ -267,17 +326,26 @@ def _together(question: str, answers) -> tuple[str, list, bool]:
 
 
 def _extreme(question: str, said) -> str:
-    """"Highest: <document> (<value>)" when the question asks which holds the higher or lower
+    """ "Highest: <document> (<value>)" when the question asks which holds the higher or lower
     one and every answer leads with a number (a year is a period, not a value)."""
     asked = WHICH.search(question)
-    direction = 0 if asked is None else 1 if HIGHEST.search(asked.group()) else -1 if LOWEST.search(asked.group()) else 0
+    direction = (
+        0 if asked is None else 1 if HIGHEST.search(asked.group()) else -1 if LOWEST.search(asked.group()) else 0
+    )
     if not direction or len(said) < 2:
         return ""
     values = []
     for member, answer in said:
         line = _first_line(answer.text)
-        token = next((m.group() for pattern in (NUMBER, PLAIN_NUMBER) for m in pattern.finditer(line)
-                      if not YEAR.fullmatch(m.group())), None)
+        token = next(
+            (
+                m.group()
+                for pattern in (NUMBER, PLAIN_NUMBER)
+                for m in pattern.finditer(line)
+                if not YEAR.fullmatch(m.group())
+            ),
+            None,
+        )
         if token is None:
             return ""
         values.append((notation_of(answer.text).value(token), member.name, token))

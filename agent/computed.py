@@ -7,6 +7,7 @@ no answer, not a guess.
 
     "What was the quick ratio?" -> "(1,636 + 3,188) / 5,038 = 0.958", citing the three rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,17 @@ import time
 from .arithmetic import evaluate
 from .citations import NOT_FOUND, locate
 from .errors import ExpressionError
+from .grounding import (
+    calculation_over_names,
+    grounded,
+    numbers_as_values,
+    one_cell_twice,
+    same_number,
+    table_rows,
+    tables_named,
+)
 from .job import Job
 from .notation import NUMBER, notation_of
-from .grounding import (calculation_over_names, grounded, numbers_as_values, one_cell_twice, same_number, table_rows,
-                        tables_named)
 from .operations import calculation, listed_values
 from .prompts import computation_messages
 from .writer import write
@@ -59,18 +67,18 @@ def answer(job: Job, passages, about=None):
     numbers = list(NUMBER.finditer(expression))
     plain = expression
     for number in reversed(numbers):  # each number as Python writes it, in the document's notation
-        plain = plain[:number.start()] + repr(notation.value(number.group())) + plain[number.end():]
+        plain = plain[: number.start()] + repr(notation.value(number.group())) + plain[number.end() :]
     try:
         value = evaluate(plain)
     except ExpressionError as error:
         job.step("compute", start, detail=f"refused: {error}")
         return f"{NOT_COMPUTED} (the calculation {expression!r} was refused: {error}).", []
     cited = []
-    for number in dict.fromkeys(n.group() for n in numbers if n.group() not in CONSTANTS):
-        written = notation.shown(notation.value(number))  # "4512" stands in the table as "4.512"
-        where = _citation(job, passages, number) or _citation(job, passages, written)
+    for token in dict.fromkeys(n.group() for n in numbers if n.group() not in CONSTANTS):
+        written = notation.shown(notation.value(token))  # "4512" stands in the table as "4.512"
+        where = _citation(job, passages, token) or _citation(job, passages, written)
         if where is None:
-            return f"{NOT_COMPUTED}: {number} is in none of them.", []
+            return f"{NOT_COMPUTED}: {token} is in none of them.", []
         cited.append(where)
     job.step("compute", start, detail=f"{plain} = {value!r}")
     return f"{expression} = {notation.shown(value)}", sorted(set(cited), key=lambda c: c.char_start)

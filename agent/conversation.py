@@ -6,6 +6,7 @@ mixed with the old one. One that does is rewritten by the model when the reader 
 conversation shown as data), else by followup's rules; a rewrite that is no question, or brings
 words the conversation never used, gives way to the rules.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ class History:
     dropped: int = 0
 
     def note(self) -> str:
-        return f"the {self.dropped:,} oldest turns of {self.dropped + len(self.turns):,} not read" if self.dropped else ""
+        return (
+            f"the {self.dropped:,} oldest turns of {self.dropped + len(self.turns):,} not read" if self.dropped else ""
+        )
 
 
 def history_of(history) -> History:
@@ -135,7 +138,7 @@ class Conversation:
             self.agent = default_agent()
 
     def ask_stream(self, question: str, **options):
-        for event in self.agent.ask_stream(self.doc, question, history=self.turns, **options):
+        for event in self.agent.ask_stream(self.doc, question, history=self.turns, **options):  # type: ignore[attr-defined]
             if (answer := getattr(event, "answer", None)) is not None:
                 self.turns.append((question, answer.text))
             yield event

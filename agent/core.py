@@ -1,4 +1,5 @@
 """`Agent`: one model, many documents and questions. `ask_stream` yields events; `ask` collects."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from retrieval.tokens import estimate_tokens
 
 from .collection import Collection
 from .conversation import history_of, standalone_question
-from .errors import QuestionTooLongError
+from .errors import AgentError, QuestionTooLongError
 from .events import Answer, Done, Event, Progress, Step, Token, Trace
 from .job import QUESTION_ROOM, READ_SHARE, Job
 from .question import checked, sub_questions
@@ -31,9 +32,18 @@ EXTRACTIVE_BELOW = 400_000_000
 class Agent:
     """Holds a backend (default: the embedded model, loaded on first use) and built indexes."""
 
-    def __init__(self, backend=None, *, cache_dir: str | os.PathLike | None = None, embedder="default",
-                 rag_budget: int | None = None, read_limit: int = 32_000, concurrency: int = 4,
-                 reader: str = "auto", max_indexes: int = 8):
+    def __init__(
+        self,
+        backend=None,
+        *,
+        cache_dir: str | os.PathLike | None = None,
+        embedder="default",
+        rag_budget: int | None = None,
+        read_limit: int = 32_000,
+        concurrency: int = 4,
+        reader: str = "auto",
+        max_indexes: int = 8,
+    ):
         self._backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self.embedder = embedder
@@ -67,10 +77,13 @@ class Agent:
         for event in self.ask_stream(doc, question, **options):
             if isinstance(event, Done):
                 answer = event.answer
+        if answer is None:  # ask_stream ends with Done or raises
+            raise AgentError("the answer ended without a result")
         return answer
 
-    def ask_stream(self, doc, question: str, *, history=None, strategy: str = "auto",
-                   max_new_tokens: int = 96) -> Iterator[Event]:
+    def ask_stream(
+        self, doc, question: str, *, history=None, strategy: str = "auto", max_new_tokens: int = 96
+    ) -> Iterator[Event]:
         """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
         and last Done with the Answer. The tokens are the answer's: an attempt `auto` abandons
         shows only as Progress("strategy"). `history`: the conversation's earlier (question,
@@ -79,7 +92,9 @@ class Agent:
         question = checked(question)  # bounded before any rule reads it
         if _is_collection(doc):  # several documents, a folder: asked together
             collection = doc if isinstance(doc, Collection) else Collection(doc, agent=self)
-            yield from collection.ask_stream(question, history=history, strategy=strategy, max_new_tokens=max_new_tokens)
+            yield from collection.ask_stream(
+                question, history=history, strategy=strategy, max_new_tokens=max_new_tokens
+            )
             return
         past, rewrite = history_of(history), None
         if past.turns:
@@ -101,16 +116,29 @@ class Agent:
                 f"the question is {question_tokens:,} tokens; with the answer it leaves no room for the document in "
                 f"the model's {backend.window:,}-token window. Shorten it."
             )
-        budget = min(self.rag_budget or backend.window // READ_SHARE, backend.window - question_tokens - max_new_tokens - QUESTION_ROOM)
-        job = Job(document, question, backend, lambda: index or self._index(document), budget, max_new_tokens,
-                  self.concurrency, self.reader_for(backend))
+        budget = min(
+            self.rag_budget or backend.window // READ_SHARE,
+            backend.window - question_tokens - max_new_tokens - QUESTION_ROOM,
+        )
+        job = Job(
+            document,
+            question,
+            backend,
+            lambda: index or self._index(document),
+            budget,
+            max_new_tokens,
+            self.concurrency,
+            self.reader_for(backend),
+        )
         job.trace.question = question
         job.trace.steps += [rewrite] if rewrite else []
         job.step("load", start, detail=f"{document.name}, model {backend.name}, {job.reader} reader")
         yield Progress("load", 1.0, document.name)
         job.trace.window = backend.window
         # the model's tokenizer is slow on millions of characters; the estimate is within ~10% there
-        job.trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(document.text)
+        job.trace.document_tokens = (backend.count_tokens if len(document.text) < 400_000 else estimate_tokens)(
+            document.text
+        )
         if strategy != "direct" and index is None:
             yield from self._build_index(job)
         yield from route(job, strategy, self.read_limit)
@@ -130,14 +158,19 @@ class Agent:
                 else:
                     yield event
             yield Token("\n")
-        trace = Trace(f"{len(questions)} questions in one: answered one by one "
-                      f"({'; '.join(a.trace.strategy_reason for a in answers)})",
-                      answers[0].trace.document_tokens, answers[0].trace.window,
-                      [step for a in answers for step in a.trace.steps], " ".join(questions))
+        trace = Trace(
+            f"{len(questions)} questions in one: answered one by one "
+            f"({'; '.join(a.trace.strategy_reason for a in answers)})",
+            answers[0].trace.document_tokens,
+            answers[0].trace.window,
+            [step for a in answers for step in a.trace.steps],
+            " ".join(questions),
+        )
         text = "\n".join(f"{n}. {a.text}" for n, a in enumerate(answers, start=1))
         strategy = "+".join(dict.fromkeys(a.strategy for a in answers))
-        yield Done(Answer(text, [c for a in answers for c in a.citations], strategy, trace,
-                          all(a.supported for a in answers)))
+        yield Done(
+            Answer(text, [c for a in answers for c in a.citations], strategy, trace, all(a.supported for a in answers))
+        )
 
     def _build_index(self, job: Job):
         """Build (or reopen) the index in a thread, relaying its progress as events."""
@@ -192,8 +225,9 @@ class Agent:
         index = self._cached_index(document.id)
         if index is None:
             # BM25 now; the dense index joins in the background and serves later questions.
-            index = DocumentIndex.build(document, embedder=self.embedder, cache_dir=self.cache_dir, background=True,
-                                        progress=progress)
+            index = DocumentIndex.build(
+                document, embedder=self.embedder, cache_dir=self.cache_dir, background=True, progress=progress
+            )
             self._keep(index)
         return index
 

@@ -1,5 +1,6 @@
 """`direct`: the whole document in the model's window, when it fits the window needle tests
 measured for this model and settings (longctx's DCA makes room past the trained one)."""
+
 from __future__ import annotations
 
 from . import computed

@@ -1,4 +1,5 @@
 """What `ask_stream` yields, and the `Answer` that `ask` returns (carried by the last event)."""
+
 from dataclasses import dataclass, field
 
 

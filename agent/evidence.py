@@ -9,6 +9,7 @@ Page furniture (a running header or footer: the same line on many pages) is neve
 Nothing here depends on a language's grammar: terms are the index's own (stems, CJK
 characters), meaning is the embedder's.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -67,6 +68,7 @@ def _cached(key: str, make):
 
 def furniture(document) -> frozenset:
     """Keys of the lines that repeat on many pages of `document` (running headers and footers)."""
+
     def find():
         pages = {}
         for page in document.pages:
@@ -75,6 +77,7 @@ def furniture(document) -> frozenset:
         least = max(3, FURNITURE_SHARE * len(document.pages))
         # a line without letters is furniture only as a bare page number: "2020." ends a sentence
         return frozenset(k for k, n in pages.items() if n >= least and (k == "#" or any(c.isalpha() for c in k)))
+
     return _cached(f"{document.id}|furniture", find)
 
 
@@ -85,6 +88,7 @@ def page_sentences(document, number: int) -> list[Sentence]:
 
 def _page(document, number: int) -> tuple[list[Sentence], list[int]]:
     """(the page's sentences, their ends)."""
+
     def find():
         page, skip = document.pages[number - 1], furniture(document)
         out, tables = [], table_blocks(page.text)
@@ -92,9 +96,18 @@ def _page(document, number: int) -> tuple[list[Sentence], list[int]]:
             if skip:
                 a, b = _without_furniture(page.text, a, b, skip)
             if b > a:
-                out.append(Sentence(page.text[a:b], page.number, page.label, page.char_start + a, page.char_start + b,
-                                    header_at(tables, a)))
+                out.append(
+                    Sentence(
+                        page.text[a:b],
+                        page.number,
+                        page.label,
+                        page.char_start + a,
+                        page.char_start + b,
+                        header_at(tables, a),
+                    )
+                )
         return out, [s.char_end for s in out]
+
     return _cached(f"{document.id}|{number}", find)
 
 
@@ -102,7 +115,7 @@ def sentences_of(chunks, document) -> list[Sentence]:
     """The sentences of `document` that overlap `chunks` (objects with .page, .char_start,
     .char_end), in document order, each once. Sentences are cut from whole pages: a chunk may
     end inside one ("... by September 21," / "2020."), its sentence goes on."""
-    found = {}
+    found: dict = {}
     for chunk in chunks:
         sentences, ends = _page(document, chunk.page)
         i = bisect.bisect_right(ends, chunk.char_start)
@@ -116,9 +129,9 @@ def _without_furniture(text: str, a: int, b: int, skip: frozenset) -> tuple[int,
     """The span with its leading and trailing furniture lines cut off (a header wraps into the
     page's first sentence when nothing ends it)."""
     lines = [m.span() for m in re.finditer(r"[^\n]+", text[a:b])]
-    while lines and _line_key(text[a + lines[0][0]:a + lines[0][1]]) in skip:
+    while lines and _line_key(text[a + lines[0][0] : a + lines[0][1]]) in skip:
         lines.pop(0)
-    while lines and _line_key(text[a + lines[-1][0]:a + lines[-1][1]]) in skip:
+    while lines and _line_key(text[a + lines[-1][0] : a + lines[-1][1]]) in skip:
         lines.pop()
     if not lines:
         return a, a
@@ -131,8 +144,11 @@ def _without_furniture(text: str, a: int, b: int, skip: frozenset) -> tuple[int,
 def term_weights(index, question: str) -> dict[str, float]:
     """The question's terms, each weighted by its idf among the document's windows."""
     n = index.bm25.weights.shape[0]
-    return {t: math.log1p((n - df + 0.5) / (df + 0.5)) for t in set(terms(question))
-            if (df := index.bm25.document_frequency(t))}
+    return {
+        t: math.log1p((n - df + 0.5) / (df + 0.5))
+        for t in set(terms(question))
+        if (df := index.bm25.document_frequency(t))
+    }
 
 
 def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray:
@@ -182,10 +198,14 @@ def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence
 
 
 # nouns that name the kind of answer asked for ("the docket number", "the name of"), not what it is about
-ANSWER_KINDS = frozenset(terms("number numbers name names date year amount value title count percentage "
-                               "nummer name datum jahr betrag wert titel anzahl "
-                               "numéro nom date année montant valeur titre nombre "
-                               "número nombre fecha año importe valor título cantidad"))
+ANSWER_KINDS = frozenset(
+    terms(
+        "number numbers name names date year amount value title count percentage "
+        "nummer name datum jahr betrag wert titel anzahl "
+        "numéro nom date année montant valeur titre nombre "
+        "número nombre fecha año importe valor título cantidad"
+    )
+)
 # "this paper", "dieses Handbuch", "ce rapport": the document itself, which every sentence of it is about
 THE_DOCUMENT = re.compile(r"\b(?:this|dieses|dieser|diese|diesem|diesen|ce|cet|cette|este|esta)\s+(\w+)", re.I)
 

@@ -14,55 +14,87 @@ about ...", "und ...", "et ...", "¿y ...?"), refers back with a pronoun ("its",
 The words these rules read are the closed classes of English, German, French and Spanish
 (pronouns, articles, question words, auxiliaries, prepositions): grammar, not a vocabulary of topics.
 """
+
 from __future__ import annotations
 
 import re
 
 CONTINUATION = re.compile(
-    r"^[\W_]*(?:(?:and|also|but|so|what about|how about|what of|same for|und|aber|auch|was ist mit|wie (?:ist|war|sieht) es mit"
-    r"|et|mais|aussi|qu['’]en est-il|pour|y|pero|también|qué (?:hay|pasa) (?:de|con))\b[\s,:]*)+", re.I)
+    r"^[\W_]*(?:(?:and|also|but|so|what about|how about|what of|same for|und|aber|auch|was ist mit|wie (?:ist"
+    r"|war|sieht) es mit"
+    r"|et|mais|aussi|qu['’]en est-il|pour|y|pero|también|qué (?:hay|pasa) (?:de|con))\b[\s,:]*)+",
+    re.I,
+)
 # the words that point back: to a thing or a group (any language's 3rd person), or to a person
 # ("es" and "son" are also Spanish verbs: left out)
-POINTING = frozenset("""it its they them their theirs itself themselves sein seine seinen seinem seiner seines sie
+POINTING = frozenset(
+    """it its they them their theirs itself themselves sein seine seinen seinem seiner seines sie
     ihr ihre ihren ihrem ihrer ihres il elle ils elles sa ses leur leurs lui eux él ella ellos ellas su sus
-    there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors allí ahí entonces""".split())
+    there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors allí ahí entonces""".split()
+)
 FORMAL = frozenset("sie ihr ihre ihren ihrem ihrer ihres".split())  # capitalised inside a question: German "you"
-EXPLETIVE = re.compile(r"\b(?:(?:is|was|are|were) there|there (?:is|are|was|were|has been|have been)"
-                       r"|(?:is|was) it (?:\w+ ){0,2}?(?:to|that)|it (?:is|was) (?:\w+ ){0,2}?(?:to|that))\b", re.I)
+EXPLETIVE = re.compile(
+    r"\b(?:(?:is|was|are|were) there|there (?:is|are|was|were|has been|have been)"
+    r"|(?:is|was) it (?:\w+ ){0,2}?(?:to|that)|it (?:is|was) (?:\w+ ){0,2}?(?:to|that))\b",
+    re.I,
+)
 PERSONAL = frozenset("he him his she her hers himself herself er ihn ihm".split())
 # never a person: a thing, a place, a time
-NEUTER = frozenset("""it its itself there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors
-    allí ahí entonces""".split())
+NEUTER = frozenset(
+    """it its itself there then dort damals dabei davon dazu darin darauf daran dafür darüber là alors
+    allí ahí entonces""".split()
+)
 DEMONSTRATIVE = frozenset("this that these those dies das cela ça ceci eso esto".split())  # pointing only at the end
 WHO = re.compile(r"^[\W_]*(?:who|whom|whose|wer|wen|wem|wessen|qui|quién|quiénes)\b", re.I)
 # question words and auxiliaries: what a question opens with before its subject
-OPENING = frozenset("""what which who whom how many much when where why was is were are did does do has have had
+OPENING = frozenset(
+    """what which who whom how many much when where why was is were are did does do has have had
     can could will would should may might wie hoch viel viele welche welcher welches welchen was wer wann wo warum
     ist war waren sind hat hatte haben hatten wird wurde wurden kann quel quelle quels quelles combien quand où
     pourquoi qu que quoi est était étaient sont a ont avait fut été cuál cuáles cuánto cuánta cuántos cuántas qué
-    cuándo dónde por es era eran son fue fueron ha han tiene tenía""".split())
-ARTICLE = frozenset("""the a an this that these those der die das den dem des ein eine einen dieser diese dieses le la
-    les l un une ce cette ces el los las lo del este esta estos estas""".split())  # and the demonstratives
+    cuándo dónde por es era eran son fue fueron ha han tiene tenía""".split()
+)
+ARTICLE = frozenset(
+    """the a an this that these those der die das den dem des ein eine einen dieser diese dieses le la
+    les l un une ce cette ces el los las lo del este esta estos estas""".split()
+)  # and the demonstratives
 # words that end a subject: prepositions, conjunctions, auxiliaries after it
-SUBJECT_END = frozenset("""of in for at on by from to with as and or during between than did does do was is were are
+SUBJECT_END = frozenset(
+    """of in for at on by from to with as and or during between than did does do was is were are
     has have had von im in für bei am an auf aus mit zu zum zur und oder im war ist waren sind hat hatte der de du des d
-    en pour à au aux par avec dans sur et ou entre del para con por y o entre sobre durante""".split())
-FUNCTION = OPENING | ARTICLE | SUBJECT_END | frozenset("""me my you your we our i not no yes please tell ich mir du
-    sie uns nous vous je moi yo mi tu nos""".split())
+    en pour à au aux par avec dans sur et ou entre del para con por y o entre sobre durante""".split()
+)
+FUNCTION = (
+    OPENING
+    | ARTICLE
+    | SUBJECT_END
+    | frozenset(
+        """me my you your we our i not no yes please tell ich mir du
+    sie uns nous vous je moi yo mi tu nos""".split()
+    )
+)
 WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?")
 POSSESSIVE = re.compile(r"['’]s$")
 ABBREVIATION = re.compile(r"(?<![\w.])[A-Z][a-z]{1,3}\.$")  # "Inc.", "Corp." keep their point; a sentence's goes
 # a period: a year, a fiscal year, a quarter or half ("FY2019", "Q3 2020", "2019/20")
 PERIOD = re.compile(r"(?<![\w.,])(?:(?:FY|GJ|Q[1-4]|H[12])\s?)?(?:19|20)\d\d(?:/\d\d)?(?![\w,.]\d)|\b[QH][1-4]\b", re.I)
 # a period named relative to the previous one: -1 or +1 year
-EARLIER = re.compile(r"\b(?:the (?:year|period) before|the (?:previous|prior|preceding) (?:year|period)|a year (?:earlier|before)"
-                     r"|(?:im |das )?vorjahr|das jahr davor|l['’]année (?:précédente|d['’]avant)|el año anterior)\b", re.I)
-LATER = re.compile(r"\b(?:the (?:year|period) after|the (?:following|next) (?:year|period)|a year later"
-                   r"|(?:im |das )?folgejahr|das jahr danach|l['’]année (?:suivante|d['’]après)|el año siguiente)\b", re.I)
+EARLIER = re.compile(
+    r"\b(?:the (?:year|period) before|the (?:previous|prior|preceding) (?:year|period)|a year (?:earlier|before)"
+    r"|(?:im |das )?vorjahr|das jahr davor|l['’]année (?:précédente|d['’]avant)|el año anterior)\b",
+    re.I,
+)
+LATER = re.compile(
+    r"\b(?:the (?:year|period) after|the (?:following|next) (?:year|period)|a year later"
+    r"|(?:im |das )?folgejahr|das jahr danach|l['’]année (?:suivante|d['’]après)|el año siguiente)\b",
+    re.I,
+)
 YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?!\d)")
 # a name: capitalised words (joined by "of", "de", "&"...), not the question's first word
-NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’.!&-]*(?:\s+(?:(?:of|de|del|du|von|&|and|y|et)\s+)?"
-                  r"(?:[A-ZÀ-ÖØ-Þ][\w'’.!&-]*|(?!(?:19|20)\d\d\b)\d[\d-]*\b))*")  # "Flight 302", not "AG 2018"
+NAME = re.compile(
+    r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’.!&-]*(?:\s+(?:(?:of|de|del|du|von|&|and|y|et)\s+)?"
+    r"(?:[A-ZÀ-ÖØ-Þ][\w'’.!&-]*|(?!(?:19|20)\d\d\b)\d[\d-]*\b))*"
+)  # "Flight 302", not "AG 2018"
 SUBJECT_WORDS = 4  # "research and development expense" is the longest subject taken whole
 MAX_ELLIPSIS_WORDS = 8  # "and from the Ethiopian Airlines Flight 302 accident?": longer, it says something of its own
 ANSWER_NAME_WORDS = 40  # a who-question's answer short enough that its first name is the one meant
@@ -101,9 +133,13 @@ def _ellipsis(previous: str, rest: str, periods: list[str]) -> str:
         circumstance = bool(words) and words[0].casefold() in SUBJECT_END and words[0].casefold() not in ARTICLE
         phrase = _phrase(rest)
         # a lowercase article before it: a common noun ("der Gewinn"), not a name ("The Ritz-Carlton")
-        common = bool(phrase) and any(w.group() in ARTICLE for w in WORD.finditer(rest[:phrase[0].start()]))
-        out = (_aligned(previous, rest) or (None if common else _renamed(previous, rest))
-               or (previous if circumstance else _resubjected(previous, rest)) or f"{_stripped(previous)}: {rest}")
+        common = bool(phrase) and any(w.group() in ARTICLE for w in WORD.finditer(rest[: phrase[0].start()]))
+        out = (
+            _aligned(previous, rest)
+            or (None if common else _renamed(previous, rest))
+            or (previous if circumstance else _resubjected(previous, rest))
+            or f"{_stripped(previous)}: {rest}"
+        )
     if periods:
         old = PERIOD.findall(out)
         if old:
@@ -141,7 +177,7 @@ def _aligned(previous: str, rest: str) -> str | None:
             if first < 0 or last >= len(old) or any(old[k].group() in FUNCTION for k in range(first, last + 1)):
                 return None
             replaced = " ".join(w.group() for w in new)
-            return previous[:old[first].start()] + replaced + previous[old[last].end():]
+            return previous[: old[first].start()] + replaced + previous[old[last].end() :]
     return None
 
 
@@ -164,7 +200,8 @@ def _resubjected(previous: str, rest: str) -> str | None:
     if not subject or not phrase:
         return None
     lead = subject.split()[0]
-    # the subject's article or possessor stays ("the revenue" -> "the net income", "Apple's revenue" -> "Apple's net income")
+    # the subject's article or possessor stays ("the revenue" -> "the net income",
+    # "Apple's revenue" -> "Apple's net income")
     kept = lead if lead.casefold() in ARTICLE or POSSESSIVE.search(lead) else ""
     return previous.replace(subject, f"{kept} {phrase}".strip(), 1)
 
@@ -186,8 +223,11 @@ def own_words(text: str) -> list[str]:
 
 def _content(text: str) -> list[str]:
     """The words of `text` that are neither grammar nor pointing back."""
-    return [w for w in WORD.findall(PERIOD.sub(" ", EARLIER.sub(" ", LATER.sub(" ", text))))
-            if w.casefold() not in FUNCTION and w.casefold() not in POINTING | PERSONAL | DEMONSTRATIVE]
+    return [
+        w
+        for w in WORD.findall(PERIOD.sub(" ", EARLIER.sub(" ", LATER.sub(" ", text))))
+        if w.casefold() not in FUNCTION and w.casefold() not in POINTING | PERSONAL | DEMONSTRATIVE
+    ]
 
 
 def _pointing(text: str) -> set[str]:
@@ -197,7 +237,9 @@ def _pointing(text: str) -> set[str]:
     found = set()
     for k, match in enumerate(words):
         word = match.group()
-        if (word.casefold() in POINTING or word.casefold() in PERSONAL) and not (k and word.casefold() in FORMAL and word[0].isupper()):
+        if (word.casefold() in POINTING or word.casefold() in PERSONAL) and not (
+            k and word.casefold() in FORMAL and word[0].isupper()
+        ):
             found.add(word.casefold())
     if words and words[-1].group().casefold() in DEMONSTRATIVE:  # "What caused that?"; not "the ship that sank"
         found.add(words[-1].group().casefold())
@@ -244,13 +286,17 @@ def _subject(question: str) -> str:
         end += 1
     if end == k or start == len(words):
         return ""
-    return question[words[start].start():words[end - 1].end()]
+    return question[words[start].start() : words[end - 1].end()]
 
 
 def _referent(previous: str, answer: str, person: bool, thing: bool) -> str:
     """What a pronoun points to: the person a who-question's answer named (unless it points at a
     thing), else the previous question's last named entity, else its subject."""
-    if not thing and WHO.match(previous) and (named := _names(" ".join(answer.split()[:ANSWER_NAME_WORDS]), opening=False)):
+    if (
+        not thing
+        and WHO.match(previous)
+        and (named := _names(" ".join(answer.split()[:ANSWER_NAME_WORDS]), opening=False))
+    ):
         return named[0]
     names = [n for n in _names(previous) if not PERIOD.fullmatch(n)]
     if person and not names and (named := _names(answer, opening=False)):
@@ -262,13 +308,13 @@ def _with_referent(question: str, pointing: set[str], referent: str) -> str:
     """The first pointing word followed by its referent: "When was it (Acme Corp) founded?"."""
     for match in WORD.finditer(question):
         if match.group().casefold() in pointing:
-            return f"{question[:match.end()]} ({referent}){question[match.end():]}"
+            return f"{question[: match.end()]} ({referent}){question[match.end() :]}"
     return question
 
 
 def _replace_last(text: str, old: str, new: str) -> str:
     at = text.rfind(old)
-    return text if at < 0 else text[:at] + new + text[at + len(old):]
+    return text if at < 0 else text[:at] + new + text[at + len(old) :]
 
 
 def _stripped(question: str) -> str:

@@ -12,10 +12,11 @@ that row's cell in that period's column:
 A change or growth between the two years a question names, over values all found in one row,
 takes that row's two cells. A value found in no table (a number in prose) stays as the model gave it.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from retrieval.tables import CELL_SEPARATOR, table_blocks, with_header
 
@@ -48,7 +49,7 @@ class Row:
 def table_rows(passages) -> list[Row]:
     """Each row of the tables in `passages` whose header names periods, once (a passage starting
     below its table's header row carries it as .header)."""
-    rows = {}
+    rows: dict = {}
     for passage in passages:
         text = with_header(getattr(passage, "header", ""), passage.text)
         for _, end, header, first in table_blocks(text):
@@ -165,9 +166,10 @@ def one_cell_twice(named: list[Value], values: list[Value]) -> tuple[Value, Valu
     """Two different values of the model that became one cell: it read along the wrong axis."""
     if len(named) != len(values):
         return None
-    for i, j in ((i, j) for i in range(len(values)) for j in range(i)):
-        if values[i] == values[j] and named[i].number != named[j].number:
-            return named[j], named[i]
+    for i in range(len(values)):
+        for j in range(i):
+            if values[i] == values[j] and named[i].number != named[j].number:
+                return named[j], named[i]
     return None
 
 
@@ -183,7 +185,11 @@ def _alike(a: str, b: str) -> bool:
     """The same word, inflected ("receivable", "receivables") or as a compound's head
     ("Umsatz", "Gesamtumsatz")."""
     short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= MIN_STEM and long.startswith(short)) or (len(short) > MIN_STEM and long.endswith(short))
+    return (
+        a == b
+        or (len(short) >= MIN_STEM and long.startswith(short))
+        or (len(short) > MIN_STEM and long.endswith(short))
+    )
 
 
 def same_number(cell: str, number: str, notation: Notation) -> bool:

@@ -11,6 +11,7 @@ a `finish_reason` is an `IncompleteReplyError` that carries the text streamed so
 Connection failures, 429 and 5xx are retried with backoff, but only before any token has
 streamed (a retry then would repeat text the reader already has).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,9 +42,20 @@ def _cut(message: str, streamed: list[str]) -> BackendError:
 
 
 class OpenAIBackend(RemoteTokens):
-    def __init__(self, base_url: str, model: str, *, api_key: str | None = None, window: int = 8192,
-                 tokenizer=None, connect_timeout: float = 10.0, read_timeout: float = 600.0,
-                 deadline: float = 1800.0, retries: int = 2, max_line_bytes: int = 1 << 20):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        window: int = 8192,
+        tokenizer=None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 600.0,
+        deadline: float = 1800.0,
+        retries: int = 2,
+        max_line_bytes: int = 1 << 20,
+    ):
         import httpx
 
         self.url = base_url.rstrip("/") + "/chat/completions"
@@ -62,8 +74,13 @@ class OpenAIBackend(RemoteTokens):
 
         # content is text: no control token of the server's chat template rides in it
         messages = [{**m, "content": without_control_tokens(m["content"])} for m in messages]
-        body = {"model": self.model, "messages": messages, "max_tokens": max_new_tokens, "temperature": 0,
-                "stream": True}
+        body = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": max_new_tokens,
+            "temperature": 0,
+            "stream": True,
+        }
         give_up = time.monotonic() + self.deadline
         streamed: list[str] = []
         for attempt in range(self.retries + 1):
@@ -76,8 +93,10 @@ class OpenAIBackend(RemoteTokens):
                 if status != 200:
                     raise BackendError(f"{self.url} answered {status}: {_error_text(exchange.body(self, give_up))}")
                 if "event-stream" not in headers.get("content-type", "text/event-stream"):
-                    raise BackendError(f"{self.url} answered {headers.get('content-type')}, not server-sent events: "
-                                       "does it stream (stream=true)?")
+                    raise BackendError(
+                        f"{self.url} answered {headers.get('content-type')}, not server-sent events: "
+                        "does it stream (stream=true)?"
+                    )
                 yield from self._events(exchange, streamed, max_new_tokens)
                 return
             except DeadlineError as error:
@@ -108,7 +127,9 @@ class OpenAIBackend(RemoteTokens):
                 if text:
                     streamed.append(text)
                     if sum(map(len, streamed)) > most:
-                        raise _cut(f"{self.url} sent more than {max_new_tokens} tokens allow: it ignores max_tokens", streamed)
+                        raise _cut(
+                            f"{self.url} sent more than {max_new_tokens} tokens allow: it ignores max_tokens", streamed
+                        )
                     yield text
         if not finished:
             raise _cut(f"{self.url} ended the reply without [DONE] or a finish_reason: it is incomplete", streamed)
@@ -122,8 +143,10 @@ class OpenAIBackend(RemoteTokens):
     def _wait(self, seconds: float, give_up: float, what: str) -> None:
         """Sleep before a retry, unless that would pass the deadline or MAX_RETRY_WAIT_S."""
         if seconds > MAX_RETRY_WAIT_S or time.monotonic() + seconds > give_up:
-            raise DeadlineError(f"{self.url} {what} in {seconds:.0f} s: past the {self.deadline:.0f} s deadline "
-                                f"or the {MAX_RETRY_WAIT_S:.0f} s a retry may wait")
+            raise DeadlineError(
+                f"{self.url} {what} in {seconds:.0f} s: past the {self.deadline:.0f} s deadline "
+                f"or the {MAX_RETRY_WAIT_S:.0f} s a retry may wait"
+            )
         time.sleep(seconds)
 
     def close(self) -> None:
@@ -203,7 +226,8 @@ class _Lines:
     event joined, comments (": ping") and other fields skipped."""
 
     def __init__(self, max_line_bytes: int, url: str):
-        self.buffer, self.data = b"", []
+        self.buffer = b""
+        self.data: list[str] = []
         self.max_line_bytes, self.url = max_line_bytes, url
 
     def feed(self, chunk: bytes) -> list[str]:
@@ -243,7 +267,9 @@ def _deltas(data: str, url: str) -> list[tuple[str, bool]]:
         raise BackendError(f"{url} sent an event that is not a JSON object: {data[:200]!r}")
     if "error" in event:
         error = event["error"]
-        raise BackendError(f"{url} reported an error: {error.get('message', error) if isinstance(error, dict) else error}")
+        raise BackendError(
+            f"{url} reported an error: {error.get('message', error) if isinstance(error, dict) else error}"
+        )
     choices = event.get("choices") or []
     if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
         raise BackendError(f"{url} sent choices that are not a list of objects: {data[:200]!r}")
@@ -252,7 +278,11 @@ def _deltas(data: str, url: str) -> list[tuple[str, bool]]:
         delta = choice.get("delta") or {}
         text = delta.get("content") if isinstance(delta, dict) else None
         finish = choice.get("finish_reason")
-        if not isinstance(delta, dict) or not isinstance(text, (str, type(None))) or not isinstance(finish, (str, type(None))):
+        if (
+            not isinstance(delta, dict)
+            or not isinstance(text, (str, type(None)))
+            or not isinstance(finish, (str, type(None)))
+        ):
             raise BackendError(f"{url} sent a choice of the wrong shape: {data[:200]!r}")
         out.append((text or "", finish is not None))
     return out
@@ -292,7 +322,9 @@ def served_backend(server: str, api_key: str | None = None) -> OpenAIBackend:
 
     base = server.rstrip("/").removesuffix("/v1") + "/v1"
     try:
-        response = httpx.get(f"{base}/models", headers={"Authorization": f"Bearer {api_key}"} if api_key else {}, timeout=10)
+        response = httpx.get(
+            f"{base}/models", headers={"Authorization": f"Bearer {api_key}"} if api_key else {}, timeout=10
+        )
         response.raise_for_status()
         model = response.json()["data"][0]
     except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as error:

@@ -3,17 +3,21 @@
 Token costs of prompt scaffolding live here, once: a passage's tag, the room the system message
 and question take beside the passages, the room a question must leave for the document.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from retrieval.document import Document
 
 from .events import Step, Trace
 from .question import Request, request
+
+if TYPE_CHECKING:
+    from .backends import Backend
 
 TAG_TOKENS = 12  # a passage's tag and page label in a prompt
 ANSWER_RESERVE = 160  # the system message, tags and the question beside the passages
@@ -39,7 +43,7 @@ class Job:
 
     document: Document
     question: str
-    backend: object
+    backend: Backend
     index: Callable  # () -> DocumentIndex, built on first call
     budget: int  # tokens of passages the answer may read
     max_new_tokens: int
@@ -65,13 +69,14 @@ def page_passages(document: Document) -> list[Passage]:
 def as_passage(item) -> Passage:
     """A search hit, chunk or evidence sentence as a passage."""
     header = getattr(item, "header", None) or getattr(getattr(item, "chunk", None), "header", "")
-    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end, header)
+    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end, header)  # type: ignore[arg-type]
 
 
 def fit_budget(items, budget: int, count_tokens) -> list:
     """The leading items (chunks, passages) whose text fits `budget` tokens; one too long to fit
     is skipped, not allowed to end the list."""
-    chosen, used = [], 0
+    chosen: list = []
+    used = 0
     for item in items:
         cost = count_tokens(item.text) + TAG_TOKENS
         if used + cost > budget:
@@ -85,7 +90,9 @@ def fit_budget(items, budget: int, count_tokens) -> list:
 
 def consecutive_groups(items, limit: int, size) -> list[list]:
     """Consecutive items grouped while their `size(item)` sum stays within `limit` (a larger item alone)."""
-    groups, current, used = [], [], 0
+    groups: list = []
+    current: list = []
+    used = 0
     for item in items:
         if current and used + size(item) > limit:
             groups.append(current)

@@ -13,9 +13,11 @@ The answer: with an extractive reader, the chain's sentences themselves; with a 
 the model writes from them, and an answer that stops before what the last finding adds is
 replaced by the chain's sentences.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Set
 
 from retrieval.analysis import terms
 from retrieval.sentences import readable
@@ -32,18 +34,28 @@ MAX_HOPS = 3
 def answer(job: Job, max_hops: int = MAX_HOPS):
     index, asked = job.index(), job.asked.information  # how to answer and where to look are no hop's terms
     known = set(terms(asked))
-    findings, follow, stop = [], set(), f"hop limit ({max_hops})"
+    findings: list = []
+    follow: set[str] = set()
+    stop = f"hop limit ({max_hops})"
     for hop in range(1, max_hops + 1):
         start = time.perf_counter()
         query = asked + (f" {findings[-1].text}" if findings else "")
         sentences = evidence.sentences_of(index.search(query, k=12), job.document)
         if findings:  # the chain goes on through sentences that mention what the last finding added
-            sentences = [s for s in sentences if follow & set(terms(s.text))
-                         and not any(f.char_start <= s.char_start < f.char_end for f in findings)
-                         and not any(look_alike(index, s.text, f.text, follow) for f in findings)]
+            sentences = [
+                s
+                for s in sentences
+                if follow & set(terms(s.text))
+                and not any(f.char_start <= s.char_start < f.char_end for f in findings)
+                and not any(look_alike(index, s.text, f.text, follow) for f in findings)
+            ]
         ranked = evidence.rank(index, f"{asked} {' '.join(sorted(follow))}", sentences)
         if not ranked or not evidence.shares_a_term(index, asked if not findings else " ".join(follow), ranked):
-            stop = "no sentence mentions what the last finding adds" if findings else "nothing in the document bears on the question"
+            stop = (
+                "no sentence mentions what the last finding adds"
+                if findings
+                else "nothing in the document bears on the question"
+            )
             break
         finding = ranked[0][0]
         yield Progress("hop", hop / max_hops, f"hop {hop}: {readable(finding.text)[:160]}")
@@ -58,16 +70,23 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
     job.step("stop", time.perf_counter(), detail=stop)
     yield Progress("hop", 1.0, f"stopped: {stop}")
     kind = value_kind(job.question)  # a question asking for a number or a date: some finding must hold one
-    sound = (bool(findings) and evidence.about(index, job.question)(findings[0].text)
-             and (kind is None or any(kind.search(f.text) for f in findings)))
+    sound = (
+        bool(findings)
+        and evidence.about(index, job.question)(findings[0].text)
+        and (kind is None or any(kind.search(f.text) for f in findings))
+    )
     chain = findings if sound else []
     if chain and job.reader != "extractive":
         text, written = yield from write(job, with_context(job, chain))
         if follow & set(terms(text)) or len(chain) == 1:
             yield done(job, "multihop", text, written)
             return
-        job.trace.strategy_reason += "; the written answer stops before the chain's end: the answer is the chain's sentences"
-        yield Progress("strategy", 1.0, "the written answer stops before the chain's end: the answer is the chain's sentences")
+        job.trace.strategy_reason += (
+            "; the written answer stops before the chain's end: the answer is the chain's sentences"
+        )
+        yield Progress(
+            "strategy", 1.0, "the written answer stops before the chain's end: the answer is the chain's sentences"
+        )
     chain, lead = cells.picked(job.asked.information, chain)
     yield from quote(job, "multihop", chain, separator=" ", lead=lead)
 
@@ -86,7 +105,7 @@ def rarest_terms(index, candidates: set[str]) -> set[str]:
     return {t for t, n in frequency.items() if n == min(frequency.values())}
 
 
-def look_alike(index, sentence: str, finding: str, follow: set[str] = frozenset()) -> bool:
+def look_alike(index, sentence: str, finding: str, follow: Set[str] = frozenset()) -> bool:
     """Whether `sentence` says what `finding` says, of another thing: at least half its terms,
     besides the thread it is followed by (`follow`), are the finding's, and it holds a specific
     term (rare in the document) the finding does not. "The bells of Dorgriso cathedral were cast
@@ -105,7 +124,12 @@ def chain_continues(job: Job, citations: list) -> str | None:
     asked = set(terms(job.asked.information))  # how to answer and where to look are no link
     cited = set().union(*(terms(c.quote) for c in citations))
     for c in citations:  # a table row is covered by its header too: "2017" heads its column
-        cited |= {t for s in evidence.page_sentences(job.document, c.page) if s.char_start == c.char_start for t in terms(s.header)}
+        cited |= {
+            t
+            for s in evidence.page_sentences(job.document, c.page)
+            if s.char_start == c.char_start
+            for t in terms(s.header)
+        }
     uncovered, added = asked - cited, rare_terms(index, cited - asked)
     if not uncovered or not added:
         return None

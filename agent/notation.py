@@ -7,6 +7,7 @@ only ("3,5", "0.62") is weaker evidence (a section "2.3" looks like one), counte
 sure. A dotted number with three digits after each dot ("13.115") is a thousands group when the
 document has no dot that is a decimal point.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 SPACES = " \u00a0\u202f"  # a space, a no-break space, a narrow no-break space (French and SI grouping)
 APOSTROPHES = "'\u2019"  # Swiss grouping: 1'234.50
 # a number as documents write it: digit groups joined by , . a space or an apostrophe, then an optional decimal part
-NUMBER = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:[,.{SPACES}{APOSTROPHES}]\d{{3}}(?!\d))+(?:[.,]\d+)?(?!\d)"
-                    r"|(?<![\d.,])\d+(?:[.,]\d+)?(?!\d)")
+NUMBER = re.compile(
+    rf"(?<![\d.,])\d{{1,3}}(?:[,.{SPACES}{APOSTROPHES}]\d{{3}}(?!\d))+(?:[.,]\d+)?(?!\d)"
+    r"|(?<![\d.,])\d+(?:[.,]\d+)?(?!\d)"
+)
 # sure evidence: groups and a decimal part
 SURE_COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])")
 SURE_DOT_DECIMAL = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+\.\d+(?![\d.,])")

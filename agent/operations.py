@@ -10,6 +10,7 @@ roles the values settle by themselves, the agent writes the calculation:
 
 Anything else (a ratio of A to B, "A minus B") keeps the model's own calculation. en, de, fr, es.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,20 +19,31 @@ from dataclasses import dataclass
 from .notation import NUMBER, Notation
 
 AVERAGE = re.compile(r"\b(?:average|mean|\w*durchschnitt\w*|mittelwert|moyen(?:ne)?|promedio|media)\b", re.I)
-TOTAL = re.compile(r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
-                   r"|somme|ensemble|au total|suma|en total|juntos)\b", re.I)
-GROWTH = re.compile(r"\b(?:growth|grow|grew|grown|wachstum\w*|wuchs|gewachsen|croissance|crecimiento|crecieron"
-                    r"|creció)\b", re.I)
-CHANGE = re.compile(r"\b(?:change|difference|increase[sd]?|decrease[sd]?|rise|rose|fall|fell|by how much"
-                    r"|veränderung|verändert\w*|differenz|um wie viel|stieg|gestiegen|sank|gesunken|variation"
-                    r"|différence|de combien|augment\w*|baiss\w*|diferencia|variación|cuánto|aument\w*"
-                    r"|disminu\w*)\b", re.I)
+TOTAL = re.compile(
+    r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
+    r"|somme|ensemble|au total|suma|en total|juntos)\b",
+    re.I,
+)
+GROWTH = re.compile(
+    r"\b(?:growth|grow|grew|grown|wachstum\w*|wuchs|gewachsen|croissance|crecimiento|crecieron"
+    r"|creció)\b",
+    re.I,
+)
+CHANGE = re.compile(
+    r"\b(?:change|difference|increase[sd]?|decrease[sd]?|rise|rose|fall|fell|by how much"
+    r"|veränderung|verändert\w*|differenz|um wie viel|stieg|gestiegen|sank|gesunken|variation"
+    r"|différence|de combien|augment\w*|baiss\w*|diferencia|variación|cuánto|aument\w*"
+    r"|disminu\w*)\b",
+    re.I,
+)
 PERCENT = re.compile(r"\b(?:per ?cent(?:age)?|prozent\w*|pourcent\w*|porcentaje|por ciento)\b|%", re.I)
 SHARE = re.compile(r"\b(?:margin|share of|proportion|marge|anteil|\w+quote|part de|margen|proporción)\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # a value line of the model's list: "Net sales, 2023: 48,210" (no operator after the colon)
-VALUE_LINE = re.compile(r"^\W*(?P<label>[^:=\n]*?)\s*:\s*\$?\s*(?P<number>\(?-?\d[\d.,' \u00a0\u202f]*\)?)\s*"
-                        r"(?:%|[A-Za-zÀ-ÿ.]+)?\s*$")
+VALUE_LINE = re.compile(
+    r"^\W*(?P<label>[^:=\n]*?)\s*:\s*\$?\s*(?P<number>\(?-?\d[\d.,' \u00a0\u202f]*\)?)\s*"
+    r"(?:%|[A-Za-zÀ-ÿ.]+)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +86,12 @@ def calculation(question: str, values: list[Value], notation: Notation) -> str |
     if name in ("growth", "change") and len(values) == 2 and None not in (periods := [v.period for v in values]):
         if periods[0] == periods[1]:
             return None
-        old, new = sorted(values, key=lambda v: v.period)
-        return f"({new.number} - {old.number}) / {old.number} * 100" if name == "growth" else f"{new.number} - {old.number}"
+        old, new = sorted(values, key=lambda v: v.period)  # type: ignore[arg-type,return-value]
+        return (
+            f"({new.number} - {old.number}) / {old.number} * 100"
+            if name == "growth"
+            else f"{new.number} - {old.number}"
+        )
     if name == "share" and len(values) == 2:
         part, whole = sorted(values, key=lambda v: abs(notation.value(v.number)))
         return f"{part.number} / {whole.number} * 100"

@@ -12,6 +12,7 @@ occurs in that part. The answer is then written from the original text, never fr
 else those judged relevant, unless that is most of them) ranked by BM25 on the question plus the
 verified quotes, with their neighbours while the budget lasts.
 """
+
 from __future__ import annotations
 
 import json
@@ -87,9 +88,11 @@ def verdicts(job: Job, part_tokens: int):
     parts = consecutive_groups(index.chunks, part_tokens, lambda c: c.n_tokens)
     part_passages = [[as_passage(c) for c in part] for part in parts]
     requests = [verdict_messages(passages, job.question) for passages in part_passages]
-    verdicts: list[Verdict | None] = [None] * len(parts)
+    verdicts: list[Verdict] = [None] * len(parts)  # type: ignore[list-item]  # each set below
     yield Progress("read", 0.0, f"0/{len(parts)} parts")
-    for finished, (n, reply) in enumerate(complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1):
+    for finished, (n, reply) in enumerate(
+        complete_all(job.backend, requests, VERDICT_TOKENS, job.concurrency), start=1
+    ):
         relevant, quote, readable = parse_verdict(reply)
         cited = find_quote(job.document, part_passages[n], quote) if quote.strip() else None
         verdicts[n] = Verdict(relevant or cited is not None, cited, readable)
@@ -99,10 +102,14 @@ def verdicts(job: Job, part_tokens: int):
     # A reader that calls most parts relevant without a verified quote tells nothing (small
     # models echo the JSON template); then retrieval ranks the chunks, as it would anyway.
     useful = quoted_parts or (claimed if len(claimed) <= len(parts) // 2 else [])
-    quotes = [verdicts[n].quote.quote for n in quoted_parts]
-    job.step("read", start, sum(job.backend.prompt_tokens(r) for r in requests),
-             detail=f"{len(parts)} parts of <= {part_tokens} tokens, {len(claimed)} judged useful, "
-                    f"{len(quotes)} with a verified quote, {sum(not v.readable for v in verdicts)} unreadable verdicts")
+    quotes = [verdicts[n].quote.quote for n in quoted_parts]  # type: ignore[union-attr]
+    job.step(
+        "read",
+        start,
+        sum(job.backend.prompt_tokens(r) for r in requests),
+        detail=f"{len(parts)} parts of <= {part_tokens} tokens, {len(claimed)} judged useful, "
+        f"{len(quotes)} with a verified quote, {sum(not v.readable for v in verdicts)} unreadable verdicts",
+    )
     if not useful:
         job.trace.steps[-1].detail += "; no informative verdict: answer from retrieval"
         yield from rag.answer(job)
@@ -110,8 +117,12 @@ def verdicts(job: Job, part_tokens: int):
 
     start = time.perf_counter()
     scores = index.bm25_chunk_scores(" ".join([job.asked.information, *quotes]))
-    quoted = {c.index for n in quoted_parts for c in parts[n]
-              if c.char_start <= verdicts[n].quote.char_start < c.char_end}
+    quoted = {
+        c.index
+        for n in quoted_parts
+        for c in parts[n]
+        if c.char_start <= verdicts[n].quote.char_start < c.char_end  # type: ignore[union-attr]
+    }
     candidates = [c for n in useful for c in parts[n]]
     ranked = sorted(candidates, key=lambda c: (c.index not in quoted, -scores[c.index], c.index))
     chosen = fit_budget(ranked, job.budget, job.backend.count_tokens)
@@ -135,4 +146,3 @@ def _with_neighbours(chunks, chosen, budget: int, count_tokens) -> list:
                     taken.add(n)
                     used += cost
     return result
-

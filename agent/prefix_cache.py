@@ -6,6 +6,7 @@ prefix's positions and their chunk-relative rotation are the same in both), so t
 a cold run's up to float rounding. Bounded: least recently used entries go once their K/V bytes
 pass `max_bytes`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,7 +35,9 @@ def _layers(cache):
 class PrefixCache:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[int, tuple[torch.Tensor, object, int]] = OrderedDict()  # id -> (tokens [S], cache, bytes)
+        self.entries: OrderedDict[int, tuple[torch.Tensor, object, int]] = (
+            OrderedDict()
+        )  # id -> (tokens [S], cache, bytes)
         self.hits = self.reused_tokens = 0
         self._lock = threading.Lock()
 
@@ -43,7 +46,7 @@ class PrefixCache:
         length) or (None, 0). At least one token is left to read: generation needs a last logit."""
         with self._lock:
             best, length = None, 0
-            for key, (stored, cache, _) in self.entries.items():
+            for key, (stored, _cache, _) in self.entries.items():
                 n = min(len(stored), len(tokens) - 1)
                 same = int((stored[:n] == tokens[:n]).to(torch.int64).cumprod(0).sum()) if n > 0 else 0
                 if same > length:
@@ -69,7 +72,7 @@ class PrefixCache:
             return
         with self._lock:
             for key, (stored, _, _) in list(self.entries.items()):
-                if len(stored) <= len(tokens) and torch.equal(stored, tokens[:len(stored)]):
+                if len(stored) <= len(tokens) and torch.equal(stored, tokens[: len(stored)]):
                     del self.entries[key]  # the new entry holds all of it
             self.entries[id(cache)] = (tokens.clone(), cache, size)
             while sum(entry[2] for entry in self.entries.values()) > self.max_bytes:

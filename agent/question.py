@@ -3,6 +3,7 @@
 Every rule over a question's text runs after `checked` (a 1 MB question never reaches a regex),
 and the ones here are linear in its length.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,17 @@ QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark:
 
 
 # A question whose answer is calculated from values (a ratio, a change, a growth rate, a margin, an
-# average, a share of a whole, A minus B; a sum: operations.TOTAL): en, de, fr, es. "changes in debt structure" (plural) asks for a description, not a number.
+# average, a share of a whole, A minus B; a sum: operations.TOTAL): en, de, fr, es. "changes in
+# debt structure" (plural) asks for a description, not a number.
 COMPUTES = re.compile(
     r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease|of)|change (?:in|from)"
     r"|what (?:per ?cent|share|proportion) of|prozentsatz|anteil\w*|pourcentage|proportion|porcentaje|minus|plus"
     r"|by how much|how much (?:more|less|higher|lower)|(?:increase|decrease|grow|rise|fall)[sd]? by"
     r"|\w*(?:verhältnis|wachstum|durchschnitt|differenz|veränderung|rendite)\w*|\w+quote|marge|um wie viel"
     r"|taux|croissance|moyenne|différence|variation|de combien"
-    r"|tasa|margen|crecimiento|promedio|diferencia|variación|cuánto (?:más|menos))\b", re.I)
+    r"|tasa|margen|crecimiento|promedio|diferencia|variación|cuánto (?:más|menos))\b",
+    re.I,
+)
 
 
 def computes(question: str) -> bool:
@@ -41,8 +45,10 @@ def checked(question) -> str:
     if not isinstance(question, str) or not question.strip():
         raise EmptyQuestionError("the question is empty; ask something about the document")
     if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionTooLongError(f"the question is {len(question):,} characters, over the {MAX_QUESTION_CHARS:,} "
-                                   "a question may have; shorten it (put long material in the document)")
+        raise QuestionTooLongError(
+            f"the question is {len(question):,} characters, over the {MAX_QUESTION_CHARS:,} "
+            "a question may have; shorten it (put long material in the document)"
+        )
     return question
 
 
@@ -78,29 +84,73 @@ FORM_SENTENCE = re.compile(
     r"(?:give|provide|report|state|present|write|return)\s+(?:your\s+|the\s+)?(?:answers?|results?|values?|numbers?|figures?)\s+"
     r"(?:in|as|to|with|rounded)\b|antworte|antworten sie|runde|runden sie|gib die antwort|geben sie die antwort|"
     r"réponds|répondez|arrondis|arrondissez|exprimez|responde|responda|redondea|redondee|exprese)\b|^请(?:用|以|保留|四舍五入)|^保留",
-    re.I)
+    re.I,
+)
 FORM_CLAUSE = re.compile(
     r"\(\s*(?:in|en|auf|answer in)\s[^()]{1,40}\)"  # "(in USD millions)", "(en millones)"
-    r"|(?:[,;] ?)?\b(?:and\s+)?(?:please\s+)?(?:answer(?:ed)?|round(?:ed)?|express(?:ed)?|give it|gerundet|arrondi|redondeado)\s+"
+    r"|(?:[,;] ?)?\b(?:and\s+)?(?:please\s+)?(?:answer(?:ed)?|round(?:ed)?|express(?:ed)?|give it|gerundet"
+    r"|arrondi|redondeado)\s+"
     r"(?:in|to|as|auf|à|a|en)\s[^.?!;,]{1,60}"  # ", round to two decimal places"
-    r"|(?:[,;] ?)?\bin (?:percentage|percent) terms?\b", re.I)  # no leading \s*: quadratic on a run of spaces
+    r"|(?:[,;] ?)?\bin (?:percentage|percent) terms?\b",
+    re.I,
+)  # no leading \s*: quadratic on a run of spaces
 SENTENCE = re.compile(r"[^.?!。？！\n]+[.?!。？！]*\s*|\n+")
 # Where to look: a connective, then a part of the document named by a noun of document structure.
 SOURCE_CUE = re.compile(
-    r"\b(?:based on|on the basis of|according to|(?:as\s+)?(?:shown|reported|stated|given|presented|disclosed|listed)\s+in|"
-    r"by relying on(?:\s+the\s+(?:details|figures|numbers|data|information)(?:\s+(?:shown|given|presented|reported))?\s+in)?|"
-    r"using|from|in|laut|gemäß|basierend auf|aus|selon|d['’]après|dans|à partir d[eu]|según|de acuerdo con|a partir de|en)\s+",
-    re.I)
+    r"\b(?:based on|on the basis of|according to|(?:as\s+)?(?:shown|reported|stated|given|presented|disclosed"
+    r"|listed)\s+in|"
+    r"by relying on(?:\s+the\s+(?:details|figures|numbers|data|information)(?:\s+(?:shown|given|presented"
+    r"|reported))?\s+in)?|"
+    r"using|from|in|laut|gemäß|basierend auf|aus|selon|d['’]après|dans|à partir d[eu]|según|de acuerdo con|a"
+    r" partir de|en)\s+",
+    re.I,
+)
 STRUCTURE = re.compile(
     r"(?:statements?|sheets?|tables?|sections?|chapters?|notes?|appendix|appendices|reports?|figures?|exhibits?|schedules?|"
     r"charts?|slides?|\w*(?:tabelle|bilanz|abschnitt|kapitel|anhang|bericht|rechnung|übersicht|abbildung)|tableaux?|bilan|"
-    r"chapitre|annexe|rapport|états?|comptes?|tablas?|balance|sección|capítulo|anexo|informe|estados?|cuadros?|nota)$", re.I)
-LEADING = re.compile(r"^(?:the|its|their|this|that|these|a|an|company['’]s|der|die|das|dem|den|des|le|la|les|l['’]|du|de la|"
-                     r"el|los|las|del)\s+", re.I)
+    r"chapitre|annexe|rapport|états?|comptes?|tablas?|balance|sección|capítulo|anexo|informe|estados?|cuadros?|nota)$",
+    re.I,
+)
+LEADING = re.compile(
+    r"^(?:the|its|their|this|that|these|a|an|company['’]s|der|die|das|dem|den|des|le|la|les|l['’]|du|de la|"
+    r"el|los|las|del)\s+",
+    re.I,
+)
 GENITIVE = {"of", "des", "de", "du", "del", "der", "d'", "d’"}
-AFTER_NAME = {"for", "in", "im", "at", "on", "as", "pour", "en", "au", "para", "für", "zum", "and", "und", "et", "y", "to",
-              "about", "über", "sur", "sobre", "with", "mit", "avec", "con", "by", "von", "par", "por"}
-COMPOUND = re.compile(r"\w{3,}(?:tabelle|bilanz|abschnitt|kapitel|anhang|bericht|rechnung|übersicht)", re.I)  # "Konzernbilanz"
+AFTER_NAME = {
+    "for",
+    "in",
+    "im",
+    "at",
+    "on",
+    "as",
+    "pour",
+    "en",
+    "au",
+    "para",
+    "für",
+    "zum",
+    "and",
+    "und",
+    "et",
+    "y",
+    "to",
+    "about",
+    "über",
+    "sur",
+    "sobre",
+    "with",
+    "mit",
+    "avec",
+    "con",
+    "by",
+    "von",
+    "par",
+    "por",
+}
+COMPOUND = re.compile(
+    r"\w{3,}(?:tabelle|bilanz|abschnitt|kapitel|anhang|bericht|rechnung|übersicht)", re.I
+)  # "Konzernbilanz"
 NAME_WORD = re.compile(r"[^\s.,;:?!()]+")
 SOURCE_WORDS = 6  # a part's name: "consolidated statements of cash flows"
 REQUEST_WORDING = re.compile(r"^\s*(?:please\s+)?(?:tell me|can you tell me|i want to know)\s*", re.I)
@@ -108,7 +158,8 @@ REQUEST_WORDING = re.compile(r"^\s*(?:please\s+)?(?:tell me|can you tell me|i wa
 
 def request(question: str) -> Request:
     """`question` split into what it asks, how to answer and where to look (see Request)."""
-    information, instruction = [], []
+    information: list[str] = []
+    instruction: list[str] = []
     for match in SENTENCE.finditer(question):
         part = match.group()
         (instruction if FORM_SENTENCE.match(part.strip()) else information).append(part)
@@ -131,9 +182,10 @@ def _source(text: str) -> tuple[str, str]:
     noun ("balance sheet", "Table 3"): "in the report" means the whole document. Linear: each cue
     reads at most SOURCE_WORDS + 2 words after it."""
     for cue in SOURCE_CUE.finditer(text):
-        words, end = [], cue.end()
+        words: list[re.Match] = []
+        end = cue.end()
         for word in NAME_WORD.finditer(text, cue.end()):
-            if text[end:word.start()].strip() or len(words) > SOURCE_WORDS:
+            if text[end : word.start()].strip() or len(words) > SOURCE_WORDS:
                 break  # punctuation ends the phrase
             words.append(word)
             end = word.end()
@@ -144,13 +196,20 @@ def _source(text: str) -> tuple[str, str]:
         if not ends:
             continue
         last = ends[-1]
-        while last + 1 < len(names) and (names[last + 1].casefold() in GENITIVE or last > ends[-1]) \
-                and names[last + 1].casefold() not in AFTER_NAME:
+        while (
+            last + 1 < len(names)
+            and (names[last + 1].casefold() in GENITIVE or last > ends[-1])
+            and names[last + 1].casefold() not in AFTER_NAME
+        ):
             last += 1  # "statement of cash flows", "tableau des flux de trésorerie"
-        while last == 0 and last + 1 < len(names) <= 3 and not COMPOUND.fullmatch(names[0]) \
-                and names[last + 1].casefold() not in AFTER_NAME:
+        while (
+            last == 0
+            and last + 1 < len(names) <= 3
+            and not COMPOUND.fullmatch(names[0])
+            and names[last + 1].casefold() not in AFTER_NAME
+        ):
             last += 1  # the noun's own qualifier after it: "balance general", "Table 3"
         if last == 0 and not COMPOUND.fullmatch(names[0]):
             continue
-        return " ".join(names[: last + 1]), text[:cue.start()] + " " + text[words[last].end():]
+        return " ".join(names[: last + 1]), text[: cue.start()] + " " + text[words[last].end() :]
     return "", text

@@ -14,6 +14,7 @@ that asks for a number ("how many", "wie viele", "combien") or a date ("when", "
 year") is answered by the best of the top sentences that holds one, and when none does, the
 document does not say.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,29 +30,44 @@ from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
 # Questions asking for several things: every sentence close to the best is part of the answer.
-SEVERAL = re.compile(r"\b(which|what) (?:\w+ )?(two|three|four|five|six|seven|eight|nine|ten|\d+)\b|\blist\b|\bname (?:all|the)\b"
-                     r"|\bwhich (?:\w+ )?(?:kinds|types|cities|countries|datasets|people)\b|\bwelche\b.*\b(?:alle|arten)\b", re.I)
+SEVERAL = re.compile(
+    r"\b(which|what) (?:\w+ )?(two|three|four|five|six|seven|eight|nine|ten|\d+)\b|\blist\b|\bname (?:all|the)\b"
+    r"|\bwhich (?:\w+ )?(?:kinds|types|cities|countries|datasets|people)\b|\bwelche\b.*\b(?:alle|arten)\b",
+    re.I,
+)
 CLOSE = 0.75  # a sentence within this share of the best fused score answers too (several things asked)
 MOST_SENTENCES = 5
 SHORT = 6  # words: a shorter sentence is quoted with the ones around it
 TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
 
 # What kind of value a question asks for, from its wording; and whether a text holds one.
-ASKS_NUMBER = re.compile(r"\bhow (?:many|much|long|far|old|big|large|high)\b|\bwhat (?:percentage|share|amount|size)\b"
-                         r"|\b(?:number|nummer|anzahl|numéro|nombre de|número)\b"
-                         r"|\bwie (?:viele?|hoch|lang|groß|alt|weit)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b|多少|几[个位次]|何人|いくつ", re.I)
-ASKS_DATE = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|month|date|day)\b|\bby what date\b|\bwann\b"
-                       r"|\bin welchem (?:jahr|monat)\b|\bquand\b|\b(?:en )?quelle (?:année|date)\b|\bcu[aá]ndo\b"
-                       r"|什么时候|何时|哪一?年|いつ", re.I)
-NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-                r"thousand|million|billion|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
-                r"un|deux|trois|quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil")
+ASKS_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|far|old|big|large|high)\b|\bwhat (?:percentage|share|amount|size)\b"
+    r"|\b(?:number|nummer|anzahl|numéro|nombre de|número)\b"
+    r"|\bwie (?:viele?|hoch|lang|groß|alt|weit)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b|多少|几[个位次]|何人|いくつ",
+    re.I,
+)
+ASKS_DATE = re.compile(
+    r"\bwhen\b|\b(?:what|which) (?:year|month|date|day)\b|\bby what date\b|\bwann\b"
+    r"|\bin welchem (?:jahr|monat)\b|\bquand\b|\b(?:en )?quelle (?:année|date)\b|\bcu[aá]ndo\b"
+    r"|什么时候|何时|哪一?年|いつ",
+    re.I,
+)
+NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
+    r"un|deux|trois|quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil"
+)
 HOLDS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b|[一二三四五六七八九十百千万亿]", re.I)
-MONTHS = (r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|märz|mars|apr(?:il)?|avril|may|mai|june?|juni|"
-          r"juin|july?|juli|juillet|aug(?:ust)?|août|sep(?:t|tember)?|septembre|oct(?:ober)?|okt(?:ober)?|octobre|"
-          r"nov(?:ember)?|novembre|dec(?:ember)?|dez(?:ember)?|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
-          r"septiembre|octubre|noviembre|diciembre|spring|summer|autumn|fall|winter|frühling|sommer|herbst")
-HOLDS_DATE = re.compile(rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I)
+MONTHS = (
+    r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|märz|mars|apr(?:il)?|avril|may|mai|june?|juni|"
+    r"juin|july?|juli|juillet|aug(?:ust)?|août|sep(?:t|tember)?|septembre|oct(?:ober)?|okt(?:ober)?|octobre|"
+    r"nov(?:ember)?|novembre|dec(?:ember)?|dez(?:ember)?|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|spring|summer|autumn|fall|winter|frühling|sommer|herbst"
+)
+HOLDS_DATE = re.compile(
+    rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I
+)
 
 
 def ranked_evidence(job: Job, k: int = POOL):
@@ -76,15 +92,19 @@ def ranked_evidence(job: Job, k: int = POOL):
 def answer(job: Job):
     start = time.perf_counter()
     hits, ranked = ranked_evidence(job)
-    detail = f"{len(hits)} chunks, {len(ranked)} sentences ranked, dense {'on' if job.index().dense_ready else 'not ready'}"
+    detail = (
+        f"{len(hits)} chunks, {len(ranked)} sentences ranked, dense {'on' if job.index().dense_ready else 'not ready'}"
+    )
     job.step("retrieve", start, detail=detail)
     yield Progress("retrieve", 1.0, detail)
     if job.reader == "extractive":
         yield from extract(job, ranked)
         return
     about = evidence.about(job.index(), job.question)
-    passages = sorted(fit_budget(with_context(job, [s for s, _ in ranked]), job.budget, job.backend.count_tokens),
-                      key=lambda p: p.char_start)
+    passages = sorted(
+        fit_budget(with_context(job, [s for s, _ in ranked]), job.budget, job.backend.count_tokens),
+        key=lambda p: p.char_start,
+    )
     if computes(job.asked.information):  # the model names the values and the calculation; it is evaluated here
         text, citations = yield from computed.answer(job, passages, about=about)
     else:
@@ -96,12 +116,16 @@ def with_context(job: Job, sentences) -> list[Passage]:
     """Each sentence with the one before and after it on its page (a sentence alone may not name
     its subject), less what an earlier passage already shows: the next row of a table read for
     the row above it still comes (under its header), and no passage grows past three sentences."""
-    document, spans = job.document, []  # (start, end, sentence) of each passage
+    document = job.document
+    spans: list = []  # (start, end, sentence) of each passage
     for s in sentences:
         on_page = evidence.page_sentences(document, s.page)
         i = next((i for i, p in enumerate(on_page) if p.char_start <= s.char_start < p.char_end), None)
-        a, b = ((on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end) if i is not None
-                else (s.char_start, s.char_end))
+        a, b = (
+            (on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end)
+            if i is not None
+            else (s.char_start, s.char_end)
+        )
         for start, end, _ in spans:
             if start <= a < end:
                 a = end

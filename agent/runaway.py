@@ -1,11 +1,13 @@
 """Where a small model's reply has run away: it says a sentence (or clause) again, whole or as
 part of an earlier one ('The passage "X." ... X.'), repeats a list item ("3. Porto" after
-"2. Porto", however short), or starts writing the prompt's own scaffolding (a passage tag, "Question (answer from ..."). Past that point it only loops or
+"2. Porto", however short), or starts writing the prompt's own scaffolding (a passage tag,
+"Question (answer from ..."). Past that point it only loops or
 echoes the prompt, so generation stops there and the reply is cut.
 
 While streaming, an unfinished last sentence that may be part of either is held back
 (`settled`), so the reader never sees text that is then cut.
 """
+
 import re
 
 from retrieval.chunking import UNIT_BOUNDARY
@@ -45,7 +47,7 @@ def reply_end(text: str, finished: bool = False) -> int | None:
             end = item.start()
             break
         items.add(key)
-    seen = set()
+    seen: set = set()
     for a, b in _units(text, finished):
         if a >= end:
             break

@@ -10,6 +10,7 @@ passages a generative reader summarizes in one call. A sentence said twice is sa
 fit, the answer from the notes. Its cost grows with the document (minutes per hundred pages
 on a CPU), so `auto` never picks it.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,11 +31,18 @@ from .writer import done, quote, write
 # Whole-document requests: no passage answers them, every part of the document does.
 SUMMARY_CUE = re.compile(
     r"\b(summari[sz]e|summary|overview|outline|tl;?dr|main (?:points|ideas|topics|themes|findings|arguments)"
-    r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file|manual)s? about"
-    r"|zusammenfass\w*|fass\w* (?:\w+ ){0,5}?zusammen|worum geht es|résum[ée]|de quoi (?:parle|traite)|resumen|resume)\b|总结|概述|摘要", re.I)
+    r"|key (?:points|takeaways|findings)|what (?:is|are) (?:this|the) (?:document|text|book|paper|report|file"
+    r"|manual)s? about"
+    r"|zusammenfass\w*|fass\w* (?:\w+ ){0,5}?zusammen|worum geht es|résum[ée]|de quoi (?:parle|traite)"
+    r"|resumen|resume)\b|总结|概述|摘要",
+    re.I,
+)
 # Words that name the document itself, not a topic ("summarize this text/paper").
-THE_DOCUMENT = re.compile(r"\b(?:document|text|paper|report|book|file|article|chapter|manual|slides?|talk|says?|dokument|"
-                          r"skript|bericht|buch|texte?|rapport|livre|documento|informe|libro)\b", re.I)
+THE_DOCUMENT = re.compile(
+    r"\b(?:document|text|paper|report|book|file|article|chapter|manual|slides?|talk|says?|dokument|"
+    r"skript|bericht|buch|texte?|rapport|livre|documento|informe|libro)\b",
+    re.I,
+)
 NOTE_TOKENS = 96
 NOTHING = re.compile(r"^\W*(nothing|none|not found|n/a)\W*$", re.I)
 PARTS = 6  # stretches of the document a summary draws from
@@ -66,7 +74,9 @@ def representative(job: Job) -> list:
     if topic and len(about_topic := [s for s in candidates if topic & set(terms(s.text))]) >= PARTS:
         candidates = about_topic  # "what does it say about error handling": the sentences on it
     chosen, seen, used = [], set(), 0
-    parts = [part for part in np.array_split(np.array(candidates, dtype=object), min(PARTS, len(candidates))) if len(part)]
+    parts = [
+        part for part in np.array_split(np.array(candidates, dtype=object), min(PARTS, len(candidates))) if len(part)
+    ]
     per_part = max(1, min(PER_PART, job.budget // (60 * max(len(parts), 1))))
     for part in parts:
         scored = []
@@ -76,7 +86,7 @@ def representative(job: Job) -> list:
             if found:
                 scored.append((sum(common(t) for t in set(found)) / math.sqrt(len(found)), s, key))
         taken = 0
-        for score, s, key in sorted(scored, key=lambda x: -x[0]):
+        for _score, s, key in sorted(scored, key=lambda x: -x[0]):
             if taken == per_part or key in seen:
                 continue
             cost = job.backend.count_tokens(s.text)
@@ -93,17 +103,22 @@ def is_prose(text: str) -> bool:
     """A sentence a summary can quote: enough words, ends like a sentence, mostly letters (not a
     caption in markup, a formula or a table row)."""
     visible = "".join(text.split())
-    return (len(text.split()) >= MIN_WORDS and not visible.startswith("<")
-            and bool(re.search(r"[.!?。！？][\"'”’)]*$", visible))
-            and sum(c.isalpha() for c in visible) >= PROSE_LETTERS * len(visible))
+    return (
+        len(text.split()) >= MIN_WORDS
+        and not visible.startswith("<")
+        and bool(re.search(r"[.!?。！？][\"'”’)]*$", visible))
+        and sum(c.isalpha() for c in visible) >= PROSE_LETTERS * len(visible)
+    )
 
 
 def map_reduce(job: Job, part_tokens: int | None = None):  # the `mapreduce` strategy
     """Notes on every part, merged while they are over the budget, then the answer from them."""
     index = job.index()
     count = job.backend.count_tokens
-    parts = [[as_passage(c) for c in part]
-             for part in consecutive_groups(index.chunks, part_tokens or job.budget, lambda c: c.n_tokens)]
+    parts = [
+        [as_passage(c) for c in part]
+        for part in consecutive_groups(index.chunks, part_tokens or job.budget, lambda c: c.n_tokens)
+    ]
     notes = yield from _notes(job, parts, map_messages, "map")
     sources = [p for part, note in zip(parts, notes) if note for p in part]
     notes = [note for note in notes if note]
@@ -130,6 +145,10 @@ def _notes(job: Job, groups: list[list[Passage]], make_messages, stage: str):
         if reply.strip() and not NOTHING.match(reply):
             notes[n] = Passage(reply.strip(), first.page, label, first.char_start, last.char_end)
         yield Progress(stage, done_count / len(groups), f"{done_count}/{len(groups)} parts")
-    job.step(stage, start, sum(job.backend.prompt_tokens(r) for r in requests),
-             detail=f"{len(groups)} parts, {sum(n is not None for n in notes)} with notes")
+    job.step(
+        stage,
+        start,
+        sum(job.backend.prompt_tokens(r) for r in requests),
+        detail=f"{len(groups)} parts, {sum(n is not None for n in notes)} with notes",
+    )
     return notes

@@ -4,6 +4,7 @@
 embedded SmolLM2 finds every needle at 4K but misses some at 8K (docs/benchmarks/needle.md).
 `longdoc niah` results saved to ~/.cache/longdoc/effective-context.json take precedence.
 """
+
 import json
 import logging
 from pathlib import Path
@@ -37,7 +38,9 @@ def model_key(model_name: str | None) -> str:
     from longctx.embedded import embedded
 
     if model_name and (shipped := embedded(model_name)):
-        return Path(shipped.gguf).stem.rsplit(".", 1)[0]  # "qwen2.5-coder-0.5b-instruct": its file, less the quantization
+        return Path(shipped.gguf).stem.rsplit(".", 1)[
+            0
+        ]  # "qwen2.5-coder-0.5b-instruct": its file, less the quantization
     return Path(str(model_name).rstrip("/\\")).stem if model_name else "SmolLM2-135M-Instruct"
 
 

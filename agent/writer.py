@@ -2,6 +2,7 @@
 that runs away, and keep only citations the document verifies. And the `Done` every strategy
 ends with: an answer without support says so.
 """
+
 from __future__ import annotations
 
 import time
@@ -65,7 +66,9 @@ def quote(job: Job, strategy: str, sentences, separator: str = "\n", lead: str =
     yield Retrieved(tuple(as_passage(s) for s in sentences))
     shown, header = [], ""
     for s in sentences:  # a table row under its header row, the header once for rows of one table
-        shown.append(f"{readable(s.header)}\n{readable(s.text)}" if s.header and s.header != header else readable(s.text))
+        shown.append(
+            f"{readable(s.header)}\n{readable(s.text)}" if s.header and s.header != header else readable(s.text)
+        )
         header = s.header
     text = separator.join(([lead] if lead and shown else []) + shown) or NOT_IN_DOCUMENT
     citations = [Citation(s.page, s.page_label, s.text, s.char_start, s.char_end) for s in sentences]

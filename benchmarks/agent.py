@@ -7,10 +7,12 @@
 - seconds per answer on the indexed 1M-token document.
 
 Needles come from niah.tasks (`fact`: ten sentence shapes; `chain`: two shapes) with invented
-names and values (seeded), so no model knows them; every trial asks with `strategy="auto"` and records the strategy it took.
+names and values (seeded), so no model knows them; every trial asks with `strategy="auto"` and
+records the strategy it took.
 
     python -m benchmarks.agent [--lengths 128000 512000 1000000] [--trials 10] [--seed 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,6 +28,7 @@ from benchmarks.common import DOCS, write_table
 from benchmarks.corpus import real_text
 from niah.tasks import chain, fact
 from retrieval import DocumentIndex, load_document
+
 
 def insert(text: str, sentences: list[str], depths: list[float]) -> tuple[str, list[tuple[int, int]]]:
     """`text` with each sentence as a paragraph at a paragraph break near its depth; their spans."""
@@ -108,13 +111,28 @@ def main() -> None:
                 hits.append(hit)
                 strategies.append(answer.strategy)
                 seconds.append(took)
-                record(test="single", tokens=tokens, depth=round(depth, 2), hit=hit, value=value,
-                       answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
+                record(
+                    test="single",
+                    tokens=tokens,
+                    depth=round(depth, 2),
+                    hit=hit,
+                    value=value,
+                    answer=answer.text,
+                    strategy=answer.strategy,
+                    seconds=round(took, 1),
+                )
             if length == longest:
                 answer_seconds = [s for s, st in zip(seconds, strategies) if st == "rag"]
                 longest_tokens = tokens
-            rows.append([f"single needle, {tokens:,} tokens", f"{sum(hits)}/{len(hits)}", _strategies(strategies),
-                         f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", f"{build:.0f} s"])
+            rows.append(
+                [
+                    f"single needle, {tokens:,} tokens",
+                    f"{sum(hits)}/{len(hits)}",
+                    _strategies(strategies),
+                    f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}",
+                    f"{build:.0f} s",
+                ]
+            )
             continue
         offset = 0
         hits, strategies, seconds = [], [], []
@@ -125,11 +143,25 @@ def main() -> None:
             hits.append(all(found))
             strategies.append(answer.strategy)
             seconds.append(took)
-            record(test="three", trial=t, hit=all(found), found=found, question=question, answer=answer.text,
-                   strategy=answer.strategy, seconds=round(took, 1))
-        rows.append([f"three needles together, {tokens:,} tokens (with the chains: {len(extra)} facts)",
-                     f"{sum(hits)}/{len(hits)}", _strategies(strategies),
-                     f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", f"{build:.0f} s"])
+            record(
+                test="three",
+                trial=t,
+                hit=all(found),
+                found=found,
+                question=question,
+                answer=answer.text,
+                strategy=answer.strategy,
+                seconds=round(took, 1),
+            )
+        rows.append(
+            [
+                f"three needles together, {tokens:,} tokens (with the chains: {len(extra)} facts)",
+                f"{sum(hits)}/{len(hits)}",
+                _strategies(strategies),
+                f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}",
+                f"{build:.0f} s",
+            ]
+        )
         offset += 3 * len(triples)
         hits, strategies, seconds = [], [], []
         for t, trial in enumerate(chains):
@@ -140,20 +172,43 @@ def main() -> None:
             hits.append(hit)
             strategies.append(answer.strategy)
             seconds.append(took)
-            record(test="two-hop", trial=t, hit=hit, cited_second=cites(answer, span), value=value,
-                   question=trial.question, answer=answer.text, strategy=answer.strategy, seconds=round(took, 1))
-        rows.append([f"two-hop chain, {tokens:,} tokens", f"{sum(hits)}/{len(hits)}", _strategies(strategies),
-                     f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}", "same index"])
+            record(
+                test="two-hop",
+                trial=t,
+                hit=hit,
+                cited_second=cites(answer, span),
+                value=value,
+                question=trial.question,
+                answer=answer.text,
+                strategy=answer.strategy,
+                seconds=round(took, 1),
+            )
+        rows.append(
+            [
+                f"two-hop chain, {tokens:,} tokens",
+                f"{sum(hits)}/{len(hits)}",
+                _strategies(strategies),
+                f"{statistics.mean(seconds):.1f} / {max(seconds):.1f}",
+                "same index",
+            ]
+        )
     log.close()
-    rag = (f"Answer time by `rag` on the indexed {longest_tokens:,}-token document: mean "
-           f"{statistics.mean(answer_seconds):.1f} s, p95 {np.percentile(answer_seconds, 95):.1f} s, "
-           f"max {max(answer_seconds):.1f} s over {len(answer_seconds)} questions (goal <= 30 s)."
-           if answer_seconds else "")
-    write_table(table, "Agent: needles in documents of real text, embedded SmolLM2-135M-Instruct",
-                ["test", "hits", "strategies (auto)", "seconds per answer, mean / max", "index build"], rows,
-                notes=f"{rag}\n\nEvery answer: docs/benchmarks/{table}.jsonl. A single-needle hit needs the value in "
-                      "the answer and a verified citation overlapping the needle; three needles need all three "
-                      "values; two-hop needs the second fact's value.")
+    rag = (
+        f"Answer time by `rag` on the indexed {longest_tokens:,}-token document: mean "
+        f"{statistics.mean(answer_seconds):.1f} s, p95 {np.percentile(answer_seconds, 95):.1f} s, "
+        f"max {max(answer_seconds):.1f} s over {len(answer_seconds)} questions (goal <= 30 s)."
+        if answer_seconds
+        else ""
+    )
+    write_table(
+        table,
+        "Agent: needles in documents of real text, embedded SmolLM2-135M-Instruct",
+        ["test", "hits", "strategies (auto)", "seconds per answer, mean / max", "index build"],
+        rows,
+        notes=f"{rag}\n\nEvery answer: docs/benchmarks/{table}.jsonl. A single-needle hit needs the value in "
+        "the answer and a verified citation overlapping the needle; three needles need all three "
+        "values; two-hop needs the second fact's value.",
+    )
 
 
 def _strategies(names: list[str]) -> str:

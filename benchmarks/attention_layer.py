@@ -51,19 +51,42 @@ def main():
         inv_freq = 1.0 / (1e6 ** (torch.arange(0, HEAD_DIM, 2, device=device).float() / HEAD_DIM))
         kernels = [torch_kernel(q)] + (["cuda_efficient", "torch_blocked"] if cuda else [])
         kernels += ["flash_attn"] if flash_attn_available() else []
-        t_dense = timed(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True), args.repeats)
+        t_dense = timed(
+            lambda q=q, k=k, v=v: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True), args.repeats
+        )
         for kernel in dict.fromkeys(kernels):
-            t_dca = timed(lambda: dca_attention(q, k, v, chunk_size=chunk_size, chunk_len=chunk_size - local_size,
-                                                inv_freq=inv_freq, scale=HEAD_DIM ** -0.5, backend=kernel),
-                          args.repeats)
-            rows.append([n, f"{chunk_size}/{local_size}", kernel, f"{t_dense * 1e3:.0f}", f"{t_dca * 1e3:.0f}",
-                         f"{t_dca / t_dense:.2f}"])
+            t_dca = timed(
+                lambda q=q, k=k, v=v, inv_freq=inv_freq, kernel=kernel: dca_attention(
+                    q,
+                    k,
+                    v,
+                    chunk_size=chunk_size,
+                    chunk_len=chunk_size - local_size,
+                    inv_freq=inv_freq,
+                    scale=HEAD_DIM**-0.5,
+                    backend=kernel,
+                ),
+                args.repeats,
+            )
+            rows.append(
+                [
+                    n,
+                    f"{chunk_size}/{local_size}",
+                    kernel,
+                    f"{t_dense * 1e3:.0f}",
+                    f"{t_dca * 1e3:.0f}",
+                    f"{t_dca / t_dense:.2f}",
+                ]
+            )
             print(rows[-1], flush=True)
-    write_table(f"attention-layer-{'cuda' if cuda else 'cpu'}",
-                "Qwen2-7B-shaped attention layer: DCA vs dense causal attention",
-                ["tokens", "chunk/local", "backend", "dense ms", "DCA ms", "DCA / dense"], rows,
-                notes=f"Dense is PyTorch's fused causal SDPA (enable_gqa), {dtype}; both sides one layer, batch 1, "
-                      "timed back to back in one process.")
+    write_table(
+        f"attention-layer-{'cuda' if cuda else 'cpu'}",
+        "Qwen2-7B-shaped attention layer: DCA vs dense causal attention",
+        ["tokens", "chunk/local", "backend", "dense ms", "DCA ms", "DCA / dense"],
+        rows,
+        notes=f"Dense is PyTorch's fused causal SDPA (enable_gqa), {dtype}; both sides one layer, batch 1, "
+        "timed back to back in one process.",
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,12 @@ DTYPES = {"auto": None, "float32": torch.float32, "bfloat16": torch.bfloat16}
 
 def add_model_options(parser: argparse.ArgumentParser):
     parser.add_argument("--model", default="smollm2", help="an embedded model (smollm2, qwen) or a path")
-    parser.add_argument("--dtype", default="auto", choices=DTYPES,
-                        help="auto: load_model's choice (bf16 for Qwen on a CPU with native bf16)")
+    parser.add_argument(
+        "--dtype",
+        default="auto",
+        choices=DTYPES,
+        help="auto: load_model's choice (bf16 for Qwen on a CPU with native bf16)",
+    )
 
 
 def load(model_name: str = "smollm2", dtype: str = "auto"):
@@ -127,11 +131,18 @@ class PeakRSS:
 def write_table(name: str, title: str, header: list[str], rows: list[list], notes: str = "") -> str:
     main = sys.modules["__main__"]
     program = f"-m {main.__spec__.name}" if getattr(main, "__spec__", None) else sys.argv[0]
-    lines = [f"# {title}", "", f"Command: `python {program} {shlex.join(sys.argv[1:])}`", "",
-             f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, "
-             f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "
-             f"{time.strftime('%Y-%m-%d')}", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [
+        f"# {title}",
+        "",
+        f"Command: `python {program} {shlex.join(sys.argv[1:])}`",
+        "",
+        f"Machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, "
+        f"{'CUDA ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'}; "
+        f"{time.strftime('%Y-%m-%d')}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     text = "\n".join(lines) + ("\n\n" + notes.strip() if notes else "") + "\n"
     DOCS.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ licence texts Debian ships, another genre) that it was not chosen on.
 
     python -m benchmarks.dca_probe [--lengths 16k] [--table]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,17 +52,31 @@ def folder(label: str, haystack: str) -> Path:
 
 def probe(setting, haystack, lengths, out: Path) -> None:
     _, long_context, chunk, local, temperature = setting
-    self_test("model", long_context=long_context, chunk_size=chunk, local_size=local, temperature=temperature,
-              lengths=lengths, depths=DEPTHS, haystack=haystack, out=out, max_new_tokens=32, progress=False,
-              measurements=Path(tempfile.gettempdir()) / "longdoc-probe-windows.json")  # not the user's windows
+    self_test(
+        "model",
+        long_context=long_context,
+        chunk_size=chunk,
+        local_size=local,
+        temperature=temperature,
+        lengths=lengths,
+        depths=DEPTHS,
+        haystack=haystack,
+        out=out,
+        max_new_tokens=32,
+        progress=False,
+        measurements=Path(tempfile.gettempdir()) / "longdoc-probe-windows.json",
+    )  # not the user's windows
 
 
 def tally(out: Path) -> dict | None:
     cells = report.load_results(out) if (out / report.RESULTS).is_file() else []
     if not cells:
         return None
-    return {"found": sum(c["correct"] for c in cells), "cells": len(cells),
-            "seconds": sum(c.get("seconds", 0) for c in cells) / len(cells)}
+    return {
+        "found": sum(c["correct"] for c in cells),
+        "cells": len(cells),
+        "seconds": sum(c.get("seconds", 0) for c in cells) / len(cells),
+    }
 
 
 def main() -> None:
@@ -91,13 +106,16 @@ def main() -> None:
         seconds = [results[label, n]["seconds"] for n in ("A", "B") if results[label, n]]
         row.append(f"{sum(seconds) / len(seconds):.0f} s" if seconds else "")
         rows.append(row)
-    write_table("dca-probe", "Cross-chunk recall of SmolLM2-135M-Instruct (8K window): DCA settings, 2 CPU cores",
-                ["setting (chunk/local, temperature c)", "haystack A: Python docs", "haystack B: licences",
-                 "seconds a cell"], rows,
-                notes=f"Lengths {', '.join(report.tokens_label(n) for n in lengths)}; one needle ('The special magic "
-                      f"number for X is N') at depths {', '.join(f'{d:g}%' for d in DEPTHS)}; fp32. c is the "
-                      "coefficient of the temperature mscale = c·ln(L/8192) + 1 (logits times mscale²). Raw cells: "
-                      "docs/benchmarks/niah/probe/.")
+    write_table(
+        "dca-probe",
+        "Cross-chunk recall of SmolLM2-135M-Instruct (8K window): DCA settings, 2 CPU cores",
+        ["setting (chunk/local, temperature c)", "haystack A: Python docs", "haystack B: licences", "seconds a cell"],
+        rows,
+        notes=f"Lengths {', '.join(report.tokens_label(n) for n in lengths)}; one needle ('The special magic "
+        f"number for X is N') at depths {', '.join(f'{d:g}%' for d in DEPTHS)}; fp32. c is the "
+        "coefficient of the temperature mscale = c·ln(L/8192) + 1 (logits times mscale²). Raw cells: "
+        "docs/benchmarks/niah/probe/.",
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ and the spacing of CJK text are layout, not content).
 
     python -m benchmarks.ocr [--pages 4]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,12 +27,14 @@ PAGE_CHARS = 2000  # a page of 10-point text
 LIMIT_S = 60  # a page: a scan that takes longer is reported as such
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # the corpus has curly quotes and dashes
 # The Analects (论语), book 1 (学而), public domain.
-ANALECTS = ("子曰：学而时习之，不亦说乎？有朋自远方来，不亦乐乎？人不知而不愠，不亦君子乎？"
-            "有子曰：其为人也孝弟，而好犯上者，鲜矣；不好犯上，而好作乱者，未之有也。君子务本，本立而道生。孝弟也者，其为仁之本与！"
-            "子曰：巧言令色，鲜矣仁！曾子曰：吾日三省吾身：为人谋而不忠乎？与朋友交而不信乎？传不习乎？"
-            "子曰：道千乘之国，敬事而信，节用而爱人，使民以时。子曰：弟子入则孝，出则弟，谨而信，泛爱众，而亲仁。行有余力，则以学文。"
-            "子夏曰：贤贤易色；事父母，能竭其力；事君，能致其身；与朋友交，言而有信。虽曰未学，吾必谓之学矣。"
-            "子曰：君子不重则不威，学则不固。主忠信，无友不如己者，过则勿惮改。曾子曰：慎终追远，民德归厚矣。")
+ANALECTS = (
+    "子曰：学而时习之，不亦说乎？有朋自远方来，不亦乐乎？人不知而不愠，不亦君子乎？"
+    "有子曰：其为人也孝弟，而好犯上者，鲜矣；不好犯上，而好作乱者，未之有也。君子务本，本立而道生。孝弟也者，其为仁之本与！"
+    "子曰：巧言令色，鲜矣仁！曾子曰：吾日三省吾身：为人谋而不忠乎？与朋友交而不信乎？传不习乎？"
+    "子曰：道千乘之国，敬事而信，节用而爱人，使民以时。子曰：弟子入则孝，出则弟，谨而信，泛爱众，而亲仁。行有余力，则以学文。"
+    "子夏曰：贤贤易色；事父母，能竭其力；事君，能致其身；与朋友交，言而有信。虽曰未学，吾必谓之学矣。"
+    "子曰：君子不重则不威，学则不固。主忠信，无友不如己者，过则勿惮改。曾子曰：慎终追远，民德归厚矣。"
+)
 
 
 def pages_of(words: list[str], count: int) -> list[str]:
@@ -97,8 +100,14 @@ def measure(label: str, pages: list[str], **options) -> list:
     seconds = (time.perf_counter() - start) / len(pages)
     rates = [error_rate(reference, page.text) for reference, page in zip(pages, document.pages)]
     chars = sum(len("".join(p.split())) for p in pages)
-    return [label, len(pages), f"{chars:,}", f"{100 * sum(rates) / len(rates):.2f}%", f"{100 * max(rates):.2f}%",
-            f"{seconds:.2f} s"]
+    return [
+        label,
+        len(pages),
+        f"{chars:,}",
+        f"{100 * sum(rates) / len(rates):.2f}%",
+        f"{100 * max(rates):.2f}%",
+        f"{seconds:.2f} s",
+    ]
 
 
 def main() -> None:
@@ -107,20 +116,31 @@ def main() -> None:
     args = parser.parse_args()
     en_pages = pages_of(real_text(PAGE_CHARS * args.pages).split(), args.pages)
     latin = dict(font=str(LATIN_FONT), size=10)
-    rows = [measure("English, 150 dpi", en_pages, dpi=150, worn=False, **latin),
-            measure("English, 100 dpi", en_pages, dpi=100, worn=False, **latin),
-            measure("English, 150 dpi, worn (tilt, blur, speckle)", en_pages, dpi=150, worn=True, **latin)]
+    rows = [
+        measure("English, 150 dpi", en_pages, dpi=150, worn=False, **latin),
+        measure("English, 100 dpi", en_pages, dpi=100, worn=False, **latin),
+        measure("English, 150 dpi, worn (tilt, blur, speckle)", en_pages, dpi=150, worn=True, **latin),
+    ]
     if CJK_FONT.is_file():
         half = len(ANALECTS) // 2
         zh_pages = [ANALECTS[:half], ANALECTS[half:]]
-        rows += [measure("Chinese, 150 dpi", zh_pages, dpi=150, worn=False, font=str(CJK_FONT), size=14),
-                 measure("Chinese, 150 dpi, worn", zh_pages, dpi=150, worn=True, font=str(CJK_FONT), size=14)]
-    notes = ("Engine: RapidOCR (PP-OCRv6 small detection and recognition, in its wheel) on onnxruntime, CPU, pages "
-             "rendered by pdfium at 144 dpi for recognition; the line-angle classifier is off (it turned upright lines "
-             "over on clean scans). Character error rate = edit distance / reference characters, spaces ignored; "
-             "seconds per page include rendering and the child process's start (the models load once per document).")
-    write_table("ocr", "OCR of scanned pages, 2 CPU cores", ["scan", "pages", "characters", "error rate (mean)",
-                "error rate (worst page)", "seconds a page"], rows, notes)
+        rows += [
+            measure("Chinese, 150 dpi", zh_pages, dpi=150, worn=False, font=str(CJK_FONT), size=14),
+            measure("Chinese, 150 dpi, worn", zh_pages, dpi=150, worn=True, font=str(CJK_FONT), size=14),
+        ]
+    notes = (
+        "Engine: RapidOCR (PP-OCRv6 small detection and recognition, in its wheel) on onnxruntime, CPU, pages "
+        "rendered by pdfium at 144 dpi for recognition; the line-angle classifier is off (it turned upright lines "
+        "over on clean scans). Character error rate = edit distance / reference characters, spaces ignored; "
+        "seconds per page include rendering and the child process's start (the models load once per document)."
+    )
+    write_table(
+        "ocr",
+        "OCR of scanned pages, 2 CPU cores",
+        ["scan", "pages", "characters", "error rate (mean)", "error rate (worst page)", "seconds a page"],
+        rows,
+        notes,
+    )
 
 
 if __name__ == "__main__":

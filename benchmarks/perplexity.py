@@ -23,7 +23,7 @@ def _segments(n_tokens):
 def _perplexity(model, hidden, ids, start, stop):
     """Perplexity of ids[start+1 : stop+1] from the hidden states of positions start..stop-1."""
     logits = model.lm_head(hidden).float()  # one segment at a time: a 32K x 49K logits matrix would be 6 GB
-    return math.exp(F.cross_entropy(logits, ids[0, start + 1:stop + 1]).item())
+    return math.exp(F.cross_entropy(logits, ids[0, start + 1 : stop + 1]).item())
 
 
 @torch.no_grad()
@@ -39,7 +39,7 @@ def windowed_segment_perplexities(model, ids):
     for start, stop in _segments(ids.shape[1]):
         context = max(0, start - SEGMENT)
         hidden = model.model(ids[:, context:stop], use_cache=False).last_hidden_state[0]
-        out.append(_perplexity(model, hidden[start - context:], ids, start, stop))
+        out.append(_perplexity(model, hidden[start - context :], ids, start, stop))
     return out
 
 
@@ -54,7 +54,7 @@ def main():
     name = args.name or f"perplexity-{'' if args.model == 'smollm2' else args.model + '-'}{args.length // 1024}k"
     model, tokenizer = load(args.model, args.dtype)
     text = shipped_text(5 * args.length)  # the Python Language Reference first: the same start at every length
-    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"][:, :args.length]
+    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"][:, : args.length]
     if ids.shape[1] < args.length:
         raise SystemExit(f"the shipped text has {ids.shape[1]} tokens, fewer than --length {args.length}")
     segments = [f"{s // 1024}K-{min(s + SEGMENT, args.length) // 1024}K" for s in range(0, args.length, SEGMENT)]
@@ -68,19 +68,29 @@ def main():
             ppl = windowed_segment_perplexities(configure(model, "plain"), ids)
         else:
             ppl = segment_perplexities(configure(model, method), ids)
-        log.add(dict(method=method, length=args.length, perplexities=[round(p, 3) for p in ppl],
-                     seconds=round(time.perf_counter() - start)))
+        log.add(
+            dict(
+                method=method,
+                length=args.length,
+                perplexities=[round(p, 3) for p in ppl],
+                seconds=round(time.perf_counter() - start),
+            )
+        )
     cells = {c["method"]: c for c in log.cells if c["length"] == args.length}
     rows = [[m] + [f"{p:.2f}" for p in cells[m]["perplexities"]] + [cells[m]["seconds"]] for m in methods if m in cells]
     window = model.config.max_position_embeddings
     cfg = model.dca_preset
-    write_table(name, f"Perplexity per segment of a {args.length}-token input (Python Language Reference text)",
-                ["method"] + segments + ["seconds"], rows,
-                notes=f"{model.title}. yarn = transformers' rope_parameters yarn, factor 4; dca = longctx with the "
-                      f"model's preset (chunk_size={cfg.chunk_size}, local_size={cfg.local_size}); window = reference "
-                      f"inside the trained window ({window} tokens): each segment scored by the plain model with only "
-                      "the previous 4K tokens as context (how hard the segment's text is by itself). "
-                      f"Raw: {name}.jsonl.")
+    write_table(
+        name,
+        f"Perplexity per segment of a {args.length}-token input (Python Language Reference text)",
+        ["method"] + segments + ["seconds"],
+        rows,
+        notes=f"{model.title}. yarn = transformers' rope_parameters yarn, factor 4; dca = longctx with the "
+        f"model's preset (chunk_size={cfg.chunk_size}, local_size={cfg.local_size}); window = reference "
+        f"inside the trained window ({window} tokens): each segment scored by the plain model with only "
+        "the previous 4K tokens as context (how hard the segment's text is by itself). "
+        f"Raw: {name}.jsonl.",
+    )
 
 
 if __name__ == "__main__":

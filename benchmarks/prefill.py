@@ -36,17 +36,25 @@ def main():
     rows, by = [], {}
     for n in map(int, args.lengths.split(",")):
         for method in args.methods.split(","):
-            child = subprocess.run([sys.executable, "-m", "benchmarks.prefill", "--one", method, str(n)],
-                                   capture_output=True, text=True, check=True)
+            child = subprocess.run(
+                [sys.executable, "-m", "benchmarks.prefill", "--one", method, str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             by[method, n] = result = json.loads(child.stdout.strip().splitlines()[-1])
             ratio = result["seconds"] / by["plain", n]["seconds"] if ("plain", n) in by else float("nan")
             rows.append([n, method, f"{result['seconds']:.1f}", f"{ratio:.2f}", f"{result['extra_gib']:.2f}"])
             print(rows[-1], flush=True)
-    write_table("prefill", "Prefill: plain SDPA vs longctx DCA (SmolLM2-135M-Instruct, fp32, CPU)",
-                ["tokens", "method", "seconds", "time / plain", "peak extra RSS GiB"], rows,
-                notes="Each row runs in a fresh process. Peak extra RSS: resident memory above the loaded model during "
-                      "the forward, KV cache included. Rows of one length run back to back; compare ratios, "
-                      "not absolute seconds.")
+    write_table(
+        "prefill",
+        "Prefill: plain SDPA vs longctx DCA (SmolLM2-135M-Instruct, fp32, CPU)",
+        ["tokens", "method", "seconds", "time / plain", "peak extra RSS GiB"],
+        rows,
+        notes="Each row runs in a fresh process. Peak extra RSS: resident memory above the loaded model during "
+        "the forward, KV cache included. Rows of one length run back to back; compare ratios, "
+        "not absolute seconds.",
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ prompt agrees with fp32 (the price of the faster types).
 
     python -m benchmarks.reader_speed [--tokens 1024] [--new 32]   # needs pip install 'longdoc[qwen]'
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,20 +50,38 @@ def main(argv=None) -> None:
             logits = m(ids).logits.float()
             prefill = time.perf_counter() - start
             start = time.perf_counter()
-            m.generate(ids[:, :64], max_new_tokens=args.new, min_new_tokens=args.new, do_sample=False,
-                       pad_token_id=tokenizer.eos_token_id)
+            m.generate(
+                ids[:, :64],
+                max_new_tokens=args.new,
+                min_new_tokens=args.new,
+                do_sample=False,
+                pad_token_id=tokenizer.eos_token_id,
+            )
             decode = (time.perf_counter() - start) / args.new
         choice = logits.argmax(-1)
         reference = choice if reference is None else reference
         agree = (choice == reference).float().mean().item()
-        rows.append([kind, f"{prefill:.1f}", f"{args.tokens / prefill:.0f}", f"{decode * 1000:.0f}", f"{100 * agree:.1f}%"])
-        print(f"[reader-speed] {kind}: prefill {prefill:.1f} s, {decode * 1000:.0f} ms a token, agrees {agree:.3f}",
-              flush=True)
-    write_table(args.name, f"Qwen2.5-Coder-0.5B on this CPU ({torch.get_num_threads()} threads)",
-                ["weights", f"prefill of {args.tokens} tokens, s", "tokens read a second", "ms a generated token",
-                 "next-token choice as fp32's"], rows,
-                notes="Decode: after a 64-token prompt, greedy. Agreement over every position of the prompt; the "
-                      "first row is the reference when it is float32.")
+        rows.append(
+            [kind, f"{prefill:.1f}", f"{args.tokens / prefill:.0f}", f"{decode * 1000:.0f}", f"{100 * agree:.1f}%"]
+        )
+        print(
+            f"[reader-speed] {kind}: prefill {prefill:.1f} s, {decode * 1000:.0f} ms a token, agrees {agree:.3f}",
+            flush=True,
+        )
+    write_table(
+        args.name,
+        f"Qwen2.5-Coder-0.5B on this CPU ({torch.get_num_threads()} threads)",
+        [
+            "weights",
+            f"prefill of {args.tokens} tokens, s",
+            "tokens read a second",
+            "ms a generated token",
+            "next-token choice as fp32's",
+        ],
+        rows,
+        notes="Decode: after a 64-token prompt, greedy. Agreement over every position of the prompt; the "
+        "first row is the reference when it is float32.",
+    )
 
 
 if __name__ == "__main__":

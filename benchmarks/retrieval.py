@@ -5,6 +5,7 @@ splitter's 2,000-character chunks (the baselines), and longdoc's BM25-only and h
 
     python -m benchmarks.retrieval [--chars 3600000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,7 +58,15 @@ def run_baseline_bm25(text: str) -> dict:
     build = time.perf_counter() - start
     results, mean, p95 = timed_queries(lambda q: [chunks[i] for i in np.argsort(-bm25.get_scores(words(q)))[:K]])
     found = [any(f.text in c for c in top) for f, top in zip(FACTS, results)]
-    return dict(method="rank_bm25, 2,000-char chunks", ready=build, build=build, mean=mean, p95=p95, found=found, chunks=len(chunks))
+    return dict(
+        method="rank_bm25, 2,000-char chunks",
+        ready=build,
+        build=build,
+        mean=mean,
+        p95=p95,
+        found=found,
+        chunks=len(chunks),
+    )
 
 
 def run_baseline_dense(text: str) -> dict:
@@ -78,7 +87,15 @@ def run_baseline_dense(text: str) -> dict:
 
     results, mean, p95 = timed_queries(search)
     found = [any(f.text in c for c in top) for f, top in zip(FACTS, results)]
-    return dict(method="MiniLM fp32 + faiss flat, 2,000-char chunks", ready=build, build=build, mean=mean, p95=p95, found=found, chunks=len(chunks))
+    return dict(
+        method="MiniLM fp32 + faiss flat, 2,000-char chunks",
+        ready=build,
+        build=build,
+        mean=mean,
+        p95=p95,
+        found=found,
+        chunks=len(chunks),
+    )
 
 
 def run_longdoc(path: Path, spans, embedder, cache: Path | None) -> tuple[dict, DocumentIndex]:
@@ -137,17 +154,63 @@ def main():
         dense_found = dense_part(index, spans)
     base = results[0]
     for r in results:
-        rows.append([r["method"], r["chunks"], f"{sum(r['found'])}/20", f"{r['ready']:.1f}", f"{r['ready'] / base['build']:.1f}x",
-                     f"{r['build']:.1f}", f"{r['build'] / base['build']:.1f}x", f"{r['mean']:.1f}", f"{r['p95']:.1f}",
-                     ", ".join(str(i + 1) for i, ok in enumerate(r["found"]) if not ok) or "-"])
-    rows.append(["longdoc hybrid, reopened from cache_dir", hybrid["chunks"], "same", f"{reopen:.2f}",
-                 f"{reopen / base['build']:.2f}x", "-", "-", "-", "-", "-"])
-    rows.append(["(the hybrid's dense ranking alone)", hybrid["chunks"], f"{sum(dense_found)}/20", "-", "-", "-", "-", "-", "-",
-                 ", ".join(str(i + 1) for i, ok in enumerate(dense_found) if not ok) or "-"])
+        rows.append(
+            [
+                r["method"],
+                r["chunks"],
+                f"{sum(r['found'])}/20",
+                f"{r['ready']:.1f}",
+                f"{r['ready'] / base['build']:.1f}x",
+                f"{r['build']:.1f}",
+                f"{r['build'] / base['build']:.1f}x",
+                f"{r['mean']:.1f}",
+                f"{r['p95']:.1f}",
+                ", ".join(str(i + 1) for i, ok in enumerate(r["found"]) if not ok) or "-",
+            ]
+        )
+    rows.append(
+        [
+            "longdoc hybrid, reopened from cache_dir",
+            hybrid["chunks"],
+            "same",
+            f"{reopen:.2f}",
+            f"{reopen / base['build']:.2f}x",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+        ]
+    )
+    rows.append(
+        [
+            "(the hybrid's dense ranking alone)",
+            hybrid["chunks"],
+            f"{sum(dense_found)}/20",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            ", ".join(str(i + 1) for i, ok in enumerate(dense_found) if not ok) or "-",
+        ]
+    )
     write_table(
-        "retrieval", f"Retrieval at {tokens / 1e6:.2f}M tokens: recall@{K} of {len(FACTS)} paraphrased facts",
-        ["method", "chunks", f"recall@{K}", "ready to ask (s)", "ready / rank_bm25 build", "full build (s)",
-         "build / rank_bm25", "query mean (ms)", "query p95 (ms)", "missed facts"],
+        "retrieval",
+        f"Retrieval at {tokens / 1e6:.2f}M tokens: recall@{K} of {len(FACTS)} paraphrased facts",
+        [
+            "method",
+            "chunks",
+            f"recall@{K}",
+            "ready to ask (s)",
+            "ready / rank_bm25 build",
+            "full build (s)",
+            "build / rank_bm25",
+            "query mean (ms)",
+            "query p95 (ms)",
+            "missed facts",
+        ],
         rows,
         notes=f"""Document: {len(text):,} characters of real text (Python reference, docstrings of the standard
 library and scientific packages; `benchmarks/corpus.py`), {tokens:,} SmolLM2 tokens, with the

@@ -8,6 +8,7 @@ subprocess on 127.0.0.1, the official `openai` SDK):
 
     python -m benchmarks.serve [--lengths 8192 16384]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,24 @@ MODEL = "SmolLM2-135M-Instruct"
 
 
 def start_server(port: int, cache_dir: Path) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "serve", "--port", str(port), "--cache-dir",
-                               str(cache_dir), "--kv-cache-gb", "4", "--max-queue", "8"],
-                              env={**os.environ, "HF_HUB_OFFLINE": "1"}, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "longdoc.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--cache-dir",
+            str(cache_dir),
+            "--kv-cache-gb",
+            "4",
+            "--max-queue",
+            "8",
+        ],
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(600):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
@@ -49,17 +65,23 @@ def document_of(tokens: int, tokenizer) -> str:
 
 def ask(sdk, document: str, question: str, max_tokens: int = 16):
     start = time.perf_counter()
-    reply = sdk.chat.completions.create(model=MODEL, max_tokens=max_tokens, messages=[
-        {"role": "system", "content": "Answer from the document."},
-        {"role": "user", "content": f"{document}\n\nQuestion: {question}"}])
+    reply = sdk.chat.completions.create(
+        model=MODEL,
+        max_tokens=max_tokens,
+        messages=[
+            {"role": "system", "content": "Answer from the document."},
+            {"role": "user", "content": f"{document}\n\nQuestion: {question}"},
+        ],
+    )
     return time.perf_counter() - start, reply.usage
 
 
 def stream_one(sdk, question: str) -> tuple[float, float, int]:
     """(seconds to the first token, seconds in all, tokens)."""
     start, first, pieces = time.perf_counter(), None, 0
-    for chunk in sdk.chat.completions.create(model=MODEL, max_tokens=48, stream=True,
-                                             messages=[{"role": "user", "content": question}]):
+    for chunk in sdk.chat.completions.create(
+        model=MODEL, max_tokens=48, stream=True, messages=[{"role": "user", "content": question}]
+    ):
         if chunk.choices and chunk.choices[0].delta.content:
             first = first or time.perf_counter() - start
             pieces += 1
@@ -83,39 +105,64 @@ def main() -> None:
             document = document_of(tokens, tokenizer)
             cold, first = ask(sdk, document, "What is this text about?")
             warm, second = ask(sdk, document, "Which keyword starts a function definition?")
-            rows.append([f"first vs second question, {first.prompt_tokens:,}-token prompt", f"{cold:.1f} s",
-                         f"{warm:.1f} s ({second.prompt_tokens_details.cached_tokens:,} tokens reused)",
-                         f"{cold / warm:.0f}x faster"])
+            rows.append(
+                [
+                    f"first vs second question, {first.prompt_tokens:,}-token prompt",
+                    f"{cold:.1f} s",
+                    f"{warm:.1f} s ({second.prompt_tokens_details.cached_tokens:,} tokens reused)",
+                    f"{cold / warm:.0f}x faster",
+                ]
+            )
         for clients in (1, 4):
             with ThreadPoolExecutor(clients) as pool:
                 began = time.perf_counter()
-                results = list(pool.map(lambda n: stream_one(sdk, f"Tell me a short fact about the number {n}."),
-                                        range(clients)))
+                results = list(
+                    pool.map(lambda n: stream_one(sdk, f"Tell me a short fact about the number {n}."), range(clients))
+                )
                 wall = time.perf_counter() - began
             ttft = [r[0] for r in results]
-            rows.append([f"{clients} streaming client(s), 48 tokens each", f"time to first token median {statistics.median(ttft):.2f} s, "
-                         f"max {max(ttft):.2f} s", f"{sum(r[2] for r in results) / wall:.1f} tokens/s in all", "one generation at a time"])
+            rows.append(
+                [
+                    f"{clients} streaming client(s), 48 tokens each",
+                    f"time to first token median {statistics.median(ttft):.2f} s, max {max(ttft):.2f} s",
+                    f"{sum(r[2] for r in results) / wall:.1f} tokens/s in all",
+                    "one generation at a time",
+                ]
+            )
 
         def one(n):
             try:
-                sdk.chat.completions.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": f"Say {n}."}])
+                sdk.chat.completions.create(
+                    model=MODEL, max_tokens=8, messages=[{"role": "user", "content": f"Say {n}."}]
+                )
                 return "served"
             except RateLimitError:
                 return "429"
+
         with ThreadPoolExecutor(20) as pool:
             began = time.perf_counter()
             outcomes = list(pool.map(one, range(20)))
             wall = time.perf_counter() - began
-        rows.append(["20 clients at once, queue of 8", f"{outcomes.count('served')} served",
-                     f"{outcomes.count('429')} told 429 (Retry-After)", f"all ended in {wall:.1f} s"])
+        rows.append(
+            [
+                "20 clients at once, queue of 8",
+                f"{outcomes.count('served')} served",
+                f"{outcomes.count('429')} told 429 (Retry-After)",
+                f"all ended in {wall:.1f} s",
+            ]
+        )
         metrics = httpx.get(f"http://127.0.0.1:{args.port}/metrics").text
     finally:
         server.terminate()
         server.wait(30)
     hits = next(line for line in metrics.splitlines() if line.startswith("longdoc_prefix_cache_hits_total"))
-    write_table("serve", "longdoc serve, embedded SmolLM2-135M on 2 CPU cores, called with the openai SDK",
-                ["measure", "first / value", "second / value", "ratio / note"], rows,
-                notes=f"Greedy replies of at most 16 tokens for the document questions. Server metrics at the end: {hits}.")
+    write_table(
+        "serve",
+        "longdoc serve, embedded SmolLM2-135M on 2 CPU cores, called with the openai SDK",
+        ["measure", "first / value", "second / value", "ratio / note"],
+        rows,
+        notes=f"Greedy replies of at most 16 tokens for the document questions. Server metrics at the end: {hits}.",
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Ask the example document a question with the Python API, streaming the answer.
 
-    HF_HUB_OFFLINE=1 python examples/ask_api.py
+HF_HUB_OFFLINE=1 python examples/ask_api.py
 """
+
 from pathlib import Path
 
 from agent import Agent, CitationEvent, Done, Progress, Token

@@ -1,7 +1,8 @@
 """Each strategy by name on the example document, with what its trace says.
 
-    HF_HUB_OFFLINE=1 python examples/strategies.py
+HF_HUB_OFFLINE=1 python examples/strategies.py
 """
+
 from pathlib import Path
 
 from agent import Agent

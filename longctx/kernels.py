@@ -64,8 +64,9 @@ def attend(q, k, v, *, scale: float, causal: bool, backend: str):
     if groups > 1 and (not causal or sq == 1):
         # Every query sees every key (bottom-right causal with one query does too): fold a KV head's
         # query heads into its query rows instead of copying the keys per head (decode: 5x less time).
-        out, lse = _attend_heads(q.reshape(b, k.shape[1], groups * sq, d), k, v, scale=scale, causal=False,
-                                 backend=backend)
+        out, lse = _attend_heads(
+            q.reshape(b, k.shape[1], groups * sq, d), k, v, scale=scale, causal=False, backend=backend
+        )
         return out.reshape(b, heads, sq, d), lse.reshape(b, heads, sq)
     return _attend_heads(q, repeat_kv(k, heads), repeat_kv(v, heads), scale=scale, causal=causal, backend=backend)
 
@@ -82,7 +83,9 @@ def torch_kernel(q: torch.Tensor) -> str:
     """The fastest of PyTorch's fused kernels that takes q (device, dtype, head size)."""
     d = q.shape[-1]
     if q.device.type == "cpu":
-        return "cpu_flash" if hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu") else "torch_blocked"
+        return (
+            "cpu_flash" if hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu") else "torch_blocked"
+        )
     if q.device.type != "cuda" or d % 8:
         return "torch_blocked"
     if q.dtype in (torch.float16, torch.bfloat16) and d <= 256 and torch.cuda.get_device_capability(q.device) >= (8, 0):
@@ -100,8 +103,7 @@ def _cuda_flash(q, k, v, causal, scale):
 
 
 def _cuda_efficient(q, k, v, causal, scale):
-    out, lse = torch.ops.aten._scaled_dot_product_efficient_attention(q, k, v, None, True, 0.0, causal,
-                                                                      scale=scale)[:2]
+    out, lse = torch.ops.aten._scaled_dot_product_efficient_attention(q, k, v, None, True, 0.0, causal, scale=scale)[:2]
     return out, lse[..., : q.shape[2]]  # its LSE is padded to a multiple of 32 queries
 
 
@@ -149,7 +151,11 @@ def _flash_attend(q, k, v, *, scale, causal):
 
     # flash-attn wants [B, S, H, D]; it handles GQA and bottom-right causal natively.
     out, lse, _ = flash_attn_func(
-        q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
-        softmax_scale=scale, causal=causal, return_attn_probs=True,
+        q.transpose(1, 2),
+        k.transpose(1, 2),
+        v.transpose(1, 2),
+        softmax_scale=scale,
+        causal=causal,
+        return_attn_probs=True,
     )
     return out.transpose(1, 2), lse[..., : q.shape[2]].float()

@@ -62,8 +62,9 @@ def default_dtype(device: torch.device, model_name=None) -> torch.dtype:
 
 def generic_config(window: int) -> LongContextConfig:
     """For a model without a preset: chunk_size = its trained window, as Qwen2.5-1M does."""
-    return LongContextConfig(chunk_size=window, local_size=window // 8, original_max_position_embeddings=window,
-                             max_length=4 * window)
+    return LongContextConfig(
+        chunk_size=window, local_size=window // 8, original_max_position_embeddings=window, max_length=4 * window
+    )
 
 
 def converted(gguf: Path, cache_dir: Path, digest: str = "") -> Path:
@@ -80,7 +81,7 @@ def converted(gguf: Path, cache_dir: Path, digest: str = "") -> Path:
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-        model.hf_quantizer = None  # de-quantized already: plain weights from here on
+        model.hf_quantizer = None  # type: ignore[assignment]  # de-quantized already: plain weights from here on
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
         model.save_pretrained(tmp)

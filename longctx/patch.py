@@ -59,8 +59,11 @@ def apply(model, config: LongContextConfig):
     rope = model.config.rope_parameters or {}
     state = DCAState(
         config=config,
-        original_window=(config.original_max_position_embeddings or rope.get("original_max_position_embeddings")
-                         or model.config.max_position_embeddings),
+        original_window=(
+            config.original_max_position_embeddings
+            or rope.get("original_max_position_embeddings")
+            or model.config.max_position_embeddings
+        ),
         backend=resolve_backend(config.backend, param.device, param.dtype),
         rotary=rotaries[0],
         previous_attn_implementation=model.config._attn_implementation,
@@ -127,12 +130,17 @@ def dca_attention_forward(module, query, key, value, attention_mask, scaling=Non
         out = _attend_sequence(state, query, key, value, scaling)
     else:
         out = torch.zeros_like(query)  # padded query rows stay zero
-        keep = attention_mask[:, -key.shape[2]:].bool()
+        keep = attention_mask[:, -key.shape[2] :].bool()
         for b in range(query.shape[0]):  # rows differ in where their chunks start: one at a time
-            q_keep = keep[b, -query.shape[2]:]
+            q_keep = keep[b, -query.shape[2] :]
             if q_keep.any():
-                out[b:b + 1, :, q_keep] = _attend_sequence(
-                    state, query[b:b + 1, :, q_keep], key[b:b + 1, :, keep[b]], value[b:b + 1, :, keep[b]], scaling)
+                out[b : b + 1, :, q_keep] = _attend_sequence(
+                    state,
+                    query[b : b + 1, :, q_keep],
+                    key[b : b + 1, :, keep[b]],
+                    value[b : b + 1, :, keep[b]],
+                    scaling,
+                )
     return out.transpose(1, 2).contiguous(), None  # [B, Sq, H, D], as transformers expects
 
 
@@ -150,6 +158,14 @@ def _attend_sequence(state: DCAState, query, key, value, scaling):
         # decode equals a full recompute, and the newest token gets the request's own temperature.
         seen = torch.arange(length - query.shape[2] + 1, length + 1, device=query.device, dtype=torch.float32)
         temperature = torch.clamp(cfg.temperature * torch.log(seen / state.original_window) + 1.0, min=1.0)
-        query = query * (temperature ** 2).to(query.dtype)[:, None]  # logits scale by mscale²
-    return dca_attention(query, key, value, chunk_size=cfg.chunk_size, chunk_len=cfg.chunk_len,
-                         inv_freq=state.rotary.inv_freq, scale=scaling, backend=state.backend)
+        query = query * (temperature**2).to(query.dtype)[:, None]  # logits scale by mscale²
+    return dca_attention(
+        query,
+        key,
+        value,
+        chunk_size=cfg.chunk_size,
+        chunk_len=cfg.chunk_len,
+        inv_freq=state.rotary.inv_freq,
+        scale=scaling,
+        backend=state.backend,
+    )

@@ -21,7 +21,13 @@ def chat_input_ids(tokenizer, document: str, question: str) -> torch.Tensor:
 @torch.no_grad()
 def answer(model, tokenizer, document: str, question: str, max_new_tokens: int = 32, streamer=None) -> str:
     ids = chat_input_ids(tokenizer, document, question).to(model.device)
-    out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
-                         past_key_values=new_cache(model),
-                         pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id, streamer=streamer)
-    return tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True).strip()
+    out = model.generate(
+        ids,
+        attention_mask=torch.ones_like(ids),
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        past_key_values=new_cache(model),
+        pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id,
+        streamer=streamer,
+    )
+    return tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True).strip()

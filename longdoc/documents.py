@@ -11,6 +11,7 @@ no shared file to overwrite. A process learns of another's upload when asked for
 list) and builds its own index from the shared parse and index caches; a delete by any process
 is seen by all.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,8 +67,10 @@ class DocumentStore:
                 return self.entries[digest]
             entry = Entry(digest, name, len(data), int(time.time()))
             write_atomic(self.folder / digest, data)
-            write_atomic(self.folder / f"{digest}.json",
-                         json.dumps({"name": entry.name, "bytes": entry.bytes, "created": entry.created}).encode())
+            write_atomic(
+                self.folder / f"{digest}.json",
+                json.dumps({"name": entry.name, "bytes": entry.bytes, "created": entry.created}).encode(),
+            )
             self._start(entry)
         return entry
 
@@ -105,8 +108,13 @@ class DocumentStore:
         unknown = [i for i in document_ids if self.get(i) is None]
         if unknown:
             raise ValueError(f"no document {unknown[0]!r}")
-        collection = {"object": "collection", "id": f"col-{uuid.uuid4().hex}", "created": int(time.time()),
-                      "name": SAFE_NAME.sub("_", name)[:120], "document_ids": list(dict.fromkeys(document_ids))}
+        collection = {
+            "object": "collection",
+            "id": f"col-{uuid.uuid4().hex}",
+            "created": int(time.time()),
+            "name": SAFE_NAME.sub("_", name)[:120],
+            "document_ids": list(dict.fromkeys(document_ids)),
+        }
         folder = self.folder / "collections"
         folder.mkdir(exist_ok=True)
         write_atomic(folder / f"{collection['id']}.json", json.dumps(collection).encode())
@@ -124,8 +132,11 @@ class DocumentStore:
         return collection
 
     def collections(self) -> list[dict]:
-        found = [c for path in sorted((self.folder / "collections").glob("col-*.json"))
-                 if (c := self.collection(path.stem)) is not None]
+        found = [
+            c
+            for path in sorted((self.folder / "collections").glob("col-*.json"))
+            if (c := self.collection(path.stem)) is not None
+        ]
         return sorted(found, key=lambda c: (c["created"], c["id"]))
 
     def delete_collection(self, collection_id: str) -> bool:
@@ -137,9 +148,16 @@ class DocumentStore:
     def _read(self, document_id: str) -> Entry | None:
         try:
             meta = json.loads(read_cached(self.folder / f"{document_id}.json"))
-            return Entry(document_id, SAFE_NAME.sub("_", str(meta["name"]))[:120], int(meta["bytes"]),
-                         int(meta["created"]))
-        except (OSError, ValueError, TypeError, KeyError, DamagedCacheError):  # damaged, half-deleted, a pipe: not a document
+            return Entry(
+                document_id, SAFE_NAME.sub("_", str(meta["name"]))[:120], int(meta["bytes"]), int(meta["created"])
+            )
+        except (
+            OSError,
+            ValueError,
+            TypeError,
+            KeyError,
+            DamagedCacheError,
+        ):  # damaged, half-deleted, a pipe: not a document
             return None
 
     def _start(self, entry: Entry) -> None:
@@ -156,8 +174,9 @@ class DocumentStore:
             def progress(stage, fraction):
                 entry.progress = fraction if stage == "bm25" else entry.progress
 
-            index = DocumentIndex.build(document, embedder=self.embedder, cache_dir=self.cache_dir, background=True,
-                                        progress=progress)
+            index = DocumentIndex.build(
+                document, embedder=self.embedder, cache_dir=self.cache_dir, background=True, progress=progress
+            )
             entry.index, entry.chunks, entry.progress, entry.status = index, len(index.chunks), 1.0, "ready"
         except Exception as error:  # the typed error is the document's status
             entry.status, entry.error = "failed", {"type": type(error).__name__, "message": str(error)}

@@ -1,6 +1,7 @@
 """A blocking iterator (a model's generation, the agent's events) run in a worker thread and read
 from the event loop. Leaving early (a client gone) closes it in its own thread at its next item:
 a generation stops within a token."""
+
 from __future__ import annotations
 
 import asyncio

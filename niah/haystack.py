@@ -2,6 +2,7 @@
 longdoc installs (never a download), with needles placed at sentence boundaries at exact token
 depths of the target's tokenizer.
 """
+
 from __future__ import annotations
 
 import ast
@@ -117,7 +118,8 @@ class Haystack:
         if length > self.tokens and not self.repeat:
             raise HaystackTooShortError(
                 f"the haystack ({self.source}) has {self.tokens:,} tokens, fewer than the {length:,} asked: "
-                "give more text, shorter lengths, or repeat it (--repeat) knowing a model may notice the repetition")
+                "give more text, shorter lengths, or repeat it (--repeat) knowing a model may notice the repetition"
+            )
 
     def body(self, tokens: int) -> tuple[str, np.ndarray]:
         """The first `tokens` tokens (the text repeated if allowed and needed) and their starts."""
@@ -140,12 +142,12 @@ class Haystack:
         for depth in depths:
             target = int(starts[min(len(starts) - 1, round(depth / 100 * len(starts)))]) if depth < 100 else len(body)
             i = bisect.bisect_left(boundaries, target)
-            cuts.append(min(boundaries[max(0, i - 1): i + 1], key=lambda b: abs(b - target)))
+            cuts.append(min(boundaries[max(0, i - 1) : i + 1], key=lambda b: abs(b - target)))
         # insert from the back so earlier cut offsets stay valid; a needle is its own sentence
         order = sorted(range(len(needles)), key=lambda k: (cuts[k], k), reverse=True)
         text = body
         for k in order:
-            text = f"{text[:cuts[k]]}{needles[k]} {text[cuts[k]:]}"
+            text = f"{text[: cuts[k]]}{needles[k]} {text[cuts[k] :]}"
         spans, token_depths = [None] * len(needles), [0.0] * len(needles)
         final_starts = self.counter.token_starts(text)
         for k in range(len(needles)):
@@ -158,5 +160,3 @@ class Haystack:
 def _sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence (or line) starts, 0 and len(text) included."""
     return sorted({0, len(text), *(m.end() for m in UNIT_BOUNDARY.finditer(text) if m.end() < len(text))})
-
-

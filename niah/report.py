@@ -1,5 +1,6 @@
 """A run's results: load them (the CLI, the UI), score them per length and depth, find the
 effective context, and write the heatmap PNG and the summary table."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ def open_run(path) -> Run:
     results = path / RESULTS if path.is_dir() else path
     if not results.is_file():
         raise NoResultsError(f"{path} holds no {RESULTS}: give a folder written by `longdoc niah --out` or the file")
-    cells = [c for c in load_results(results) if isinstance(c, dict) and {"task", "length", "depth", "score"} <= c.keys()]
+    cells = [
+        c for c in load_results(results) if isinstance(c, dict) and {"task", "length", "depth", "score"} <= c.keys()
+    ]
     if not cells:
         raise NoResultsError(f"{results} holds no finished cell (empty, or not a needle run's results)")
     config_path = results.parent / CONFIG
@@ -107,9 +110,15 @@ def length_rows(cells: list[dict]) -> list[dict]:
     tasks = list(dict.fromkeys(c["task"] for c in cells))
     by = accuracy(cells, lambda c: (c["task"], c["length"]))
     overall = accuracy(cells, lambda c: c["length"])
-    return [{"length": tokens_label(n), **{t: f"{100 * by[(t, n)]:.0f}%" if (t, n) in by else "" for t in tasks},
-             "all": f"{100 * overall[n]:.0f}%", "cells": sum(c["length"] == n for c in cells)}
-            for n in sorted(overall)]
+    return [
+        {
+            "length": tokens_label(n),
+            **{t: f"{100 * by[(t, n)]:.0f}%" if (t, n) in by else "" for t in tasks},
+            "all": f"{100 * overall[n]:.0f}%",
+            "cells": sum(c["length"] == n for c in cells),
+        }
+        for n in sorted(overall)
+    ]
 
 
 def summary_table(cells: list[dict], header: str, threshold: float) -> str:
@@ -117,8 +126,11 @@ def summary_table(cells: list[dict], header: str, threshold: float) -> str:
     lines = [header, "", "| " + " | ".join(rows[0]) + " |", "|---" * len(rows[0]) + "|"]
     lines += ["| " + " | ".join(str(v) for v in row.values()) + " |" for row in rows]
     effective = effective_context(cells, threshold)
-    lines += ["", f"Effective context (accuracy >= {threshold:.0%} at this length and every shorter one): "
-                  + (f"**{effective:,} tokens**" if effective else "below the shortest length tested")]
+    lines += [
+        "",
+        f"Effective context (accuracy >= {threshold:.0%} at this length and every shorter one): "
+        + (f"**{effective:,} tokens**" if effective else "below the shortest length tested"),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -136,8 +148,10 @@ def heatmap_figure(cells: list[dict], title: str):
     tasks = list(dict.fromkeys(c["task"] for c in cells))
     lengths = sorted({c["length"] for c in cells})
     depths = sorted({c["depth"] for c in cells})
-    fig = Figure(figsize=(1.2 + 0.75 * len(lengths) * len(tasks) + 1.0 * len(tasks), 1.4 + 0.42 * len(depths)),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(1.2 + 0.75 * len(lengths) * len(tasks) + 1.0 * len(tasks), 1.4 + 0.42 * len(depths)),
+        layout="constrained",
+    )
     axes = fig.subplots(1, len(tasks), squeeze=False)[0]
     for ax, task in zip(axes, tasks):
         score = accuracy([c for c in cells if c["task"] == task], lambda c: (c["depth"], c["length"]))

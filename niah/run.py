@@ -5,6 +5,7 @@ depths, timings), so an interrupted run loses at most the cell it was in: run th
 again and only the missing cells run. run.json records what the cells were measured with; a
 folder holding another model, settings, seed or haystack is refused rather than mixed.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,30 +59,55 @@ def check(target, grid: Grid, haystack: Haystack) -> None:
         raise LengthBeyondTargetError(
             f"{target.name} ({target.settings}) takes at most {target.max_tokens:,} tokens; lengths "
             f"{', '.join(f'{n:,}' for n in over)} leave no room for the question and answer "
-            f"({PROMPT_RESERVE} tokens). Use shorter lengths or other long-context settings.")
+            f"({PROMPT_RESERVE} tokens). Use shorter lengths or other long-context settings."
+        )
     haystack.check(longest)
 
 
-def run(target, grid: Grid, haystack: Haystack, out_dir, *, seed: int = 0, threshold: float = DEFAULT_THRESHOLD,
-        measurements: Path | None = None, progress: bool = True, command: str = "") -> dict:
+def run(
+    target,
+    grid: Grid,
+    haystack: Haystack,
+    out_dir,
+    *,
+    seed: int = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+    measurements: Path | None = None,
+    progress: bool = True,
+    command: str = "",
+) -> dict:
     """Run the missing cells of the grid; write results.jsonl, heatmap.png and summary.md into
     `out_dir`; for a `model` target, save its effective context (agent.windows). Returns a
     summary: cells run now and before, effective context, the files written."""
     check(target, grid, haystack)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    config = {"target": target.kind, "model": target.name, "settings": target.settings, "seed": seed,
-              "haystack": haystack.digest, "haystack_source": haystack.source, "repeat": haystack.repeat,
-              "max_new_tokens": target.max_new_tokens}
+    config = {
+        "target": target.kind,
+        "model": target.name,
+        "settings": target.settings,
+        "seed": seed,
+        "haystack": haystack.digest,
+        "haystack_source": haystack.source,
+        "repeat": haystack.repeat,
+        "max_new_tokens": target.max_new_tokens,
+    }
     _claim(out / report.CONFIG, config)
     done = {c["cell"] for c in report.load_results(out)}
     todo = [c for c in grid.cells() if cell_id(*c) not in done]
     ran = 0
     _end_last_line(out / report.RESULTS)
     try:
-        with open(out / report.RESULTS, "a", encoding="utf-8") as log, \
-                tqdm(total=len(grid.cells()), initial=len(grid.cells()) - len(todo), desc="niah", unit="cell",
-                     disable=not progress) as bar:
+        with (
+            open(out / report.RESULTS, "a", encoding="utf-8") as log,
+            tqdm(
+                total=len(grid.cells()),
+                initial=len(grid.cells()) - len(todo),
+                desc="niah",
+                unit="cell",
+                disable=not progress,
+            ) as bar,
+        ):
             for task, length, depth in todo:
                 bar.set_postfix_str(f"{task} {report.tokens_label(length)} {depth:g}%")
                 cell = run_cell(target, haystack, task, length, depth, seed)
@@ -106,11 +132,23 @@ def run_cell(target, haystack: Haystack, task: str, length: int, depth: float, s
         reply = {"output": "", "error": f"{type(error).__name__}: {str(error).splitlines()[0]}"}
         _free_accelerator_memory()
     score = tasks.score(reply["output"], trial)
-    return {"cell": cell_id(task, length, depth), "task": task, "length": length, "depth": depth,
-            "haystack_tokens": placed.tokens, "needle_token_depths": list(placed.token_depths),
-            "needle_spans": [list(s) for s in placed.needle_spans], "needles": list(trial.needles),
-            "question": trial.question, "expected": list(trial.expected), "forbidden": list(trial.forbidden),
-            "score": score, "correct": score == 1.0, "place_seconds": round(placed_seconds, 2), **reply}
+    return {
+        "cell": cell_id(task, length, depth),
+        "task": task,
+        "length": length,
+        "depth": depth,
+        "haystack_tokens": placed.tokens,
+        "needle_token_depths": list(placed.token_depths),
+        "needle_spans": [list(s) for s in placed.needle_spans],
+        "needles": list(trial.needles),
+        "question": trial.question,
+        "expected": list(trial.expected),
+        "forbidden": list(trial.forbidden),
+        "score": score,
+        "correct": score == 1.0,
+        "place_seconds": round(placed_seconds, 2),
+        **reply,
+    }
 
 
 def _free_accelerator_memory() -> None:
@@ -118,15 +156,19 @@ def _free_accelerator_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def write_report(out: Path, config: dict, threshold: float, measurements: Path | None, command: str,
-                 grid: Grid | None = None) -> dict:
+def write_report(
+    out: Path, config: dict, threshold: float, measurements: Path | None, command: str, grid: Grid | None = None
+) -> dict:
     cells = report.load_results(out)
     if not cells:
         return {"effective_context": None, "files": []}
     title = report.run_title(config)
-    header = (f"{report.SUMMARY_HEADING}{title}\n\n" + (f"Command: `{command}`\n\n" if command else "")
-              + f"Haystack: {config['haystack_source']}. Scores: share of expected values found "
-                f"(normalized substring match, no judge); raw outputs in {report.RESULTS}.")
+    header = (
+        f"{report.SUMMARY_HEADING}{title}\n\n"
+        + (f"Command: `{command}`\n\n" if command else "")
+        + f"Haystack: {config['haystack_source']}. Scores: share of expected values found "
+        f"(normalized substring match, no judge); raw outputs in {report.RESULTS}."
+    )
     if grid is not None and len(cells) < len(grid.cells()):
         header += f"\n\n**Incomplete: {len(cells)} of {len(grid.cells())} cells** (run the same command to resume)."
     (out / report.SUMMARY).write_text(report.summary_table(cells, header, threshold), encoding="utf-8")
@@ -137,8 +179,11 @@ def write_report(out: Path, config: dict, threshold: float, measurements: Path |
         from agent.windows import save_measurement
 
         saved = str(save_measurement(config["model"], config["settings"], effective, measurements))
-    return {"effective_context": effective, "saved_to": saved,
-            "files": [str(out / report.RESULTS), str(out / report.HEATMAP), str(out / report.SUMMARY)]}
+    return {
+        "effective_context": effective,
+        "saved_to": saved,
+        "files": [str(out / report.RESULTS), str(out / report.HEATMAP), str(out / report.SUMMARY)],
+    }
 
 
 def _end_last_line(path: Path) -> None:
@@ -154,8 +199,11 @@ def _claim(path: Path, config: dict) -> None:
     if path.exists():
         before = json.loads(path.read_text(encoding="utf-8"))
         if before != config:
-            changed = ", ".join(f"{k}: {before.get(k)!r} -> {config.get(k)!r}" for k in config if before.get(k) != config.get(k))
+            changed = ", ".join(
+                f"{k}: {before.get(k)!r} -> {config.get(k)!r}" for k in config if before.get(k) != config.get(k)
+            )
             raise ResultsMismatchError(
-                f"{path.parent} holds results of another run ({changed}); give a new --out folder to keep both")
+                f"{path.parent} holds results of another run ({changed}); give a new --out folder to keep both"
+            )
     else:
         path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")

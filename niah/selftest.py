@@ -1,4 +1,5 @@
 """`self_test`: a needle run from plain arguments, as `longdoc niah` takes them."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ DEPTHS = (0.0, 25.0, 50.0, 75.0, 100.0)
 
 
 def parse_lengths(text: str) -> tuple[int, ...]:
-    """"4k,8k,1m" or "4096,8192": K = 1,024 tokens and M = 1,024 K, as needle tests count."""
+    """ "4k,8k,1m" or "4096,8192": K = 1,024 tokens and M = 1,024 K, as needle tests count."""
     out = []
     for part in filter(None, (p.strip().lower() for p in text.split(","))):
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([km]?)", part)
@@ -25,7 +26,7 @@ def parse_lengths(text: str) -> tuple[int, ...]:
 
 
 def parse_depths(text: str) -> tuple[float, ...]:
-    """"0,25,50,75,100" (percent), or one whole number n >= 2: n depths evenly from 0 to 100."""
+    """ "0,25,50,75,100" (percent), or one whole number n >= 2: n depths evenly from 0 to 100."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     try:
         if len(parts) == 1 and parts[0].isdigit() and int(parts[0]) >= 2:
@@ -36,12 +37,29 @@ def parse_depths(text: str) -> tuple[float, ...]:
         raise NiahError(f"cannot read the depths {text!r}: write percents (0,50,100) or a count (5)") from None
 
 
-def self_test(target: str = "model", *, model: str | None = None, long_context: str = "auto",
-              chunk_size: int | None = None, local_size: int | None = None, temperature: float | None = None,
-              strategy: str = "auto",
-              lengths=None, depths=DEPTHS, tasks=("single",), haystack=None, repeat: bool = False,
-              seed: int = 0, threshold: float = DEFAULT_THRESHOLD, out=None, max_new_tokens: int | None = None,
-              progress: bool = True, command: str = "", measurements: Path | None = None, dtype: str | None = None) -> dict:
+def self_test(
+    target: str = "model",
+    *,
+    model: str | None = None,
+    long_context: str = "auto",
+    chunk_size: int | None = None,
+    local_size: int | None = None,
+    temperature: float | None = None,
+    strategy: str = "auto",
+    lengths=None,
+    depths=DEPTHS,
+    tasks=("single",),
+    haystack=None,
+    repeat: bool = False,
+    seed: int = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+    out=None,
+    max_new_tokens: int | None = None,
+    progress: bool = True,
+    command: str = "",
+    measurements: Path | None = None,
+    dtype: str | None = None,
+) -> dict:
     """Needle tests of `model` (default: the embedded one) with its long-context settings, against
     `target`: "model" (the haystack read whole) or "agent" (`Agent.ask` over it). `haystack`:
     files or folders of the user's (default: text shipped with Python and longdoc's packages)."""
@@ -49,8 +67,9 @@ def self_test(target: str = "model", *, model: str | None = None, long_context: 
     if target == "model":
         from .targets import ModelTarget
 
-        subject = ModelTarget.load(model, long_context, chunk_size, local_size, max_new_tokens or 64, dtype,
-                                   temperature)
+        subject = ModelTarget.load(
+            model, long_context, chunk_size, local_size, max_new_tokens or 64, dtype, temperature
+        )
     elif target == "agent":
         from agent import Agent
         from agent.backends import LocalBackend
@@ -62,9 +81,20 @@ def self_test(target: str = "model", *, model: str | None = None, long_context: 
         raise NiahError(f"unknown target {target!r}: choose model or agent")
     longest = max(grid.lengths)
     if haystack:
-        stack = Haystack.from_paths([haystack] if isinstance(haystack, (str, Path)) else haystack, subject.counter, repeat)
+        stack = Haystack.from_paths(
+            [haystack] if isinstance(haystack, (str, Path)) else haystack, subject.counter, repeat
+        )
     else:
         stack = Haystack.shipped(subject.counter, longest, repeat)
     out = Path(out or Path("runs") / "niah" / f"{target}-{subject.name}-{subject.settings}")
-    return run(subject, grid, stack, out, seed=seed, threshold=threshold, measurements=measurements,
-               progress=progress, command=command) | {"out": str(out)}
+    return run(
+        subject,
+        grid,
+        stack,
+        out,
+        seed=seed,
+        threshold=threshold,
+        measurements=measurements,
+        progress=progress,
+        command=command,
+    ) | {"out": str(out)}

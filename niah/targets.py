@@ -1,6 +1,7 @@
 """What a needle run tests: `model` (the whole haystack in the long-context window) or `agent`
 (`Agent.ask` over the haystack as a document). A target counts tokens with its own tokenizer,
 names its model and settings, and answers one question about one haystack."""
+
 from __future__ import annotations
 
 import time
@@ -26,9 +27,16 @@ class ModelTarget:
         self.max_tokens = state.config.max_length if state else None
 
     @classmethod
-    def load(cls, model_name: str | None = None, long_context: str = "auto", chunk_size: int | None = None,
-             local_size: int | None = None, max_new_tokens: int = 64, dtype: str | None = None,
-             temperature: float | None = None) -> "ModelTarget":
+    def load(
+        cls,
+        model_name: str | None = None,
+        long_context: str = "auto",
+        chunk_size: int | None = None,
+        local_size: int | None = None,
+        max_new_tokens: int = 64,
+        dtype: str | None = None,
+        temperature: float | None = None,
+    ) -> "ModelTarget":
         """`long_context`: "auto" (longctx's preset for the model) or "plain"; `chunk_size`,
         `local_size` and `temperature` (the coefficient c of mscale = c·ln(L/window) + 1; 0: none)
         replace the preset's where given. `dtype`: "float32", "bfloat16"... (default: bfloat16 on a
@@ -39,13 +47,18 @@ class ModelTarget:
 
         if long_context not in ("auto", "plain"):
             raise ValueError(f"long_context must be 'auto' or 'plain', not {long_context!r}")
-        model, tokenizer = longctx.load_model(model_name, long_context=None if long_context == "plain" else "auto",
-                                              dtype=getattr(torch, dtype) if dtype else None)
+        model, tokenizer = longctx.load_model(
+            model_name,
+            long_context=None if long_context == "plain" else "auto",
+            dtype=getattr(torch, dtype) if dtype else None,
+        )
         if (chunk_size or local_size or temperature is not None) and (state := longctx.dca_state(model)):
             config = state.config.with_(
-                chunk_size=chunk_size or state.config.chunk_size, local_size=local_size or state.config.local_size,
+                chunk_size=chunk_size or state.config.chunk_size,
+                local_size=local_size or state.config.local_size,
                 scale_attention=True if temperature is None else temperature > 0,
-                temperature_coefficient=state.config.temperature_coefficient if temperature is None else temperature)
+                temperature_coefficient=state.config.temperature_coefficient if temperature is None else temperature,
+            )
             longctx.remove(model)
             longctx.apply(model, config)
         return cls(model, tokenizer, model_name, max_new_tokens)
@@ -82,7 +95,11 @@ class AgentTarget:
         index = DocumentIndex.build(document, embedder=self.agent.embedder)
         built = time.perf_counter()
         answer = self.agent.ask(index, question, strategy=self.strategy, max_new_tokens=self.max_new_tokens)
-        return {"output": answer.text, "seconds": round(time.perf_counter() - built, 2),
-                "index_seconds": round(built - start, 2), "strategy": answer.strategy,
-                "prompt_tokens": sum(step.prompt_tokens for step in answer.trace.steps),  # all model calls
-                "citations": [[c.char_start, c.char_end] for c in answer.citations]}
+        return {
+            "output": answer.text,
+            "seconds": round(time.perf_counter() - built, 2),
+            "index_seconds": round(built - start, 2),
+            "strategy": answer.strategy,
+            "prompt_tokens": sum(step.prompt_tokens for step in answer.trace.steps),  # all model calls
+            "citations": [[c.char_start, c.char_end] for c in answer.citations],
+        }

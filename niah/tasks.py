@@ -13,6 +13,7 @@ Beside the tasks, the needles of the benchmarks and tests: `fact` (ten sentence 
 The needle of the cell's depth is the first one; the others go at depths drawn from the seed.
 Keys are invented words and values random numbers, so no model knows them.
 """
+
 from __future__ import annotations
 
 import random
@@ -68,7 +69,9 @@ def multikey(rng: random.Random) -> Trial:
 
 def multivalue(rng: random.Random) -> Trial:
     key, values = word(rng), distinct(lambda: number(rng), OTHERS + 1)
-    return Trial(tuple(magic(key, v) for v in values), f"What are all the special magic numbers for {key}?", tuple(values))
+    return Trial(
+        tuple(magic(key, v) for v in values), f"What are all the special magic numbers for {key}?", tuple(values)
+    )
 
 
 def multiquery(rng: random.Random) -> Trial:
@@ -81,12 +84,20 @@ def chain(rng: random.Random, kind: int = 0) -> Trial:
     the first. `kind` picks the sentence shapes (the niah task uses the first)."""
     place, person, value = word(rng), f"{word(rng, 2)} {word(rng)}", number(rng)
     if kind % 2 == 0:
-        return Trial((f"The courier assigned to the {place} archive is {person}.",
-                      f"{person} keeps a locker shut with the combination {value}."),
-                     f"What is the locker combination of the courier assigned to the {place} archive?", (value,))
+        return Trial(
+            (
+                f"The courier assigned to the {place} archive is {person}.",
+                f"{person} keeps a locker shut with the combination {value}.",
+            ),
+            f"What is the locker combination of the courier assigned to the {place} archive?",
+            (value,),
+        )
     dish = word(rng)
-    return Trial((f"The {place} expedition was led by {person}.", f"The favourite dish of {person} is a stew called {dish}."),
-                 f"What is the favourite dish of the person who led the {place} expedition?", (dish,))
+    return Trial(
+        (f"The {place} expedition was led by {person}.", f"The favourite dish of {person} is a stew called {dish}."),
+        f"What is the favourite dish of the person who led the {place} expedition?",
+        (dish,),
+    )
 
 
 def fact(rng: random.Random, kind: int) -> Trial:
@@ -94,21 +105,49 @@ def fact(rng: random.Random, kind: int) -> Trial:
     place, person, other = word(rng), f"{word(rng, 2)} {word(rng)}", word(rng)
     value = str(rng.randint(1000, 99999))
     hour = f"{rng.randint(5, 11)}:{rng.choice(['05', '15', '25', '35', '45', '55'])}"
-    colour, metal = rng.choice(["amber", "violet", "teal", "crimson", "ochre"]), rng.choice(["tin", "copper", "zinc", "nickel"])
+    colour, metal = (
+        rng.choice(["amber", "violet", "teal", "crimson", "ochre"]),
+        rng.choice(["tin", "copper", "zinc", "nickel"]),
+    )
     shapes = [
-        (f"The vault code for the {place} branch office is {value}.", f"Which code opens the vault at the {place} branch?", value),
+        (
+            f"The vault code for the {place} branch office is {value}.",
+            f"Which code opens the vault at the {place} branch?",
+            value,
+        ),
         (f"{person} keeps a tortoise named {other} in the garden.", f"What is the name of {person}'s tortoise?", other),
-        (f"The ferry to {place} island leaves the harbour at {hour} every morning.", f"At what time does the {place} ferry depart?", hour),
+        (
+            f"The ferry to {place} island leaves the harbour at {hour} every morning.",
+            f"At what time does the {place} ferry depart?",
+            hour,
+        ),
         (f"{person} was born in the mountain town of {other}.", f"Where was {person} born?", other),
-        (f"The {place} observatory recorded {value} meteors during the winter survey.",
-         f"How many meteors did the {place} observatory count in the winter survey?", value),
-        (f"The front door of the {place} lighthouse is painted {colour}.", f"What colour is the door of the {place} lighthouse?", colour),
-        (f"The bells of {place} cathedral were cast from {metal} mined nearby.", f"Which metal was used to cast the {place} cathedral bells?", metal),
+        (
+            f"The {place} observatory recorded {value} meteors during the winter survey.",
+            f"How many meteors did the {place} observatory count in the winter survey?",
+            value,
+        ),
+        (
+            f"The front door of the {place} lighthouse is painted {colour}.",
+            f"What colour is the door of the {place} lighthouse?",
+            colour,
+        ),
+        (
+            f"The bells of {place} cathedral were cast from {metal} mined nearby.",
+            f"Which metal was used to cast the {place} cathedral bells?",
+            metal,
+        ),
         (f"{person} wrote the novel {other} during a long winter at sea.", f"Which novel did {person} write?", other),
-        (f"The {place} bakery sells {value} loaves of rye bread every Saturday.",
-         f"How many rye loaves does the {place} bakery sell on a Saturday?", value),
-        (f"The password for the {place} wireless network is {other}{value[:2]}.", f"What is the wireless password at {place}?",
-         f"{other}{value[:2]}"),
+        (
+            f"The {place} bakery sells {value} loaves of rye bread every Saturday.",
+            f"How many rye loaves does the {place} bakery sell on a Saturday?",
+            value,
+        ),
+        (
+            f"The password for the {place} wireless network is {other}{value[:2]}.",
+            f"What is the wireless password at {place}?",
+            f"{other}{value[:2]}",
+        ),
     ]
     text, question, expected = shapes[kind % len(shapes)]
     return Trial((text,), question, (expected,))
@@ -118,8 +157,11 @@ def access_code(rng: random.Random) -> Trial:
     """The needle of the model-level needle benchmark and test: a city office's access code."""
     city = rng.choice(["Lisbon", "Oslo", "Nairobi", "Lima", "Hanoi", "Quito", "Tunis", "Perth", "Kyoto", "Riga"])
     value = str(rng.randint(10000, 99999))
-    return Trial((f"The secret access code for the {city} office is {value}.",),
-                 f"What is the secret access code for the {city} office?", (value,))
+    return Trial(
+        (f"The secret access code for the {city} office is {value}.",),
+        f"What is the secret access code for the {city} office?",
+        (value,),
+    )
 
 
 TASKS = {"single": single, "multikey": multikey, "multivalue": multivalue, "multiquery": multiquery, "chain": chain}

@@ -1,4 +1,5 @@
 """Search terms for BM25 in any language: stemmed words, CJK character unigrams and bigrams."""
+
 import re
 import unicodedata
 from functools import lru_cache

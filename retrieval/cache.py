@@ -5,6 +5,7 @@ Nothing read back from the cache is trusted: every reader validates what it load
 ranges, checksums) and raises `DamagedCacheError`; its caller removes the entry, logs a warning
 and rebuilds. Temporaries left by killed writers are swept when a cache directory is first used.
 """
+
 from __future__ import annotations
 
 import hashlib

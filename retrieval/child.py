@@ -3,6 +3,7 @@ a document and its password, how a child bounds itself, how a failure is named.
 
 stdin carries a 4-byte big-endian password length, the UTF-8 password, then the document bytes.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,7 @@ def read_payload() -> tuple[str, bytes]:
     """(password, document bytes) from stdin, in a child."""
     raw = sys.stdin.buffer.read()
     size = int.from_bytes(raw[:4], "big")
-    return raw[4:4 + size].decode("utf-8"), raw[4 + size:]
+    return raw[4 : 4 + size].decode("utf-8"), raw[4 + size :]
 
 
 def limit(memory_bytes: int, cpu_seconds: int) -> None:

@@ -9,6 +9,7 @@ searched with it. Inside
 each chunk, units are packed again into small windows for the dense embedder, which truncates
 long inputs.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -85,8 +86,19 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
                 a, b = _trim(text, int(units.start[ws]), int(units.end[we - 1]))
                 if a < b:
                     windows.append((a, b))
-            chunks.append(Chunk(len(chunks), text[start:end], start, end, page.number, page.label,
-                                units.count(start, end), tuple(windows), header_at(tables, start)))
+            chunks.append(
+                Chunk(
+                    len(chunks),
+                    text[start:end],
+                    start,
+                    end,
+                    page.number,
+                    page.label,
+                    units.count(start, end),
+                    tuple(windows),
+                    header_at(tables, start),
+                )
+            )
     return chunks
 
 
@@ -125,8 +137,10 @@ def _split_long(text, units, long, token_starts, first_token, max_tokens) -> Uni
     start, end, tokens, paragraph = [], [], [], []
     previous = 0
     for i in long:
-        start.append(units.start[previous:i]); end.append(units.end[previous:i])
-        tokens.append(units.tokens[previous:i]); paragraph.append(units.paragraph_end[previous:i])
+        start.append(units.start[previous:i])
+        end.append(units.end[previous:i])
+        tokens.append(units.tokens[previous:i])
+        paragraph.append(units.paragraph_end[previous:i])
         t0, n = int(first_token[i]), int(units.tokens[i])
         cuts = [int(units.start[i])]
         k = 0
@@ -140,16 +154,21 @@ def _split_long(text, units, long, token_starts, first_token, max_tokens) -> Uni
             k = cut
         cuts.append(int(units.end[i]))
         pieces = np.array(cuts, dtype=np.int64)
-        start.append(pieces[:-1]); end.append(pieces[1:])
+        start.append(pieces[:-1])
+        end.append(pieces[1:])
         tokens.append(np.searchsorted(token_starts, pieces[1:]) - np.searchsorted(token_starts, pieces[:-1]))
         paragraph.append(np.array([False] * (len(cuts) - 2) + [bool(units.paragraph_end[i])]))
         previous = i + 1
-    start.append(units.start[previous:]); end.append(units.end[previous:])
-    tokens.append(units.tokens[previous:]); paragraph.append(units.paragraph_end[previous:])
+    start.append(units.start[previous:])
+    end.append(units.end[previous:])
+    tokens.append(units.tokens[previous:])
+    paragraph.append(units.paragraph_end[previous:])
     return Units(*(np.concatenate(parts) for parts in (start, end, tokens, paragraph)), token_starts)
 
 
-def pack(units: Units, cum: np.ndarray, lo: int, hi: int, max_tokens: int, overlap_tokens: int) -> list[tuple[int, int]]:
+def pack(
+    units: Units, cum: np.ndarray, lo: int, hi: int, max_tokens: int, overlap_tokens: int
+) -> list[tuple[int, int]]:
     """Greedy unit ranges [s, e) within [lo, hi) of at most `max_tokens` (cum: token prefix sums).
 
     A range ends at the last paragraph break past its half when there is one; the next range

@@ -1,4 +1,5 @@
 """`longdoc search FILE QUERY`: the passages an index returns, with pages, and progress bars."""
+
 from __future__ import annotations
 
 import sys
@@ -9,7 +10,9 @@ from .cache import DEFAULT_CACHE_DIR
 def printable(text) -> str:
     """`text` safe for a terminal: control and format characters (ESC sequences, carriage
     returns, bidirectional overrides) are shown escaped, never sent to it."""
-    return "".join(c if c.isprintable() or c in "\n\t" else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return "".join(
+        c if c.isprintable() or c in "\n\t" else c.encode("unicode_escape").decode("ascii") for c in str(text)
+    )
 
 
 class ProgressBars:
@@ -35,8 +38,9 @@ def add_parser(sub) -> None:
     parser.add_argument("query")
     parser.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     parser.add_argument("--bm25-only", action="store_true", help="skip the dense index (ready in seconds)")
-    parser.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR),
-                        help="parsed documents and indexes (default ~/.cache/longdoc)")
+    parser.add_argument(
+        "--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes (default ~/.cache/longdoc)"
+    )
     parser.add_argument("--password", default="", help="password of an encrypted PDF")
     parser.set_defaults(run=search)
 
@@ -48,10 +52,15 @@ def search(args) -> int:
     document = load_document(args.file, password=args.password, cache_dir=args.cache_dir)
     for warning in document.warnings:
         print(f"longdoc: warning: {printable(warning)}", file=sys.stderr)
-    index = DocumentIndex.build(document, embedder=None if args.bm25_only else "default",
-                                cache_dir=args.cache_dir, progress=ProgressBars())
+    index = DocumentIndex.build(
+        document, embedder=None if args.bm25_only else "default", cache_dir=args.cache_dir, progress=ProgressBars()
+    )
     for rank, hit in enumerate(index.search(args.query, k=args.k), start=1):
         where = f"page {hit.page}" + (f" (labelled {hit.page_label})" if hit.page_label != str(hit.page) else "")
-        print(printable(f"[{rank}] {document.name}, {where}, characters {hit.char_start}-{hit.char_end}, score {hit.score:.4f}"))
+        print(
+            printable(
+                f"[{rank}] {document.name}, {where}, characters {hit.char_start}-{hit.char_end}, score {hit.score:.4f}"
+            )
+        )
         print(printable("    " + hit.text.replace("\n", "\n    ")))
     return 0

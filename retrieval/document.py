@@ -1,4 +1,5 @@
 """`load_document`: a path, bytes or text in; a `Document` with pages and a content hash out."""
+
 import hashlib
 import json
 import os
@@ -84,7 +85,6 @@ class Document:
         return self.pages[max(bisect_right(starts, char_offset) - 1, 0)]
 
 
-
 def load_document(
     source: str | os.PathLike | bytes,
     *,
@@ -145,7 +145,7 @@ ZIP_KINDS = (("word/document.xml", "docx"), ("ppt/presentation.xml", "pptx"), ("
 
 
 def _container_kind(data: bytes, suffix: str, name: str) -> str | None:
-    """"docx", "pptx" or "epub" for a ZIP holding one (by its parts, whatever its name says)."""
+    """ "docx", "pptx" or "epub" for a ZIP holding one (by its parts, whatever its name says)."""
     if not data.startswith(b"PK\x03\x04"):
         return {".docx": "docx", ".pptx": "pptx", ".epub": "epub"}.get(suffix)  # damaged: its reader says so
     try:
@@ -178,8 +178,13 @@ def _read_source(source, filename, max_bytes, max_text_bytes) -> tuple[bytes, st
     return read_file(path, max_bytes), name, False
 
 
-FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-              (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | None = None, kind: str = "") -> bytes:
@@ -198,7 +203,10 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | N
     for test, what in FILE_KINDS:
         if test(info.st_mode):
             os.close(fd)
-            raise UnsupportedDocumentError(f"{path} is {what}, not a regular file; give a document file (PDF, DOCX, PPTX, EPUB, HTML, text, Markdown).")
+            raise UnsupportedDocumentError(
+                f"{path} is {what}, not a regular file; give a document file "
+                "(PDF, DOCX, PPTX, EPUB, HTML, text, Markdown)."
+            )
     with os.fdopen(fd, "rb", buffering=0) as handle:
         _check_size(info.st_size, path.name, max_bytes, kind)
         os.set_blocking(handle.fileno(), True)
@@ -215,7 +223,9 @@ def _looks_like_path(text: str) -> bool:
     """An existing file, a name ending in a document suffix, or a space-free string with a slash."""
     if "\n" in text or len(text) > 4096 or not text.strip():
         return False
-    if os.path.exists(text) or re.search(r"\.(pdf|txt|text|md|markdown|rst|docx|pptx|epub|html?|xhtml)$", text.strip(), re.I):
+    if os.path.exists(text) or re.search(
+        r"\.(pdf|txt|text|md|markdown|rst|docx|pptx|epub|html?|xhtml)$", text.strip(), re.I
+    ):
         return True
     return os.sep in text and not any(c.isspace() for c in text.strip())
 
@@ -229,8 +239,9 @@ def _check_size(size: int, name: str, max_bytes: int, kind: str = "") -> None:
         )
 
 
-def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PDFLimits, ocr: OCRLimits | None,
-                  progress) -> Document:
+def _pdf_document(
+    data: bytes, digest: str, name: str, password: str, limits: PDFLimits, ocr: OCRLimits | None, progress
+) -> Document:
     pdf = extract_pdf(data, name=name, password=password, limits=limits)
     for i, text in enumerate(pdf.texts):  # a text layer of glyph names is no text
         if pdf.statuses[i] == "text" and is_garbage(text):
@@ -246,13 +257,18 @@ def _pdf_document(data: bytes, digest: str, name: str, password: str, limits: PD
             if len(text) == len(page.text):  # offsets still hold: the quote can be shown on the page
                 ocr_lines[i + 1] = page.lines
             if not text.strip():  # still unreadable: its first cause stands
-                pdf.statuses[i], pdf.details[i] = original[i], "; ".join(filter(None, [detail[i], "OCR found no text on it"]))
+                pdf.statuses[i], pdf.details[i] = (
+                    original[i],
+                    "; ".join(filter(None, [detail[i], "OCR found no text on it"])),
+                )
         for i, why in unread.items():
             pdf.statuses[i], pdf.details[i] = "unread", why
         if pages := sorted(i for i in read if pdf.statuses[i] == "text"):
             seconds = sum(page.seconds for page in read.values()) / len(read)
-            ocr_warnings.append(f"{len(pages)} page(s) read by OCR ({page_list([i + 1 for i in pages])}; {seconds:.1f} s a page): "
-                                "check quotes from them against the page")
+            ocr_warnings.append(
+                f"{len(pages)} page(s) read by OCR ({page_list([i + 1 for i in pages])}; {seconds:.1f} s a page): "
+                "check quotes from them against the page"
+            )
     texts = [_clean(text) for text in pdf.texts]
     if not any(text.strip() for text in texts):
         raise pdf.no_text_error(name)
@@ -268,7 +284,9 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
     if not is_text:
         for magic, what in _BINARY_MAGIC.items():
             if data.startswith(magic):
-                raise UnsupportedDocumentError(f"{name} is {what}; longdoc reads PDF, DOCX, PPTX, EPUB, HTML, plain text and Markdown.")
+                raise UnsupportedDocumentError(
+                    f"{name} is {what}; longdoc reads PDF, DOCX, PPTX, EPUB, HTML, plain text and Markdown."
+                )
     text, encoding = decode_text(data, name=name)
     if text.count("\x00") > max(1, len(text) // 100):  # a stray NUL is dropped; many mean a binary file
         raise UnsupportedDocumentError(f"{name} holds NUL characters, so it is binary, not text.")
@@ -296,8 +314,14 @@ def _clean_in_blocks(text: str, name: str, timeout_s: float = TEXT_TIMEOUT_S) ->
             if cut >= 0:
                 end = cut + 1
             else:
-                end = next((i for i in range(end, max(end - 4096, start + 1), -1)
-                            if text[i] < "\x80" and text[i] not in "\r\n" and text[i - 1] != "\r"), end)
+                end = next(
+                    (
+                        i
+                        for i in range(end, max(end - 4096, start + 1), -1)
+                        if text[i] < "\x80" and text[i] not in "\r\n" and text[i - 1] != "\r"
+                    ),
+                    end,
+                )
         cleaned.append(_clean(text[start:end]))
         start = end
         if time.monotonic() > deadline:
@@ -359,17 +383,23 @@ def _from_cache(path: Path, digest: str) -> Document:
             raise DamagedCacheError("its text does not match its hash")
         pages, expected = [], 0
         for n, (number, label, start, end) in enumerate(rows, start=1):
-            if (number, start) != (n, expected) or not (isinstance(label, str) and isinstance(end, int) and start <= end <= len(text)):
+            if (number, start) != (n, expected) or not (
+                isinstance(label, str) and isinstance(end, int) and start <= end <= len(text)
+            ):
                 raise DamagedCacheError(f"page {n} does not follow page {n - 1}")
             pages.append(Page(number, page_label(label, number), text[start:end], start, end))
             expected = end + len(PAGE_SEPARATOR)
         if not pages or pages[-1].char_end != len(text) or payload["kind"] not in KINDS:
             raise DamagedCacheError("its pages do not cover its text")
         warnings = [str(w) for w in payload["warnings"]]
-        ocr_lines = {int(number): [[int(a), int(b), *map(float, box)] for a, b, *box in lines]
-                     for number, lines in payload["ocr_lines"].items() if 1 <= int(number) <= len(pages)}
-        return Document(digest, text, pages, str(payload["name"]), payload["kind"], payload["encoding"], warnings,
-                        ocr_lines)
+        ocr_lines = {
+            int(number): [[int(a), int(b), *map(float, box)] for a, b, *box in lines]
+            for number, lines in payload["ocr_lines"].items()
+            if 1 <= int(number) <= len(pages)
+        }
+        return Document(
+            digest, text, pages, str(payload["name"]), payload["kind"], payload["encoding"], warnings, ocr_lines
+        )
     except DamagedCacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:

@@ -1,5 +1,6 @@
 """Bytes to text: BOM-marked Unicode, UTF-16/32 told by their zero bytes, UTF-8, then detection by
 charset-normalizer."""
+
 import codecs
 
 from .errors import EncodingDetectionError

@@ -5,6 +5,7 @@ payload of `retrieval.child` (an empty password, then the document's bytes). std
 object: {"texts": [...], "labels": [...]} or {"error": the typed error's class name, "message": str}.
 JSON only: the parent never unpickles what an untrusted file produced.
 """
+
 import json
 import sys
 
@@ -34,8 +35,11 @@ def main() -> None:
         result = {"texts": sections.texts, "labels": sections.labels}
     except (DocumentError, MemoryError, ImportError) as error:
         if isinstance(error, (MemoryError, ImportError)) or near_ceiling(memory_bytes):
-            result = {"error": "ParseLimitError", "message": f"{name}: reading it needed over {memory_bytes >> 20} MiB "
-                                                             "and was stopped; raise FormatLimits.memory_bytes if you trust it."}
+            result = {
+                "error": "ParseLimitError",
+                "message": f"{name}: reading it needed over {memory_bytes >> 20} MiB "
+                "and was stopped; raise FormatLimits.memory_bytes if you trust it.",
+            }
         else:
             result = {"error": type(error).__name__, "message": str(error)}
     sys.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -13,6 +13,7 @@ will read: a zip bomb is a ParseLimitError), and XML is parsed without entities 
 `read_sections` reads them in a child process bounded in memory and time, as PDFs are
 (`format_worker`): a 2 MB DOCX of 160 MB of XML once held the process for minutes at 4 GB.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,33 @@ RATIO_FLOOR_BYTES = 16 << 20
 LABEL_CHARS = 40
 NOT_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "object")
 DROPPED_HTML = (*NOT_TEXT, "nav", "header", "footer", "aside", "form", "button")  # a web page's furniture
-BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd", "figcaption",
-          "caption", "section", "article", "main", "address", "td", "th", "tr", "ul", "ol", "dl"}
+BLOCKS = {
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "figcaption",
+    "caption",
+    "section",
+    "article",
+    "main",
+    "address",
+    "td",
+    "th",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+}
 NESTED = (*BLOCKS, "table")
 
 
@@ -69,13 +95,20 @@ def checked_zip(data: bytes, name: str) -> zipfile.ZipFile:
         raise CorruptDocumentError(f"{name}: damaged, not a readable ZIP container ({error}).") from None
     unpacked = sum(entry.file_size for entry in entries)
     markup = sum(entry.file_size for entry in entries if entry.filename.lower().endswith(MARKUP_SUFFIXES))
-    if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES or (
-            unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * len(data)):
-        raise ParseLimitError(f"{name}: its {len(entries)} parts unpack to {unpacked >> 20} MiB from a "
-                              f"{max(len(data) >> 10, 1)} KiB file (a zip bomb?); it was not read.")
+    if (
+        len(entries) > MAX_ENTRIES
+        or unpacked > MAX_UNPACKED_BYTES
+        or (unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * len(data))
+    ):
+        raise ParseLimitError(
+            f"{name}: its {len(entries)} parts unpack to {unpacked >> 20} MiB from a "
+            f"{max(len(data) >> 10, 1)} KiB file (a zip bomb?); it was not read."
+        )
     if markup > MAX_MARKUP_BYTES:
-        raise ParseLimitError(f"{name}: its text parts unpack to {markup >> 20} MiB of markup, over the "
-                              f"{MAX_MARKUP_BYTES >> 20} MiB one document may have; it was not read.")
+        raise ParseLimitError(
+            f"{name}: its text parts unpack to {markup >> 20} MiB of markup, over the "
+            f"{MAX_MARKUP_BYTES >> 20} MiB one document may have; it was not read."
+        )
     return archive
 
 
@@ -90,22 +123,34 @@ class FormatLimits:
 def read_sections(kind: str, data: bytes, name: str, limits: FormatLimits = FormatLimits()) -> "Sections":
     """READERS[kind](data, name), run in a bounded child process (one of the machine's parser
     slots); its typed errors are raised here, and running out of time or memory is a ParseLimitError."""
-    argv = [sys.executable, "-m", "retrieval.format_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
-            kind, name]
+    argv = [
+        sys.executable,
+        "-m",
+        "retrieval.format_worker",
+        str(limits.memory_bytes),
+        str(int(limits.timeout_s) + 1),
+        kind,
+        name,
+    ]
     with parser_slots():
         try:
-            done = subprocess.run(argv, input=payload(data, ""), capture_output=True, timeout=limits.timeout_s,
-                                  cwd=PACKAGE_ROOT)
+            done = subprocess.run(
+                argv, input=payload(data, ""), capture_output=True, timeout=limits.timeout_s, cwd=PACKAGE_ROOT
+            )
         except subprocess.TimeoutExpired:
-            raise ParseLimitError(f"{name}: reading it took longer than {limits.timeout_s:g} s and was stopped; raise "
-                                  "FormatLimits.timeout_s if you trust it.") from None
+            raise ParseLimitError(
+                f"{name}: reading it took longer than {limits.timeout_s:g} s and was stopped; raise "
+                "FormatLimits.timeout_s if you trust it."
+            ) from None
     try:
         result = json.loads(done.stdout)
     except ValueError:
         why = last_line(done.stderr, done.returncode)
         if done.returncode < 0 or "MemoryError" in why:  # killed: out of CPU time (SIGXCPU) or memory
-            raise ParseLimitError(f"{name}: reading it exceeded its limits ({limits.memory_bytes >> 20} MiB, "
-                                  f"{limits.timeout_s:g} s) and was stopped ({why}).") from None
+            raise ParseLimitError(
+                f"{name}: reading it exceeded its limits ({limits.memory_bytes >> 20} MiB, "
+                f"{limits.timeout_s:g} s) and was stopped ({why})."
+            ) from None
         raise CorruptDocumentError(f"{name}: the {kind.upper()} reader failed ({why}).") from None
     if "error" in result:
         error = getattr(errors, result["error"], None)
@@ -131,6 +176,7 @@ def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
 
 # -- DOCX ------------------------------------------------------------------------------------------
 
+
 def read_docx(data: bytes, name: str) -> Sections:
     import docx
     from docx.table import Table
@@ -141,7 +187,9 @@ def read_docx(data: bytes, name: str) -> Sections:
         blocks = list(document.iter_inner_content())
         style_names = {style.style_id: style.name for style in document.styles}
     except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors... on damaged parts
-        raise CorruptDocumentError(f"{name}: damaged or not really a DOCX file ({type(error).__name__}: {error}).") from None
+        raise CorruptDocumentError(
+            f"{name}: damaged or not really a DOCX file ({type(error).__name__}: {error})."
+        ) from None
     items = []  # (heading level or None, text)
     for block in blocks:
         if isinstance(block, Table):
@@ -172,6 +220,7 @@ def _heading_level(style: str) -> int | None:
 
 # -- PPTX ------------------------------------------------------------------------------------------
 
+
 def read_pptx(data: bytes, name: str) -> Sections:
     import pptx
 
@@ -179,7 +228,9 @@ def read_pptx(data: bytes, name: str) -> Sections:
     try:
         slides = list(pptx.Presentation(io.BytesIO(data)).slides)
     except Exception as error:
-        raise CorruptDocumentError(f"{name}: damaged or not really a PPTX file ({type(error).__name__}: {error}).") from None
+        raise CorruptDocumentError(
+            f"{name}: damaged or not really a PPTX file ({type(error).__name__}: {error})."
+        ) from None
     sections = Sections()
     for number, slide in enumerate(slides, start=1):
         parts = [_shape_text(shape) for shape in sorted(slide.shapes, key=lambda s: ((s.top or 0), (s.left or 0)))]
@@ -201,6 +252,7 @@ def _shape_text(shape) -> str:
 
 # -- HTML and EPUB ---------------------------------------------------------------------------------
 
+
 def html_root(data: bytes, name: str):
     from lxml import etree, html
 
@@ -211,8 +263,10 @@ def html_root(data: bytes, name: str):
         return None
     if any("Excessive depth" in entry.message for entry in parser.error_log):
         # libxml2 stops at 256 levels and drops what lies deeper: say so rather than "no text"
-        raise ParseLimitError(f"{name}: its HTML nests over 256 elements deep; the parser stops there, so its text was not "
-                              "read in full. Flatten it (or save it as text) and try again.")
+        raise ParseLimitError(
+            f"{name}: its HTML nests over 256 elements deep; the parser stops there, so its text was not "
+            "read in full. Flatten it (or save it as text) and try again."
+        )
     return root
 
 
@@ -244,8 +298,10 @@ def html_sections(root, sections: Sections, label: str, split_at=("h1", "h2")) -
         nonlocal lines, heading
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "table":
-            rows = [[block_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-                    for row in element.iter("tr")]
+            rows = [
+                [block_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+                for row in element.iter("tr")
+            ]
             lines.append(format_rows(rows))
         elif tag in split_at:
             sections.add("\n\n".join(lines), heading)
@@ -290,7 +346,11 @@ def read_epub(data: bytes, name: str) -> Sections:
         package_path = container.find(".//{*}rootfile").get("full-path")
         package = etree.fromstring(_member(archive, package_path, name), _xml_parser())
         manifest = {item.get("id"): item.get("href") for item in package.iterfind(".//{*}manifest/{*}item")}
-        spine = [manifest[ref.get("idref")] for ref in package.iterfind(".//{*}spine/{*}itemref") if ref.get("idref") in manifest]
+        spine = [
+            manifest[ref.get("idref")]
+            for ref in package.iterfind(".//{*}spine/{*}itemref")
+            if ref.get("idref") in manifest
+        ]
     except CorruptDocumentError:
         raise
     except (etree.XMLSyntaxError, AttributeError, TypeError) as error:
@@ -303,8 +363,10 @@ def read_epub(data: bytes, name: str) -> Sections:
         if root is None:
             continue
         body = _without(root.find("body") if root.find("body") is not None else root, NOT_TEXT)
-        heading = next((" ".join(h.text_content().split()) for h in body.iter("h1", "h2", "h3") if h.text_content().strip()),
-                       str(len(sections.texts) + 1))
+        heading = next(
+            (" ".join(h.text_content().split()) for h in body.iter("h1", "h2", "h3") if h.text_content().strip()),
+            str(len(sections.texts) + 1),
+        )
         html_sections(body, sections, heading, split_at=())
     return sections.done(name)
 

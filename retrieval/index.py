@@ -8,6 +8,7 @@ done. Results fuse both rankings by reciprocal rank, and each ranking's first ch
 kept: a lone strong match (a rare name BM25 alone sees) is not outvoted by chunks both rank
 middling.
 """
+
 import hashlib
 import json
 import logging
@@ -60,8 +61,15 @@ class SearchHit:
 
 
 class DocumentIndex:
-    def __init__(self, document: Document, chunks: list[Chunk], bm25: BM25, settings: ChunkSettings,
-                 embedder: Embedder | None = None, folder: Path | None = None):
+    def __init__(
+        self,
+        document: Document,
+        chunks: list[Chunk],
+        bm25: BM25,
+        settings: ChunkSettings,
+        embedder: Embedder | None = None,
+        folder: Path | None = None,
+    ):
         self.document = document
         self.chunks = chunks
         self.bm25 = bm25
@@ -119,7 +127,9 @@ class DocumentIndex:
             if background:
                 # not a daemon, even when started from one: the process waits for it at exit (torch torn
                 # down mid-computation aborts: "terminate called"), and the finished dense part is cached
-                threading.Thread(target=index._build_dense, args=(progress, True), daemon=False, name="longdoc-embed").start()
+                threading.Thread(
+                    target=index._build_dense, args=(progress, True), daemon=False, name="longdoc-embed"
+                ).start()
             else:
                 index._build_dense(progress)
                 index.wait()
@@ -128,8 +138,15 @@ class DocumentIndex:
         return index
 
     @classmethod
-    def _open(cls, folder: Path, document: Document, settings: ChunkSettings, counter_name: str,
-              embedder: Embedder | None, text: str) -> "DocumentIndex | None":
+    def _open(
+        cls,
+        folder: Path,
+        document: Document,
+        settings: ChunkSettings,
+        counter_name: str,
+        embedder: Embedder | None,
+        text: str,
+    ) -> "DocumentIndex | None":
         """The index cached in `folder`, or None (absent, or damaged: removed, to be rebuilt).
         Nothing in the folder is trusted: checksums, then every row and array is checked."""
         sweep_stale(folder.parent)
@@ -138,8 +155,13 @@ class DocumentIndex:
         sweep_stale(folder)
         try:
             meta = json.loads(read_cached(folder / "meta.json"))
-            expected = {"version": _CACHE_VERSION, "document": document.id, "text": text,
-                        "settings": asdict(settings), "tokens": counter_name}
+            expected = {
+                "version": _CACHE_VERSION,
+                "document": document.id,
+                "text": text,
+                "settings": asdict(settings),
+                "tokens": counter_name,
+            }
             if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in expected.items()):
                 raise DamagedCacheError("its settings are not this index's")
             for name in SPARSE_FILES:
@@ -168,9 +190,12 @@ class DocumentIndex:
             # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
             encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
             dense = DenseIndex.build(windows, self.embedder, encoding, background)
-            if self.folder is not None:
-                _save_dense(self.folder, self.embedder, dense)
             self.dense = dense
+            if self.folder is not None:
+                try:
+                    _save_dense(self.folder, self.embedder, dense)
+                except OSError as error:  # the cache folder removed meanwhile (a script's temporary dir at exit)
+                    log.info("dense index not cached (%s); it serves this process only", error)
             _report(progress, "embed", 1.0)
         except BaseException as error:  # kept for wait(); search goes on with BM25 alone
             self.dense_error = error
@@ -210,7 +235,7 @@ class DocumentIndex:
                 windows, _ = dense.search(query_vector, DEPTH * 4)
             else:  # a few pages: score their windows directly
                 mine = np.flatnonzero(allowed[self.window_chunk])
-                windows = mine[np.argsort(-(dense.vectors[mine] @ query_vector), kind="stable")[:DEPTH * 4]]
+                windows = mine[np.argsort(-(dense.vectors[mine] @ query_vector), kind="stable")[: DEPTH * 4]]
             dense_ranked = list(dict.fromkeys(int(c) for c in self.window_chunk[windows]))[:DEPTH]
         return fuse(self.chunks, bm25_ranked, dense_ranked, k)
 
@@ -248,7 +273,11 @@ class DocumentIndex:
 
 
 def _holds(title: set[str], term: str) -> bool:
-    return term in title or len(term) >= 4 and any(len(t) >= 4 and (term.startswith(t) or t.startswith(term)) for t in title)
+    return (
+        term in title
+        or len(term) >= 4
+        and any(len(t) >= 4 and (term.startswith(t) or t.startswith(term)) for t in title)
+    )
 
 
 def fuse(chunks: list[Chunk], bm25_ranked: list[int], dense_ranked: list[int], k: int) -> list[SearchHit]:
@@ -327,12 +356,22 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{TEMPORARY_PREFIX}{folder.name}."))
-        rows = [[c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]] for c in chunks]
+        rows = [
+            [c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]]
+            for c in chunks
+        ]
         (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         bm25.save(tmp)
-        meta = {"version": _CACHE_VERSION, "document": document.id, "text": text, "name": document.name,
-                "settings": asdict(settings), "tokens": counter_name, "chunks": len(chunks),
-                "files": {name: sha256_file(tmp / name) for name in SPARSE_FILES}}
+        meta = {
+            "version": _CACHE_VERSION,
+            "document": document.id,
+            "text": text,
+            "name": document.name,
+            "settings": asdict(settings),
+            "tokens": counter_name,
+            "chunks": len(chunks),
+            "files": {name: sha256_file(tmp / name) for name in SPARSE_FILES},
+        }
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         if folder.exists():  # a damaged copy another process has not yet removed
             shutil.rmtree(folder, ignore_errors=True)

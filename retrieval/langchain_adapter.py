@@ -1,4 +1,5 @@
 """A langchain-core `BaseRetriever` over a DocumentIndex; metadata carry page and offsets."""
+
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,8 +17,9 @@ class LongdocRetriever(BaseRetriever):
     index: Any  # DocumentIndex (Any: pydantic need not inspect it)
     k: int = 5
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                k: int | None = None) -> list[LangchainDocument]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[LangchainDocument]:
         """The best `k` chunks (default: the retriever's `k`), as langchain Documents."""
         index: DocumentIndex = self.index
         return [

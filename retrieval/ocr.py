@@ -5,6 +5,7 @@ ship inside its wheel, run by onnxruntime on the CPU, offline; English and Chine
 runs in a child process bounded in memory and time (`retrieval.ocr_worker`); pages arrive one by
 one, so progress is reported per page and what was read before a limit is kept.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -43,11 +44,12 @@ def ocr_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("rapidocr", "onnxruntime", "pypdfium2"))
 
 
-def read_pages(data: bytes, pages: list[int], *, password: str = "", limits: OCRLimits = OCRLimits(),
-               progress=None) -> tuple[dict[int, OCRPage], dict[int, str]]:
+def read_pages(
+    data: bytes, pages: list[int], *, password: str = "", limits: OCRLimits = OCRLimits(), progress=None
+) -> tuple[dict[int, OCRPage], dict[int, str]]:
     """OCR the 0-based `pages` of a PDF: (read pages, {page: why it was not read})."""
     todo = pages[: limits.max_pages]
-    unread = {page: f"over the OCR budget of {limits.max_pages} pages" for page in pages[limits.max_pages:]}
+    unread = {page: f"over the OCR budget of {limits.max_pages} pages" for page in pages[limits.max_pages :]}
     if not todo:
         return {}, unread
     with parser_slots():
@@ -57,9 +59,17 @@ def read_pages(data: bytes, pages: list[int], *, password: str = "", limits: OCR
 def _read(data: bytes, todo: list[int], unread: dict[int, str], password: str, limits: OCRLimits, progress):
     settings = json.dumps({"pages": todo, "scale": limits.scale})
     worker = subprocess.Popen(
-        [sys.executable, "-m", "retrieval.ocr_worker", str(max(limits.memory_bytes, MEMORY_FLOOR)),
-         str(int(limits.timeout_s) + 1), settings],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "retrieval.ocr_worker",
+            str(max(limits.memory_bytes, MEMORY_FLOOR)),
+            str(int(limits.timeout_s) + 1),
+            settings,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         cwd=PACKAGE_ROOT,
     )
     lines: queue.Queue = queue.Queue()
@@ -102,7 +112,10 @@ def _read(data: bytes, todo: list[int], unread: dict[int, str], password: str, l
         worker.wait()
     missing = [page for page in todo if page not in done and page not in unread]
     if missing:
-        why = (f"the OCR time limit of {limits.timeout_s:g} s was reached" if time.monotonic() >= deadline
-               else f"the OCR engine stopped ({last_line(b''.join(stderr), worker.returncode)})")
+        why = (
+            f"the OCR time limit of {limits.timeout_s:g} s was reached"
+            if time.monotonic() >= deadline
+            else f"the OCR engine stopped ({last_line(b''.join(stderr), worker.returncode)})"
+        )
         unread.update({page: why for page in missing})
     return done, unread

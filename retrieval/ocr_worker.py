@@ -10,6 +10,7 @@ if the rest runs out of time:
 where [start, end) are offsets of a line in `text` and the box is in fractions of the page (from
 its top left), or {"page": i, "error": str} for a page that could not be rendered.
 """
+
 import json
 import sys
 import time
@@ -34,7 +35,11 @@ def layout(boxes, texts, width: float, height: float) -> tuple[str, list]:
     rows: list[list] = []
     for item in items:
         row = rows[-1] if rows else None
-        if row and (item[0] + item[1]) / 2 < max(r[1] for r in row) and (item[0] + item[1]) / 2 > min(r[0] for r in row):
+        if (
+            row
+            and (item[0] + item[1]) / 2 < max(r[1] for r in row)
+            and (item[0] + item[1]) / 2 > min(r[0] for r in row)
+        ):
             row.append(item)
         else:
             rows.append([item])
@@ -81,8 +86,12 @@ def main() -> None:
         result = engine(image)
         boxes, texts = (result.boxes, result.txts) if result.boxes is not None and result.txts else ([], [])
         text, lines = layout(boxes, texts, image.shape[1], image.shape[0])
-        print(json.dumps({"page": index, "text": text, "lines": lines,
-                          "seconds": round(time.perf_counter() - started, 3)}), flush=True)
+        print(
+            json.dumps(
+                {"page": index, "text": text, "lines": lines, "seconds": round(time.perf_counter() - started, 3)}
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

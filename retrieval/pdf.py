@@ -1,4 +1,5 @@
 """PDF pages via pypdf, parsed in a child process so a hostile file cannot hang or exhaust us."""
+
 import json
 import os
 import subprocess
@@ -34,8 +35,17 @@ class PDFLimits:
     object_elements: int = 4_000_000
 
     def worker_limits(self) -> dict:
-        return {name: getattr(self, name) for name in ("page_content_bytes", "expansion", "expansion_floor_bytes",
-                                                       "cpu_seconds_base", "cpu_seconds_per_page", "object_elements")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "page_content_bytes",
+                "expansion",
+                "expansion_floor_bytes",
+                "cpu_seconds_base",
+                "cpu_seconds_per_page",
+                "object_elements",
+            )
+        }
 
 
 @dataclass
@@ -65,15 +75,24 @@ class ExtractedPDF:
         for number, (status, detail) in enumerate(zip(self.statuses, self.details), start=1):
             if status != "text":
                 causes.setdefault(status, []).append((number, detail))
-        return [f"page(s) without extractable text: {_cause_text(status, causes[status])}" for status in CAUSES if status in causes]
+        return [
+            f"page(s) without extractable text: {_cause_text(status, causes[status])}"
+            for status in CAUSES
+            if status in causes
+        ]
 
 
-OCR_FIX = ("longdoc reads such pages by OCR when `rapidocr` and `onnxruntime` are installed (pip install rapidocr "
-           "onnxruntime pypdfium2) and OCR is not disabled; or run OCR first (e.g. `ocrmypdf in.pdf out.pdf`).")
+OCR_FIX = (
+    "longdoc reads such pages by OCR when `rapidocr` and `onnxruntime` are installed (pip install rapidocr "
+    "onnxruntime pypdfium2) and OCR is not disabled; or run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)."
+)
 # Causes of a page without text, most specific first (ties go to the earlier), and what to do.
 CAUSES = ("decoder", "limit", "unread", "error", "image", "vector", "garbage", "blank")
 NO_TEXT = {
-    "decoder": (MissingDecoderError, "Install the optional decoder it needs (pip install 'pypdf[brotli]') and load it again."),
+    "decoder": (
+        MissingDecoderError,
+        "Install the optional decoder it needs (pip install 'pypdf[brotli]') and load it again.",
+    ),
     "limit": (ParseLimitError, "Its pages are too large to read safely; raise PDFLimits if you trust the file."),
     "unread": (ParseLimitError, "Raise OCRLimits (max_pages, timeout_s) if the pages are worth the time."),
     "error": (CorruptPDFError, "Re-export or repair it (e.g. `qpdf --repair in.pdf out.pdf`) and try again."),
@@ -82,14 +101,20 @@ NO_TEXT = {
     "garbage": (ScannedPDFError, f"Its text layer is not text: {OCR_FIX}"),
     "blank": (EmptyDocumentError, "There is nothing to read."),
 }
-CAUSE_NAMES = {"decoder": "need a missing decoder", "limit": "too large to read",
-               "unread": "need OCR and were not read", "error": "could not be parsed",
-               "image": "are images", "vector": "draw text as shapes or without Unicode",
-               "garbage": "have a text layer that is not text", "blank": "are blank"}
+CAUSE_NAMES = {
+    "decoder": "need a missing decoder",
+    "limit": "too large to read",
+    "unread": "need OCR and were not read",
+    "error": "could not be parsed",
+    "image": "are images",
+    "vector": "draw text as shapes or without Unicode",
+    "garbage": "have a text layer that is not text",
+    "blank": "are blank",
+}
 
 
 def page_list(numbers: list[int]) -> str:
-    """"page 3", or "pages 1, 2, 5" (the first 8, then "...")."""
+    """ "page 3", or "pages 1, 2, 5" (the first 8, then "...")."""
     if len(numbers) == 1:
         return f"page {numbers[0]}"
     return "pages " + ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
@@ -113,9 +138,20 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     with parser_slots(limits.workers) as parts:
         workers = [
             subprocess.Popen(
-                [sys.executable, "-m", "retrieval.pdf_worker", str(limits.memory_bytes), str(int(limits.timeout_s) + 1),
-                 str(part), str(parts), json.dumps(limits.worker_limits())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PACKAGE_ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "retrieval.pdf_worker",
+                    str(limits.memory_bytes),
+                    str(int(limits.timeout_s) + 1),
+                    str(part),
+                    str(parts),
+                    json.dumps(limits.worker_limits()),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=PACKAGE_ROOT,
             )
             for part in range(parts)
         ]
@@ -131,11 +167,17 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     for result in results:
         pages.update({int(i): page for i, page in result["pages"].items()})
     ordered = [pages[i] for i in range(results[0]["count"])]
-    return ExtractedPDF([p["label"] for p in ordered], [p["text"] for p in ordered],
-                        [p["status"] for p in ordered], [p["detail"] for p in ordered])
+    return ExtractedPDF(
+        [p["label"] for p in ordered],
+        [p["text"] for p in ordered],
+        [p["status"] for p in ordered],
+        [p["detail"] for p in ordered],
+    )
 
 
-def _result(worker: subprocess.Popen, handed: bytes, deadline: float, name: str, password: str, limits: PDFLimits) -> dict:
+def _result(
+    worker: subprocess.Popen, handed: bytes, deadline: float, name: str, password: str, limits: PDFLimits
+) -> dict:
     try:
         stdout, stderr = worker.communicate(handed, timeout=max(deadline - time.monotonic(), 0.001))
     except subprocess.TimeoutExpired:

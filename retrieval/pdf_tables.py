@@ -10,6 +10,7 @@ from it, each table as " | " rows under a header row that names every column; el
 keeps only the rows both texts agree on (`tables.mark_pdf_rows`), and prose set in columns is
 left alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,10 @@ from .tables import format_rows, mark_pdf_rows
 
 GAP = re.compile(r"\S+(?: \S+)*")  # a cell: words joined by single spaces (columns are 2+ spaces apart)
 # A value cell: a number as statements print them ((1,577), -0.4 %, 1.234,5, $ 5,363, 12.5x, 3a), or a dash for none.
-VALUE = re.compile(r"[(\-−–]?\s*[$€£¥]?\s*[(\-−–]?\d[\d,.' ]*\)?\s*(?:%|x|pts?)?\)?\s*[*†‡]?\s*(?:\(\d\)|[a-z])?|[-−–—]+|n/?[am]\.?",
-                   re.I)
+VALUE = re.compile(
+    r"[(\-−–]?\s*[$€£¥]?\s*[(\-−–]?\d[\d,.' ]*\)?\s*(?:%|x|pts?)?\)?\s*[*†‡]?\s*(?:\(\d\)|[a-z])?|[-−–—]+|n/?[am]\.?",
+    re.I,
+)
 YEAR = re.compile(r"(?:FY\s?|fiscal\s)?(?:19|20)\d\d", re.I)
 CURRENCY = re.compile(r"[$€£¥]|US\$|USD|EUR|Rs\.?|RMB", re.I)
 MIN_ROWS = 3  # lines with values before a run of them is a table (2 under a header)
@@ -68,7 +71,13 @@ def split_row(line: str) -> tuple[str, list[Cell]] | None:
         return None
     if len(values) >= 2 and all(YEAR.fullmatch(c.text) for c in values):
         return None  # "2018  2017  2016": the columns' headers
-    if not label and len(values) == 1 and len(found) == 1 and found[0].start > 0 and not re.search(r"[,.]\d", values[0].text):
+    if (
+        not label
+        and len(values) == 1
+        and len(found) == 1
+        and found[0].start > 0
+        and not re.search(r"[,.]\d", values[0].text)
+    ):
         return None  # a lone number set apart: a page number, not a row
     return label, values
 
@@ -218,4 +227,3 @@ def _column_spans(anchors: list[float]) -> list[tuple[float, float]]:
     """Each column's extent: from the previous column's right edge to its own."""
     edges = [anchors[0] - (anchors[1] - anchors[0] if len(anchors) > 1 else 12)] + list(anchors)
     return [(edges[k], edges[k + 1]) for k in range(len(anchors))]
-

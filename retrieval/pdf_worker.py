@@ -17,6 +17,7 @@ draws. Before extracting, the worker sizes every page's content (decompressing o
 content expanding past `expansion` times the file's size (a decompression bomb) stops the
 document at once. A CPU budget per page bounds what is left.
 """
+
 import io
 import json
 import sys
@@ -118,11 +119,20 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
     from pypdf import PasswordType, PdfReader, overwrite_configuration
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
-    limits = {"page_content_bytes": 4 << 20, "expansion": 100.0, "expansion_floor_bytes": 32 << 20,
-              "cpu_seconds_base": 20.0, "cpu_seconds_per_page": 1.0, "object_elements": 4_000_000, **(limits or {})}
+    limits = {
+        "page_content_bytes": 4 << 20,
+        "expansion": 100.0,
+        "expansion_floor_bytes": 32 << 20,
+        "cpu_seconds_base": 20.0,
+        "cpu_seconds_per_page": 1.0,
+        "object_elements": 4_000_000,
+        **(limits or {}),
+    }
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # "incorrect startxref" and kin are noise
-    overwrite_configuration(array_maximum_element_count=limits["object_elements"],
-                            dictionary_maximum_element_count=limits["object_elements"])
+    overwrite_configuration(
+        array_maximum_element_count=limits["object_elements"],
+        dictionary_maximum_element_count=limits["object_elements"],
+    )
     started = time.process_time()
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -157,8 +167,11 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
         except Exception:  # the page's own extraction reports it
             sizes[i] = 0
         if (drawn := sum(sizes.values())) > most:
-            return {"error": "limit", "detail": f"its pages draw over {drawn >> 20} MiB of content from a "
-                                                f"{max(len(data) >> 10, 1)} KiB file (a decompression bomb?)"}
+            return {
+                "error": "limit",
+                "detail": f"its pages draw over {drawn >> 20} MiB of content from a "
+                f"{max(len(data) >> 10, 1)} KiB file (a decompression bomb?)",
+            }
     budget = limits["cpu_seconds_base"] / parts + limits["cpu_seconds_per_page"] * len(mine)
     out = {}
     for i in mine:
@@ -167,8 +180,11 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
         if time.process_time() - started >= budget:  # >=: a coarse CPU clock may read 0 s spent
             page.update(status="limit", detail=f"the CPU budget of {budget:.0f} s for these pages was spent")
         elif sizes.get(i, 0) > limits["page_content_bytes"]:
-            page.update(status="limit", detail=f"it draws {sizes[i] / 2**20:.1f} MiB of content, over the "
-                                               f"{limits['page_content_bytes'] / 2**20:.0f} MiB a page may have")
+            page.update(
+                status="limit",
+                detail=f"it draws {sizes[i] / 2**20:.1f} MiB of content, over the "
+                f"{limits['page_content_bytes'] / 2**20:.0f} MiB a page may have",
+            )
         else:
             try:
                 text = pages[i].extract_text() or ""
@@ -177,7 +193,9 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
                     layout = pages[i].extract_text(extraction_mode="layout") if may_hold_a_table(text) else ""
                     page["text"] = page_text(text, layout)
                 else:
-                    page["status"], page["detail"] = _without_text(pages[i], reader, _content(_streams(pages[i], reader)))
+                    page["status"], page["detail"] = _without_text(
+                        pages[i], reader, _content(_streams(pages[i], reader))
+                    )
             except MemoryError:
                 raise
             except Exception as error:  # one bad page must not lose the others

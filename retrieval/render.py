@@ -8,6 +8,7 @@ searched on the page and its character rectangles framed.
 Child protocol: `python -m retrieval.render MEMORY_BYTES CPU_SECONDS SETTINGS_JSON`, stdin the
 password and the PDF (`retrieval.child`); stdout one JSON line {"boxes": n} then the PNG.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,14 +37,28 @@ def quote_fragments(quote: str) -> list[str]:
     return [f[:200] for f in fragments if f]
 
 
-def page_picture(data: bytes, page: int, *, password: str = "", fragments: list[str] = (), boxes: list = (),
-                 scale: float = 1.5, timeout_s: float = 30.0, memory_bytes: int = 2 << 30) -> tuple[bytes, int]:
+def page_picture(
+    data: bytes,
+    page: int,
+    *,
+    password: str = "",
+    fragments: list[str] = (),
+    boxes: list = (),
+    scale: float = 1.5,
+    timeout_s: float = 30.0,
+    memory_bytes: int = 2 << 30,
+) -> tuple[bytes, int]:
     """PNG of 1-based `page` with `boxes` ([x0, y0, x1, y1] fractions from the top left) or the
     text `fragments` found on it highlighted; and how many boxes were drawn."""
     settings = json.dumps({"page": page - 1, "scale": scale, "fragments": list(fragments), "boxes": list(boxes)})
     try:
-        done = subprocess.run([sys.executable, "-m", "retrieval.render", str(memory_bytes), str(int(timeout_s) + 1), settings],
-                              input=payload(data, password), capture_output=True, timeout=timeout_s, cwd=PACKAGE_ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "retrieval.render", str(memory_bytes), str(int(timeout_s) + 1), settings],
+            input=payload(data, password),
+            capture_output=True,
+            timeout=timeout_s,
+            cwd=PACKAGE_ROOT,
+        )
     except subprocess.TimeoutExpired:
         raise ParseLimitError(f"drawing page {page} took longer than {timeout_s:g} s and was stopped") from None
     head, _, png = done.stdout.partition(b"\n")
@@ -52,8 +67,9 @@ def page_picture(data: bytes, page: int, *, password: str = "", fragments: list[
     return png, int(json.loads(head)["boxes"])
 
 
-def citation_picture(data: bytes, document, page: int, char_start: int, char_end: int, quote: str,
-                     password: str = "") -> tuple[bytes, int]:
+def citation_picture(
+    data: bytes, document, page: int, char_start: int, char_end: int, quote: str, password: str = ""
+) -> tuple[bytes, int]:
     """The cited page of `document` (parsed from the PDF `data`) with the quote at document offsets
     [char_start, char_end) highlighted: by its OCR line boxes, else found in the text layer."""
     if lines := document.ocr_lines.get(page):

@@ -10,6 +10,7 @@ the documents' names) and only the best `ROUTED` documents' indexes are opened a
 Profiles are computed from the text alone (seconds for a long document), so a collection routes
 from its first question; the dense part joins as each document's dense index is built.
 """
+
 from __future__ import annotations
 
 import io
@@ -94,9 +95,13 @@ class Profiles:
             buffer = io.BytesIO()
             meta = {"version": PROFILE_VERSION, "text": text_digest(document), "embedder": profile.embedder}
             vectors = profile.vectors if profile.vectors is not None else np.zeros((0, 0), np.float32)
-            np.savez(buffer, terms=np.array(list(profile.counts), dtype=str),
-                     counts=np.fromiter(profile.counts.values(), np.int64, len(profile.counts)),
-                     vectors=vectors, meta=np.array(json.dumps(meta)))
+            np.savez(
+                buffer,
+                terms=np.array(list(profile.counts), dtype=str),
+                counts=np.fromiter(profile.counts.values(), np.int64, len(profile.counts)),
+                vectors=vectors,
+                meta=np.array(json.dumps(meta)),
+            )
             write_atomic(path, buffer.getvalue())
         return profile
 
@@ -111,21 +116,41 @@ class Profiles:
             meta = json.loads(str(meta))
             if meta.get("version") != PROFILE_VERSION or meta.get("text") != text_digest(document):
                 raise DamagedCacheError("it is another text's profile")
-            if not (names.ndim == counts.ndim == 1 and len(names) == len(counts) and names.dtype.kind == "U"
-                    and counts.dtype.kind in "iu" and (counts > 0).all() and len(set(names.tolist())) == len(names)):
+            if not (
+                names.ndim == counts.ndim == 1
+                and len(names) == len(counts)
+                and names.dtype.kind == "U"
+                and counts.dtype.kind in "iu"
+                and (counts > 0).all()
+                and len(set(names.tolist())) == len(names)
+            ):
                 raise DamagedCacheError("its terms and counts do not match")
-            if vectors.size and not (vectors.ndim == 2 and vectors.dtype == np.float32 and np.isfinite(vectors).all()
-                                     and len(vectors) <= SEGMENTS):
+            if vectors.size and not (
+                vectors.ndim == 2
+                and vectors.dtype == np.float32
+                and np.isfinite(vectors).all()
+                and len(vectors) <= SEGMENTS
+            ):
                 raise DamagedCacheError("its vectors are not segment vectors")
-            return Profile(dict(zip(names.tolist(), counts.tolist())), vectors if vectors.size else None,
-                           str(meta.get("embedder", "")))
+            return Profile(
+                dict(zip(names.tolist(), counts.tolist())),
+                vectors if vectors.size else None,
+                str(meta.get("embedder", "")),
+            )
         except Exception as error:  # any failure to read a cache file means: make it again
             discard(path, f"{type(error).__name__}: {error}")
             return None
 
 
-def route(documents: list[Document], names: list[list[str]], profiles: Profiles, query: str, k: int = ROUTED,
-          query_vector: np.ndarray | None = None, embedder: str = "") -> list[int]:
+def route(
+    documents: list[Document],
+    names: list[list[str]],
+    profiles: Profiles,
+    query: str,
+    k: int = ROUTED,
+    query_vector: np.ndarray | None = None,
+    embedder: str = "",
+) -> list[int]:
     """Positions of the `k` documents most likely to answer `query`, best first: BM25 over the
     documents' whole texts, the best segment's similarity to `query_vector` (when every document's
     profile has vectors of `embedder`) and the documents' names, fused by reciprocal rank."""

@@ -8,6 +8,7 @@ Sentences end at ., !, ? (and their CJK forms) before a capital, digit or quote,
 an abbreviation ("Dec. 20", "e.g.", "z. B.", "U.S.", "Fig. 3"). Over-long units are cut at
 clause breaks so none exceeds `MAX_CHARS`.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,11 @@ from .tables import CELL_SEPARATOR
 MAX_CHARS = 600
 BULLET = re.compile(r"\s*(?:[•‣◦▪●○■□\-*–—]|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞĀ-ſА-Я])|(?<=[。！？])\s*")
-ABBREVIATION = re.compile(r"(?:\b[A-Za-zÀ-ÿ]|\b(?:e\.g|i\.e|et al|etc|vs|approx|No|Nr|Vol|Fig|Figs|Eq|Sec|pp|ca|bzw|vgl|usw|Abb|Tab"
-                          r"|Prof|Dr|Mr|Mrs|Ms|St|Jr|Sr|Inc|Ltd|Corp|Dept|Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
-                          r"|(?:\b[A-Za-z]\.){1,3}[A-Za-z]?)\.$")
+ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-zÀ-ÿ]|\b(?:e\.g|i\.e|et al|etc|vs|approx|No|Nr|Vol|Fig|Figs|Eq|Sec|pp|ca|bzw|vgl|usw|Abb|Tab"
+    r"|Prof|Dr|Mr|Mrs|Ms|St|Jr|Sr|Inc|Ltd|Corp|Dept|Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+    r"|(?:\b[A-Za-z]\.){1,3}[A-Za-z]?)\.$"
+)
 LIST_NUMBER = re.compile(r"\s*\(?\d{1,3}[.)]")  # "1." opening a list item ends nothing
 CLAUSE = re.compile(r"(?<=[;,:])\s+")
 
@@ -62,7 +65,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 start = None
             continue
         start = a if start is None else start
-        if i + 1 == len(lines) or not _runs_on(text[a:b], text[lines[i + 1][0]:lines[i + 1][1]], full):
+        if i + 1 == len(lines) or not _runs_on(text[a:b], text[lines[i + 1][0] : lines[i + 1][1]], full):
             blocks.append((start, b))
             start = None
     return blocks
@@ -72,7 +75,7 @@ def _split(text: str, a: int, b: int):
     """Sentence spans inside one block."""
     start = a
     for match in END.finditer(text, a, b):
-        before = text[start:match.start()].rstrip()
+        before = text[start : match.start()].rstrip()
         if (ABBREVIATION.search(before) and not before.endswith(("...", "!", "?"))) or LIST_NUMBER.fullmatch(before):
             continue
         yield start, match.start()
@@ -83,8 +86,14 @@ def _split(text: str, a: int, b: int):
 def _bounded(text: str, a: int, b: int):
     """Cut a unit longer than MAX_CHARS at clause breaks (or anywhere, as a last resort)."""
     while b - a > MAX_CHARS:
-        cut = max((m.start() for m in CLAUSE.finditer(text, a, a + MAX_CHARS) if m.start() > a + MAX_CHARS // 3), default=None)
-        cut = cut if cut is not None else (text.rfind(" ", a, a + MAX_CHARS) if text.rfind(" ", a, a + MAX_CHARS) > a else a + MAX_CHARS)
+        cut = max(
+            (m.start() for m in CLAUSE.finditer(text, a, a + MAX_CHARS) if m.start() > a + MAX_CHARS // 3), default=None
+        )
+        cut = (
+            cut
+            if cut is not None
+            else (text.rfind(" ", a, a + MAX_CHARS) if text.rfind(" ", a, a + MAX_CHARS) > a else a + MAX_CHARS)
+        )
         yield a, cut
         a = cut
         while a < b and text[a].isspace():

@@ -5,6 +5,7 @@ reader from pypdf's layout text (pdf_tables.py). The chunker and the evidence ra
 blocks again (`table_blocks`, page by page) so a piece of a table never travels without its
 header and caption.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,11 @@ def table_blocks(text: str) -> list[tuple[int, int, str, int]]:
 def page_blocks(pages) -> list[tuple[int, int, str, int]]:
     """`table_blocks` of each page (objects with .text and .char_start), in document offsets: a
     caption never reaches back onto the page before."""
-    return [(a + p.char_start, b + p.char_start, header, row + p.char_start)
-            for p in pages for a, b, header, row in table_blocks(p.text)]
+    return [
+        (a + p.char_start, b + p.char_start, header, row + p.char_start)
+        for p in pages
+        for a, b, header, row in table_blocks(p.text)
+    ]
 
 
 def _block(text: str, run: list[tuple[int, int, int]]) -> tuple[int, int, str, int]:
@@ -68,7 +72,7 @@ def caption_above(text: str, offset: int) -> str:
     """The caption of a table starting at `offset`: up to CAPTION_LINES short lines right above it
     (one blank line between them at most), none a row or a sentence's end."""
     lines, blanks = [], 0
-    for line in reversed(text[:offset].split("\n")[-(2 * CAPTION_LINES + 3):-1]):  # [-1]: "" (offset starts a line)
+    for line in reversed(text[:offset].split("\n")[-(2 * CAPTION_LINES + 3) : -1]):  # [-1]: "" (offset starts a line)
         if not line.strip():
             blanks += 1
             if blanks > 1:
@@ -91,7 +95,7 @@ def with_header(header: str, text: str) -> str:
 
 def header_at(blocks: list[tuple[int, int, str, int]], offset: int) -> str:
     """The header (with its caption) of the table holding `offset` below its first line, else ""."""
-    for start, end, header, first_row in blocks:
+    for _start, end, header, first_row in blocks:
         if first_row < offset < end:
             return header
     return ""

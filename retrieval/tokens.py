@@ -3,6 +3,7 @@
 A counter returns the character offsets where tokens start; the number of tokens in any span
 is then two binary searches, so a million-token document is tokenized once.
 """
+
 import re
 from typing import Protocol
 
@@ -51,7 +52,9 @@ class TransformersTokenCounter:
             if end < len(text):
                 space = text.rfind(" ", start + self._piece_chars // 2, end)
                 end = space if space > start else end
-            offsets = self.tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+            offsets = self.tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)[
+                "offset_mapping"
+            ]
             parts.append(np.array([a for a, b in offsets if b > a], dtype=np.int64) + start)
             start = end
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)

@@ -27,14 +27,19 @@ def qwen2_tokenizer():
     if spec is None:
         pytest.skip("needs the qwen-agent wheel (pip install -e '.[dev]') for qwen.tiktoken")
     vocabulary = os.path.join(next(iter(spec.submodule_search_locations)), "utils", "qwen.tiktoken")
-    converted = TikTokenConverter(vocab_file=vocabulary, pattern=QWEN2_PRETOKENIZE, extra_special_tokens=QWEN2_SPECIAL).converted()
-    return PreTrainedTokenizerFast(tokenizer_object=converted, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                   chat_template=QWEN2_CHAT_TEMPLATE)
+    converted = TikTokenConverter(
+        vocab_file=vocabulary, pattern=QWEN2_PRETOKENIZE, extra_special_tokens=QWEN2_SPECIAL
+    ).converted()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=converted, eos_token="<|im_end|>", pad_token="<|endoftext|>", chat_template=QWEN2_CHAT_TEMPLATE
+    )
 
 
 QWEN2_SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-QWEN2_PRETOKENIZE = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
-                     r"""|\s*[\r\n]+|\s+(?!\S)|\s+""")
+QWEN2_PRETOKENIZE = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
+    r"""|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
 QWEN2_CHAT_TEMPLATE = (
     "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
     "{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{% endif %}"

@@ -1,4 +1,5 @@
 """Skip marks for tests that need an optional model, naming the line that installs it."""
+
 import pytest
 
 from longctx.embedded import QWEN, part_path

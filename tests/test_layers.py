@@ -1,5 +1,6 @@
 """Imports run one way: the command line on top, then the app, then the agent and the needle
 tests, then retrieval and longctx. No package imports one above it (lazy imports included)."""
+
 import ast
 from pathlib import Path
 
@@ -29,7 +30,9 @@ def imported_packages(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_a_package_imports_only_those_below_it(package):
-    wrong = {f"{path.relative_to(ROOT)} imports {name}"
-             for path in (ROOT / package).rglob("*.py")
-             for name in imported_packages(path) - ALLOWED[package] - {package}}
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in (ROOT / package).rglob("*.py")
+        for name in imported_packages(path) - ALLOWED[package] - {package}
+    }
     assert not wrong, sorted(wrong)

@@ -2,6 +2,7 @@
 (`longdoc ui --allow-path DIR`), symlinks and `..` resolved before the check, and the file that
 is opened checked again (a link swapped in meanwhile is caught). Outside them nothing is
 opened, and the message does not say whether such a file exists."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,9 @@ def read_allowed(text: str, folders: tuple[Path, ...], max_bytes: int = DEFAULT_
     given = Path(text.strip()).expanduser()
     path = Path(os.path.realpath(given if given.is_absolute() else folders[0] / given))
     if not _inside(path, folders):
-        raise PathNotAllowedError(f"{text.strip()!r} is outside the folders this app may read: "
-                                  + ", ".join(str(f) for f in folders))
+        raise PathNotAllowedError(
+            f"{text.strip()!r} is outside the folders this app may read: " + ", ".join(str(f) for f in folders)
+        )
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -39,5 +41,7 @@ def read_allowed(text: str, folders: tuple[Path, ...], max_bytes: int = DEFAULT_
         opened = Path(os.path.realpath(f"/proc/self/fd/{fd}"))
         if not _inside(opened, folders):
             os.close(fd)
-            raise PathNotAllowedError(f"{text.strip()!r} changed while it was opened; it is outside the allowed folders")
+            raise PathNotAllowedError(
+                f"{text.strip()!r} changed while it was opened; it is outside the allowed folders"
+            )
     return read_file(path, max_bytes, opened=fd), path.name

@@ -7,6 +7,7 @@ An upload's bytes live only until they are parsed: the uploader then lets go of 
 would keep them for the whole session) and the page keeps the parsed document. A PDF of at most
 PAGE_VIEW_BYTES is kept too, in memory (never on disk), so a citation can show its page with the
 quote highlighted: a session holds at most KEPT_DOCUMENTS of them."""
+
 from __future__ import annotations
 
 import re
@@ -50,12 +51,20 @@ def plain(text: str) -> str:
 def render() -> None:
     st.title("Ask a document")
     with st.sidebar:
-        strategy = st.selectbox("Strategy", STRATEGIES, help="auto chooses and says why; direct reads the whole "
-                                "document; rag retrieves; parallel reads every chunk; multihop follows a chain; "
-                                "summary maps and reduces")
+        strategy = st.selectbox(
+            "Strategy",
+            STRATEGIES,
+            help="auto chooses and says why; direct reads the whole "
+            "document; rag retrieves; parallel reads every chunk; multihop follows a chain; "
+            "summary maps and reduces",
+        )
         max_new_tokens = st.slider("Answer length (tokens, at most)", 16, 512, 96, step=16)
-        model = st.selectbox("Model", state.settings().models, format_func=model_label,
-                             help="the models this app offers (longdoc ui --model)")
+        model = st.selectbox(
+            "Model",
+            state.settings().models,
+            format_func=model_label,
+            help="the models this app offers (longdoc ui --model)",
+        )
     document = choose_document()
     if document is None:
         return
@@ -65,8 +74,10 @@ def render() -> None:
             return
     else:
         key, only = document.id, None
-        st.caption(f"{plain(document.name)}: {len(document.pages):,} page(s), about {estimate_tokens(document.text):,} "
-                   f"tokens, {len(document.text):,} characters")
+        st.caption(
+            f"{plain(document.name)}: {len(document.pages):,} page(s), about {estimate_tokens(document.text):,} "
+            f"tokens, {len(document.text):,} characters"
+        )
         for warning in document.warnings:
             st.warning(warning)
     # one conversation per document or collection: each question is read with the answered turns before it
@@ -90,7 +101,9 @@ def render() -> None:
         with st.chat_message("assistant"):
             try:
                 turns = [(t.question, t.answer.text) for t in history if t.answer is not None]
-                turn.answer = answer(state.shared_agent(model), document, pending, turns, strategy, max_new_tokens, only)
+                turn.answer = answer(
+                    state.shared_agent(model), document, pending, turns, strategy, max_new_tokens, only
+                )
             except FAILURES as error:
                 turn.error = f"{type(error).__name__}: {error}"
         history.append(turn)
@@ -108,7 +121,10 @@ def choose_document() -> Document | None:
     if source == SEVERAL:
         return several(config)
     if source == PATH:
-        path = st.text_input("Path of a PDF, DOCX, PPTX, EPUB, HTML, text or Markdown file", help="inside " + ", ".join(map(str, config.allowed_folders))).strip()
+        path = st.text_input(
+            "Path of a PDF, DOCX, PPTX, EPUB, HTML, text or Markdown file",
+            help="inside " + ", ".join(map(str, config.allowed_folders)),
+        ).strip()
         if not path:
             return None
         return parsed(loaded, f"path:{path}", lambda: read_allowed(path, config.allowed_folders), config)
@@ -127,8 +143,11 @@ def uploaded(loaded: dict, config) -> Document | None:
             st.rerun()
         return loaded[shown]
     round_ = st.session_state.setdefault("upload_round", 0)
-    upload = st.file_uploader("A PDF (scans are read by OCR), DOCX, PPTX, EPUB, HTML, text or Markdown file",
-                              type=FORMATS, key=f"upload-{round_}")
+    upload = st.file_uploader(
+        "A PDF (scans are read by OCR), DOCX, PPTX, EPUB, HTML, text or Markdown file",
+        type=FORMATS,
+        key=f"upload-{round_}",
+    )
     if upload is None:
         return None
     key = f"upload:{upload.file_id}"
@@ -154,8 +173,12 @@ def several(config) -> list[Document] | None:
             st.rerun()
         return documents or None
     round_ = st.session_state.setdefault("uploads_round", 0)
-    uploads = st.file_uploader(f"Up to {MAX_UPLOADS} documents, asked together", type=FORMATS,
-                               accept_multiple_files=True, key=f"uploads-{round_}")
+    uploads = st.file_uploader(
+        f"Up to {MAX_UPLOADS} documents, asked together",
+        type=FORMATS,
+        accept_multiple_files=True,
+        key=f"uploads-{round_}",
+    )
     if not uploads:
         return None
     if len(uploads) > MAX_UPLOADS:
@@ -221,8 +244,15 @@ def parsed(loaded: dict, key: str, read, config) -> Document | None:
     return loaded[key]
 
 
-def answer(shared: state.SharedAgent, document: Document | list[Document], question: str, history: list, strategy: str,
-           max_new_tokens: int, only: list[str] | None = None) -> Answer:
+def answer(
+    shared: state.SharedAgent,
+    document: Document | list[Document],
+    question: str,
+    history: list,
+    strategy: str,
+    max_new_tokens: int,
+    only: list[str] | None = None,
+) -> Answer:
     """Stream one answer into the page: progress in a status box, the tokens as they come (a new
     answer when auto changes strategy), then the finished answer in full. `only`: the documents of
     a collection to read."""
@@ -230,10 +260,12 @@ def answer(shared: state.SharedAgent, document: Document | list[Document], quest
     with shared.lock:
         if isinstance(document, list):
             events = Collection(document, agent=shared.agent).ask_stream(
-                question, history=history, only=only, strategy=strategy, max_new_tokens=max_new_tokens)
+                question, history=history, only=only, strategy=strategy, max_new_tokens=max_new_tokens
+            )
         else:
-            events = shared.agent.ask_stream(document, question, history=history, strategy=strategy,
-                                             max_new_tokens=max_new_tokens)
+            events = shared.agent.ask_stream(
+                document, question, history=history, strategy=strategy, max_new_tokens=max_new_tokens
+            )
         done: list[Answer] = []
         while not done:
             st.write_stream(_tokens(events, status, done))
@@ -256,8 +288,10 @@ def _tokens(events, status, done: list):
             return
         elif isinstance(event, Retrieved):
             pages = sorted({p.page_label for p in event.passages}, key=lambda label: (len(label), label))
-            status.write(f"Reading {len(event.passages)} passage(s) from page(s) {plain(', '.join(pages[:12]))}"
-                         + (" ..." if len(pages) > 12 else ""))
+            status.write(
+                f"Reading {len(event.passages)} passage(s) from page(s) {plain(', '.join(pages[:12]))}"
+                + (" ..." if len(pages) > 12 else "")
+            )
         elif isinstance(event, Progress):
             if event.stage.startswith("index"):
                 if event.stage not in bars:
@@ -284,21 +318,27 @@ def show(turn: Turn, document: Document | list[Document], number: int) -> None:
         (st.markdown if result.supported else st.warning)(plain(result.text))
         for n, citation in enumerate(result.citations, start=1):
             where = f"{plain(citation.document)}, page" if citation.document else "page"
-            st.markdown(f"**[{n}]** {where} {plain(citation.page_label)}, characters "
-                        f"{citation.char_start:,}-{citation.char_end:,}")
+            st.markdown(
+                f"**[{n}]** {where} {plain(citation.page_label)}, characters "
+                f"{citation.char_start:,}-{citation.char_end:,}"
+            )
             st.markdown("> " + plain(citation.quote).replace("  \n", "  \n> "))
             if not isinstance(document, Document):  # a collection's citation: its page is drawn for one document only
                 continue
             source = st.session_state.get("pdf_bytes", {}).get(document.id)
             key = f"page-{document.id[:12]}-{number}-{n}"
-            if source is not None and (st.session_state.get(key) or st.button(f"Show page {citation.page_label}", key=f"button-{key}")):
+            if source is not None and (
+                st.session_state.get(key) or st.button(f"Show page {citation.page_label}", key=f"button-{key}")
+            ):
                 st.session_state[key] = True
                 cited_page(source, document, citation)
         trace = result.trace
         st.caption(f"{result.strategy}: {plain(trace.strategy_reason)}")
         with st.expander("Trace"):
-            st.write(f"Document: {trace.document_tokens:,} tokens; window: {trace.window:,} tokens; "
-                     f"{sum(s.seconds for s in trace.steps):.1f} s in all")
+            st.write(
+                f"Document: {trace.document_tokens:,} tokens; window: {trace.window:,} tokens; "
+                f"{sum(s.seconds for s in trace.steps):.1f} s in all"
+            )
             st.dataframe([asdict(step) for step in trace.steps], hide_index=True)
 
 
@@ -308,8 +348,15 @@ def cited_page(source: tuple[bytes, str], document: Document, citation) -> None:
     key = (document.id, citation.char_start, citation.char_end)
     if key not in drawn:
         try:
-            drawn[key] = citation_picture(source[0], document, citation.page, citation.char_start, citation.char_end,
-                                          citation.quote, password=source[1])
+            drawn[key] = citation_picture(
+                source[0],
+                document,
+                citation.page,
+                citation.char_start,
+                citation.char_end,
+                citation.quote,
+                password=source[1],
+            )
         except RetrievalError as error:
             st.error(f"{type(error).__name__}: {error}")
             return

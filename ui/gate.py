@@ -4,6 +4,7 @@ server): no page, websocket, upload or media request passes without it, only the
 A visitor proves the token once on /longdoc/login and gets a session cookie (HMAC of the token
 under a key made at start: a restart ends every session); scripts may send
 `Authorization: Bearer TOKEN`. Wrong tokens wait a second each, one at a time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,9 @@ class TokenGate:
         if hmac.compare_digest(cookies.get(COOKIE, "").encode(), self.session.encode()):
             return True
         bearer = _header(scope, b"authorization")
-        return bearer.startswith(b"Bearer ") and hmac.compare_digest(hashlib.sha256(bearer[7:]).digest(),
-                                                                     hashlib.sha256(self.token).digest())
+        return bearer.startswith(b"Bearer ") and hmac.compare_digest(
+            hashlib.sha256(bearer[7:]).digest(), hashlib.sha256(self.token).digest()
+        )
 
     async def _login(self, scope, receive, send):
         query = parse_qs(scope["query_string"].decode("latin-1"))
@@ -66,7 +68,9 @@ class TokenGate:
             return await _respond(send, 303, b"", [(b"location", target.encode()), (b"set-cookie", cookie)])
         async with self.failures:  # one wrong guess a second, whoever sends them
             await asyncio.sleep(FAILURE_DELAY_S)
-        await _respond(send, 401, _form(target, "That token is not right."), [(b"content-type", b"text/html; charset=utf-8")])
+        await _respond(
+            send, 401, _form(target, "That token is not right."), [(b"content-type", b"text/html; charset=utf-8")]
+        )
 
 
 def _header(scope, name: bytes) -> bytes:
@@ -84,7 +88,12 @@ def _local(target: str) -> str:
     target must start with one slash and hold no control character or backslash, also once
     percent-decoded."""
     for form in (target, unquote(target)):
-        if not form.startswith("/") or form[1:2] in ("/", "\\") or "\\" in form or any(ord(c) < 32 or ord(c) == 127 for c in form):
+        if (
+            not form.startswith("/")
+            or form[1:2] in ("/", "\\")
+            or "\\" in form
+            or any(ord(c) < 32 or ord(c) == 127 for c in form)
+        ):
             return "/"
     return target
 

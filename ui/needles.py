@@ -2,6 +2,7 @@
 the usual places, typed, or linked as ?run=PATH), shown as the CLI writes it: the heatmap, accuracy
 per length and task, the effective context at a chosen threshold, and every cell's raw output.
 A typed or linked path is read only inside those places or the folders the operator allowed."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,9 @@ def found_runs() -> list[str]:
 def allowed_run(path: str) -> Path:
     resolved = Path(os.path.realpath(Path(path).expanduser()))
     if not any(resolved == place or resolved.is_relative_to(place) for place in run_places()):
-        raise PathNotAllowedError(f"{path!r} is outside the folders this app reads runs from: "
-                                  + ", ".join(str(p) for p in run_places()))
+        raise PathNotAllowedError(
+            f"{path!r} is outside the folders this app reads runs from: " + ", ".join(str(p) for p in run_places())
+        )
     return resolved
 
 
@@ -45,8 +47,12 @@ def render() -> None:
     linked = st.query_params.get("run", "")
     runs = found_runs()
     options = runs + [OTHER]
-    choice = st.selectbox("Run", options, index=options.index(OTHER) if linked or not runs else 0,
-                          help="folders holding a results.jsonl, under ./runs/niah and docs/benchmarks/niah")
+    choice = st.selectbox(
+        "Run",
+        options,
+        index=options.index(OTHER) if linked or not runs else 0,
+        help="folders holding a results.jsonl, under ./runs/niah and docs/benchmarks/niah",
+    )
     path = st.text_input("Results folder or results.jsonl", value=linked) if choice == OTHER else choice
     if not path.strip():
         st.info("Run `longdoc niah` to make results, then choose its --out folder here.")
@@ -62,8 +68,10 @@ def render() -> None:
 def show(run: Run) -> None:
     st.subheader(run.title)
     if run.config:
-        st.caption(f"Haystack: {run.config.get('haystack_source', '?')}; answers of at most "
-                   f"{run.config.get('max_new_tokens', '?')} tokens. From {run.results}")
+        st.caption(
+            f"Haystack: {run.config.get('haystack_source', '?')}; answers of at most "
+            f"{run.config.get('max_new_tokens', '?')} tokens. From {run.results}"
+        )
     else:
         st.caption(f"From {run.results} (no run.json beside it: settings as its title says)")
     cells = run.cells
@@ -80,8 +88,21 @@ def show(run: Run) -> None:
     st.dataframe(length_rows(cells), hide_index=True)
 
     misses_only = st.checkbox("Only cells that missed")
-    st.dataframe([{"task": c["task"], "length": c["length"], "depth %": c["depth"], "score": c["score"],
-                   "expected": ", ".join(c.get("expected", [])), "output": c.get("output", ""),
-                   "seconds": c.get("seconds"), "strategy": c.get("strategy", ""), "error": c.get("error", "")}
-                  for c in cells if not misses_only or c["score"] < 1.0], hide_index=True)
-
+    st.dataframe(
+        [
+            {
+                "task": c["task"],
+                "length": c["length"],
+                "depth %": c["depth"],
+                "score": c["score"],
+                "expected": ", ".join(c.get("expected", [])),
+                "output": c.get("output", ""),
+                "seconds": c.get("seconds"),
+                "strategy": c.get("strategy", ""),
+                "error": c.get("error", ""),
+            }
+            for c in cells
+            if not misses_only or c["score"] < 1.0
+        ],
+        hide_index=True,
+    )

@@ -1,5 +1,6 @@
 """The app as `longdoc ui` serves it: Streamlit's ASGI app around ui/app.py, behind the access
 token check when a token is set (LONGDOC_AUTH_TOKEN). `streamlit run ui/server.py` finds `app`."""
+
 import os
 from pathlib import Path
 

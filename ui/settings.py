@@ -2,6 +2,7 @@
 (none by default: uploads only), the models a visitor may choose among (the embedded one by
 default), the cache folder. `longdoc ui` passes them to the app's process in the environment;
 `streamlit run ui/app.py` alone gets the safe defaults."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ class Settings:
     server: str = ""  # a running `longdoc serve` that answers instead of a model loaded here
 
     def to_env(self) -> str:
-        return json.dumps({"allowed_folders": [str(f) for f in self.allowed_folders], "models": list(self.models),
-                           "cache_dir": str(self.cache_dir), "server": self.server})
+        return json.dumps(
+            {
+                "allowed_folders": [str(f) for f in self.allowed_folders],
+                "models": list(self.models),
+                "cache_dir": str(self.cache_dir),
+                "server": self.server,
+            }
+        )
 
 
 def current() -> Settings:
@@ -34,9 +41,12 @@ def current() -> Settings:
     if not raw:
         return Settings()
     given = json.loads(raw)
-    return Settings(tuple(Path(os.path.realpath(f)) for f in given["allowed_folders"]),
-                    tuple(str(m) for m in given["models"]) or (EMBEDDED,), Path(given["cache_dir"]),
-                    str(given.get("server") or ""))
+    return Settings(
+        tuple(Path(os.path.realpath(f)) for f in given["allowed_folders"]),
+        tuple(str(m) for m in given["models"]) or (EMBEDDED,),
+        Path(given["cache_dir"]),
+        str(given.get("server") or ""),
+    )
 
 
 def model_label(model: str) -> str:

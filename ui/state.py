@@ -1,6 +1,7 @@
 """What every browser session shares: the operator's settings, one agent per allowed model (its
 model and built indexes) and the lock that lets one question at a time use it (Streamlit runs
 each session in its own thread)."""
+
 from __future__ import annotations
 
 import os

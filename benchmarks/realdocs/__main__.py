@@ -13,6 +13,7 @@ repeated sentence; seconds per question warm (model loaded, index built). Cold: 
 process asking the 400-page PDF, to its first answer. Writes docs/benchmarks/realdocs.md and
 realdocs.jsonl (every reply).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..common import DOCS as OUT, write_table
+from ..common import DOCS as OUT
+from ..common import write_table
 from ..suites.common import add_reader_options, reader_agent
 from .questions import DOCS, QUESTIONS
 from .scoring import precise, repeats, right
@@ -68,8 +70,11 @@ def load_all(names, cache_dir):
         document = load_document(document_bytes(name), filename=name, cache_dir=cache_dir)
         index = DocumentIndex.build(document, cache_dir=cache_dir)
         indexes[name] = index
-        print(f"[realdocs] {name}: {len(document.pages)} pages, {len(index)} chunks, {time.perf_counter() - start:.1f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"[realdocs] {name}: {len(document.pages)} pages, {len(index)} chunks, {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     return indexes
 
 
@@ -78,8 +83,8 @@ def peer_answer(backend, index, question: str):
     from rank_bm25 import BM25Okapi
 
     from agent.backends import complete
-    from agent.prompts import question_messages
     from agent.job import as_passage as hit_passage
+    from agent.prompts import question_messages
 
     if not hasattr(index, "peer_bm25"):
         index.peer_bm25 = BM25Okapi([c.text.lower().split() for c in index.chunks])
@@ -111,7 +116,7 @@ def ask(agent, index, question, mode: str) -> Result:
         def __init__(self, page, quote):
             self.page, self.quote = page, quote
             at = document.text.find(quote)
-            self.char_start, self.char_end = (at, at + len(quote)) if at >= 0 else (-10**9, -10**9)
+            self.char_start, self.char_end = (at, at + len(quote)) if at >= 0 else (-(10**9), -(10**9))
 
     cites = [Cited(p, q) for p, q in citations]
     good = sum(precise(question, document, c) for c in cites)
@@ -119,8 +124,21 @@ def ask(agent, index, question, mode: str) -> Result:
         cited = ok and good > 0
     else:
         cited = ok and not citations
-    return Result(question.id, mode, question.split, question.type, text, strategy, supported, citations, ok, cited,
-                  good, seconds, error)
+    return Result(
+        question.id,
+        mode,
+        question.split,
+        question.type,
+        text,
+        strategy,
+        supported,
+        citations,
+        ok,
+        cited,
+        good,
+        seconds,
+        error,
+    )
 
 
 def cold_start(models: Path | None, name: str = "irs-irm-2-3-59.pdf") -> float:
@@ -134,14 +152,21 @@ def cold_start(models: Path | None, name: str = "irs-irm-2-3-59.pdf") -> float:
             cache.mkdir()
             (cache / "models").symlink_to(models, target_is_directory=True)
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "ask", str(path), question.question,
-                                    "--cache-dir", str(cache)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "longdoc.cli", "ask", str(path), question.question, "--cache-dir", str(cache)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         answer = process.stdout.readline()  # the answer's first line: the clock stops here
         seconds = time.perf_counter() - start
         process.communicate()  # the process goes on to finish (and cache) the dense index before it exits
         exited = time.perf_counter() - start
-    print(f"[realdocs] cold ({'model cached' if models else 'first run'}): answer after {seconds:.1f} s, exit after "
-          f"{exited:.1f} s ({process.returncode}): {answer.strip()[:200]}", file=sys.stderr)
+    print(
+        f"[realdocs] cold ({'model cached' if models else 'first run'}): answer after {seconds:.1f} s, exit after "
+        f"{exited:.1f} s ({process.returncode}): {answer.strip()[:200]}",
+        file=sys.stderr,
+    )
     return seconds
 
 
@@ -152,11 +177,16 @@ def summarise(results: list[Result], mode: str, split: str | None):
     citations = sum(len(r.citations) for r in answerable)
     seconds = [r.seconds for r in rows]
     pct = lambda n, d: f"{100 * n / d:.0f}% ({n}/{d})" if d else "-"
-    return [mode, split or "all", pct(sum(r.right for r in answerable), len(answerable)),
-            pct(sum(r.cited for r in answerable), len(answerable)),
-            pct(sum(r.precise for r in answerable), citations),
-            f"{sum(r.cited for r in refusals)}/{len(refusals)}",
-            f"{statistics.median(seconds):.1f}" if seconds else "-", f"{max(seconds):.1f}" if seconds else "-"]
+    return [
+        mode,
+        split or "all",
+        pct(sum(r.right for r in answerable), len(answerable)),
+        pct(sum(r.cited for r in answerable), len(answerable)),
+        pct(sum(r.precise for r in answerable), citations),
+        f"{sum(r.cited for r in refusals)}/{len(refusals)}",
+        f"{statistics.median(seconds):.1f}" if seconds else "-",
+        f"{max(seconds):.1f}" if seconds else "-",
+    ]
 
 
 def main(argv=None) -> None:
@@ -173,8 +203,13 @@ def main(argv=None) -> None:
     add_reader_options(parser, strategy=False)
     args = parser.parse_args(argv)
 
-    questions = [q for q in QUESTIONS if (not args.split or q.split == args.split)
-                 and (not args.docs or q.doc in args.docs.split(",")) and (not args.ids or q.id in args.ids.split(","))]
+    questions = [
+        q
+        for q in QUESTIONS
+        if (not args.split or q.split == args.split)
+        and (not args.docs or q.doc in args.docs.split(","))
+        and (not args.ids or q.id in args.ids.split(","))
+    ]
     indexes = load_all(sorted({q.doc for q in questions}), args.cache_dir)
     agent = reader_agent(args, args.cache_dir)
     results, path = [], OUT / f"{args.name}.jsonl"
@@ -185,41 +220,73 @@ def main(argv=None) -> None:
         for mode in args.modes.split(","):
             for question in questions:
                 tokens = len(indexes[question.doc].document.text) // 4
-                if (tokens > STRATEGY_LIMITS.get(mode, 10**12) or (mode, question.id) in done
-                        or question.id in args.skip.split(",")):
+                if (
+                    tokens > STRATEGY_LIMITS.get(mode, 10**12)
+                    or (mode, question.id) in done
+                    or question.id in args.skip.split(",")
+                ):
                     continue
                 result = ask(agent, indexes[question.doc], question, mode)
                 results.append(result)
                 log.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
                 log.flush()
-                print(f"[{mode}] {question.id} {'RIGHT' if result.right else 'wrong'}{' +cited' if result.cited else ''} "
-                      f"{result.seconds:.1f}s {result.strategy}: {result.text[:120]!r} {result.error}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"[{mode}] {question.id} {'RIGHT' if result.right else 'wrong'}{' +cited' if result.cited else ''} "
+                    f"{result.seconds:.1f}s {result.strategy}: {result.text[:120]!r} {result.error}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     rows = []
     for mode in args.modes.split(","):
-        for split in (["tune", "check"] if not args.split else [args.split]):
+        for split in ["tune", "check"] if not args.split else [args.split]:
             rows.append(summarise(results, mode, split))
         if not args.split:
             rows.append(summarise(results, mode, None))
     by_type = sorted({r.type for r in results})
-    type_rows = [[mode, kind, f"{sum(r.cited for r in results if r.mode == mode and r.type == kind)}/"
-                              f"{sum(1 for r in results if r.mode == mode and r.type == kind)}"]
-                 for mode in args.modes.split(",") for kind in by_type]
-    notes = ["Documents: " + "; ".join(f"{name}: {kind}" for name, kind in DOCS.items()) + ".",
-             "Right: the reply holds an accepted answer (normalised); cited: right with a citation on a page that holds "
-             "the answer (unanswerable: refused, nothing cited). Precision: citations on a right page / all citations of "
-             "answerable questions. Refused: unanswerable questions answered 'not found' with no citation.",
-             "Per type (cited right): " + "; ".join(f"{m} {k} {v}" for m, k, v in type_rows)]
+    type_rows = [
+        [
+            mode,
+            kind,
+            f"{sum(r.cited for r in results if r.mode == mode and r.type == kind)}/"
+            f"{sum(1 for r in results if r.mode == mode and r.type == kind)}",
+        ]
+        for mode in args.modes.split(",")
+        for kind in by_type
+    ]
+    notes = [
+        "Documents: " + "; ".join(f"{name}: {kind}" for name, kind in DOCS.items()) + ".",
+        "Right: the reply holds an accepted answer (normalised); cited: right with a citation on a page that holds "
+        "the answer (unanswerable: refused, nothing cited). Precision: citations on a right page / all citations of "
+        "answerable questions. Refused: unanswerable questions answered 'not found' with no citation.",
+        "Per type (cited right): " + "; ".join(f"{m} {k} {v}" for m, k, v in type_rows),
+    ]
     if args.skip:
         notes.append(f"Not asked: {args.skip}.")
     if args.cold:
-        notes.append(f"Cold start, a fresh process asking about the 400-page PDF it never saw, to the first answer: "
-                     f"{cold_start(Path(args.cache_dir) / 'models'):.1f} s with the model de-quantized by an earlier run; "
-                     f"{cold_start(None):.1f} s on the first run ever (the GGUF de-quantized and cached too).")
-    reader = f"{args.model or 'SmolLM2-135M'}, {args.reader} reader" + (f", rag budget {args.rag_budget}" if args.rag_budget else "")
-    write_table(args.name, f"The agent on real documents (embedded {reader}, 2 CPU cores)",
-                ["mode", "split", "right", "right + cited page", "citation precision", "unanswerable refused",
-                 "median s", "max s"], rows, notes="\n\n".join(notes))
+        notes.append(
+            f"Cold start, a fresh process asking about the 400-page PDF it never saw, to the first answer: "
+            f"{cold_start(Path(args.cache_dir) / 'models'):.1f} s with the model de-quantized by an earlier run; "
+            f"{cold_start(None):.1f} s on the first run ever (the GGUF de-quantized and cached too)."
+        )
+    reader = f"{args.model or 'SmolLM2-135M'}, {args.reader} reader" + (
+        f", rag budget {args.rag_budget}" if args.rag_budget else ""
+    )
+    write_table(
+        args.name,
+        f"The agent on real documents (embedded {reader}, 2 CPU cores)",
+        [
+            "mode",
+            "split",
+            "right",
+            "right + cited page",
+            "citation precision",
+            "unanswerable refused",
+            "median s",
+            "max s",
+        ],
+        rows,
+        notes="\n\n".join(notes),
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Scoring a reply against a question: normalised matching, citations on the right page."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,11 @@ import unicodedata
 DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 DIGIT_GROUPS = re.compile(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)")
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "", "_": " ", "*": ""})
-REFUSAL = re.compile(r"\bnot (?:be )?found\b|\bno (?:information|answer|mention|passage)\b|\bdoes not (?:say|mention|contain|answer)\b"
-                     r"|\bnot (?:stated|mentioned|given|specified)\b|\bcannot (?:be )?(?:find|found|answer)", re.I)
+REFUSAL = re.compile(
+    r"\bnot (?:be )?found\b|\bno (?:information|answer|mention|passage)\b|\bdoes not (?:say|mention|contain|answer)\b"
+    r"|\bnot (?:stated|mentioned|given|specified)\b|\bcannot (?:be )?(?:find|found|answer)",
+    re.I,
+)
 
 
 def normalise(text: str) -> str:
@@ -27,7 +31,9 @@ def contains(reply: str, answer: str) -> bool:
 def right(question, text: str) -> bool:
     """Whether the reply holds the answer (for unanswerable questions: says it is not there)."""
     if not question.answerable:
-        return bool(REFUSAL.search(text)) and not re.search(r"\d{2,}", text.split(".")[0] if REFUSAL.search(text) else text)
+        return bool(REFUSAL.search(text)) and not re.search(
+            r"\d{2,}", text.split(".")[0] if REFUSAL.search(text) else text
+        )
     hits = [contains(text, a) for a in question.answers]
     if question.match == "all":
         return all(hits)

@@ -5,6 +5,7 @@ the dense index joins in the background) and until the dense index is ready.
 
     python -m benchmarks.suites.cold [--dtypes float32,bfloat16,int8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,13 +64,28 @@ def main(argv=None) -> None:
             index.wait()
             ready = time.perf_counter() - start
             pages = len(index.document.pages)
-        rows.append([dtype, str(pages), f"{marks.get('load', 0):.0f}", f"{first:.0f}", f"{ready:.0f}",
-                     f"{answer.citations[0].page if answer.citations else '-'}"])
-        print(f"[cold] {dtype}: parsed {marks.get('load', 0):.0f} s, first answer {first:.0f} s, dense ready "
-              f"{ready:.0f} s: {answer.text[:80]!r}", flush=True)
-    write_table(args.name, "First question on a new 358-page filing, cold (embedded models, 2 CPU cores)",
-                ["embedder dtype", "pages", "parsed, s", "first answer, s", "dense index ready, s", "page cited"], rows,
-                notes=f"Question: {QUESTION!r}. Seconds from the call; the models loaded before the clock starts.")
+        rows.append(
+            [
+                dtype,
+                str(pages),
+                f"{marks.get('load', 0):.0f}",
+                f"{first:.0f}",
+                f"{ready:.0f}",
+                f"{answer.citations[0].page if answer.citations else '-'}",
+            ]
+        )
+        print(
+            f"[cold] {dtype}: parsed {marks.get('load', 0):.0f} s, first answer {first:.0f} s, dense ready "
+            f"{ready:.0f} s: {answer.text[:80]!r}",
+            flush=True,
+        )
+    write_table(
+        args.name,
+        "First question on a new 358-page filing, cold (embedded models, 2 CPU cores)",
+        ["embedder dtype", "pages", "parsed, s", "first answer, s", "dense index ready, s", "page cited"],
+        rows,
+        notes=f"Question: {QUESTION!r}. Seconds from the call; the models loaded before the clock starts.",
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Shared by the peer suites: files read out of a fetched snapshot, one question asked through
 `ask_stream` (what was read, what was cited, how long it took), and percentages for the tables."""
+
 from __future__ import annotations
 
 import re
@@ -62,7 +63,9 @@ class Reply:
 
 
 def add_reader_options(parser, strategy: bool = True) -> None:
-    parser.add_argument("--model", default=None, help="the reader's model: 'qwen', a folder or .gguf (default: SmolLM2)")
+    parser.add_argument(
+        "--model", default=None, help="the reader's model: 'qwen', a folder or .gguf (default: SmolLM2)"
+    )
     parser.add_argument("--reader", default="auto", choices=["auto", "extractive", "generative"])
     if strategy:  # realdocs names its strategies in --modes
         parser.add_argument("--strategy", default="auto")

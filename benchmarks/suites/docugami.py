@@ -19,6 +19,7 @@ Cold: the first question of each filing is asked with its path on an empty cache
 answer; the dense index joins in the background), as a user's first question is. The others are
 asked warm (the dense index built first). Check split: every third question of each filing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,20 +35,36 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.common import write_table
-from benchmarks.suites.common import split, add_reader_options, ask, extracted, git_show, near, number, pct, peer_pages, reader_agent
+from benchmarks.suites.common import (
+    add_reader_options,
+    ask,
+    extracted,
+    git_show,
+    near,
+    number,
+    pct,
+    peer_pages,
+    reader_agent,
+    split,
+)
 
 SNAPSHOT = Path("/work/.mirror/docugami+KG-RAG-datasets/repo")
 ROOT = "sec-10-q/data/v1"
 DATA = Path(__file__).resolve().parent / "data" / "docugami"
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-NOT_VALUES = re.compile(rf"(?:{MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\b(?:19|20)\d\d\b|\b10-[QK]\b|\bQ[1-4]\b|[*x×]\s*100\b"
-                        r"|SOURCE\(S\):.*", re.S)
+NOT_VALUES = re.compile(
+    rf"(?:{MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\b(?:19|20)\d\d\b|\b10-[QK]\b|\bQ[1-4]\b|[*x×]\s*100\b"
+    r"|SOURCE\(S\):.*",
+    re.S,
+)
 YES_NO = re.compile(r"\s*(yes|no)\b", re.I)
 VALUE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 WORD = re.compile(r"[a-z][a-z'-]{3,}")
-COMMON = set("that this with from were have been which their they there than then also into over more such these those "
-             "document documents provided context based report reported quarter period ended months during company "
-             "information mentioned specifically however additionally including total".split())
+COMMON = set(
+    "that this with from were have been which their they there than then also into over more such these those "
+    "document documents provided context based report reported quarter period ended months during company "
+    "information mentioned specifically however additionally including total".split()
+)
 
 
 @dataclass
@@ -98,8 +115,9 @@ def questions(snapshot: Path) -> list[Question]:
         order = seen.get(doc, 0)
         seen[doc] = order + 1
         kind = "multi-chunk" if "Multi-Chunk" in row["Question Type"] else "single-chunk"
-        out.append(Question(f"{n:03d}", doc, kind, row["Source Chunk Type"], row["Question"], row["Answer"],
-                            split(order)))
+        out.append(
+            Question(f"{n:03d}", doc, kind, row["Source Chunk Type"], row["Question"], row["Answer"], split(order))
+        )
     return out
 
 
@@ -111,8 +129,10 @@ def distinctive_values(answer: str) -> list[str]:
 
 def evidence_pages(values: list[str], pages) -> list[int]:
     """Pages printing the most of `values` (none when the filing prints none of them)."""
-    counts = {page.number: sum(re.search(rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)", page.text) is not None for v in values)
-              for page in pages}
+    counts = {
+        page.number: sum(re.search(rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)", page.text) is not None for v in values)
+        for page in pages
+    }
     best = max(counts.values(), default=0)
     return sorted(p for p, c in counts.items() if c == best) if best else []
 
@@ -134,10 +154,26 @@ def scored(question: Question, reply, pages, peer_read: list[int], cold: bool) -
         kind, right = "yes/no", bool(replied) and replied.group(1).lower() == opens.group(1).lower()
     else:
         kind, right = ("value" if values else "text"), bool(values) and 2 * held >= len(values)
-    return Result(question.id, question.split, question.kind, question.source, kind, reply.text, evidence,
-                  reply.read_pages, reply.cited_pages, peer_read, bool(set(evidence) & set(reply.read_pages)),
-                  bool(set(evidence) & set(reply.cited_pages)), bool(set(evidence) & set(peer_read)), right,
-                  word_recall, cold, reply.seconds, reply.error)
+    return Result(
+        question.id,
+        question.split,
+        question.kind,
+        question.source,
+        kind,
+        reply.text,
+        evidence,
+        reply.read_pages,
+        reply.cited_pages,
+        peer_read,
+        bool(set(evidence) & set(reply.read_pages)),
+        bool(set(evidence) & set(reply.cited_pages)),
+        bool(set(evidence) & set(peer_read)),
+        right,
+        word_recall,
+        cold,
+        reply.seconds,
+        reply.error,
+    )
 
 
 def row(label: str, results: list[Result]) -> list[str]:
@@ -147,12 +183,18 @@ def row(label: str, results: list[Result]) -> list[str]:
     texts = [r for r in results if r.scored_as == "text"]
     cold = [r.seconds for r in results if r.cold]
     warm = [r.seconds for r in results if not r.cold]
-    return [label, str(len(results)), pct(sum(r.recall for r in located), len(located)),
-            pct(sum(r.peer_recall for r in located), len(located)), pct(sum(r.cited for r in located), len(located)),
-            pct(sum(r.right for r in values), len(values)), pct(sum(r.right for r in yes_no), len(yes_no)),
-            f"{100 * statistics.mean(r.word_recall for r in texts):.0f}% ({len(texts)})" if texts else "-",
-            f"{statistics.median(cold):.0f} / {max(cold):.0f}" if cold else "-",
-            f"{statistics.median(warm):.1f}" if warm else "-"]
+    return [
+        label,
+        str(len(results)),
+        pct(sum(r.recall for r in located), len(located)),
+        pct(sum(r.peer_recall for r in located), len(located)),
+        pct(sum(r.cited for r in located), len(located)),
+        pct(sum(r.right for r in values), len(values)),
+        pct(sum(r.right for r in yes_no), len(yes_no)),
+        f"{100 * statistics.mean(r.word_recall for r in texts):.0f}% ({len(texts)})" if texts else "-",
+        f"{statistics.median(cold):.0f} / {max(cold):.0f}" if cold else "-",
+        f"{statistics.median(warm):.1f}" if warm else "-",
+    ]
 
 
 def main(argv=None) -> None:
@@ -188,32 +230,61 @@ def main(argv=None) -> None:
             index = agent.index_of(loaded) or DocumentIndex.build(loaded, embedder=agent.embedder, cache_dir=cache_dir)
             index.wait()  # the dense index the first question started: warm answers from here on
             peer = DocumentIndex.build(loaded, embedder=None, cache_dir=cache_dir)
-            print(f"[suites] {name}: {len(loaded.pages)} pages; first answer cold in {first.seconds:.0f} s; "
-                  f"dense ready {time.perf_counter() - start:.0f} s later", file=sys.stderr, flush=True)
+            print(
+                f"[suites] {name}: {len(loaded.pages)} pages; first answer cold in {first.seconds:.0f} s; "
+                f"dense ready {time.perf_counter() - start:.0f} s later",
+                file=sys.stderr,
+                flush=True,
+            )
             for n, question in enumerate(mine):
                 reply = first if n == 0 else ask(agent, index, question.question, args.strategy)
                 result = scored(question, reply, loaded.pages, peer_pages(peer, question.question), n == 0)
                 results.append(result)
                 log.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
                 log.flush()
-                print(f"[suites] {question.id} {result.scored_as} evidence={result.evidence_pages[:4]} "
-                      f"cited={result.cited} right={result.right} words={result.word_recall:.2f} "
-                      f"{result.seconds:.1f}s {result.text[:90]!r}", file=sys.stderr, flush=True)
-    header = ["", "questions", "evidence page read (auto)", "evidence page in BM25's top 8", "evidence page cited",
-              "value right", "yes/no right", "text: answer words held (questions)", "first answer cold, median / max s",
-              "median s (warm)"]
-    rows = [row(split, [r for r in results if r.split == split]) for split in ("tune", "check")
-            if any(r.split == split for r in results)]
-    rows += [row(f"{kind}, {source}", [r for r in results if (r.kind, r.source) == (kind, source)])
-             for kind in ("single-chunk", "multi-chunk") for source in ("Table", "Text")
-             if any((r.kind, r.source) == (kind, source) for r in results)]
+                print(
+                    f"[suites] {question.id} {result.scored_as} evidence={result.evidence_pages[:4]} "
+                    f"cited={result.cited} right={result.right} words={result.word_recall:.2f} "
+                    f"{result.seconds:.1f}s {result.text[:90]!r}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    header = [
+        "",
+        "questions",
+        "evidence page read (auto)",
+        "evidence page in BM25's top 8",
+        "evidence page cited",
+        "value right",
+        "yes/no right",
+        "text: answer words held (questions)",
+        "first answer cold, median / max s",
+        "median s (warm)",
+    ]
+    rows = [
+        row(split, [r for r in results if r.split == split])
+        for split in ("tune", "check")
+        if any(r.split == split for r in results)
+    ]
+    rows += [
+        row(f"{kind}, {source}", [r for r in results if (r.kind, r.source) == (kind, source)])
+        for kind in ("single-chunk", "multi-chunk")
+        for source in ("Table", "Text")
+        if any((r.kind, r.source) == (kind, source) for r in results)
+    ]
     reader = f"{args.model or 'SmolLM2-135M'}, reader {args.reader}, strategy {args.strategy}" + (
-        f", passages of {args.rag_budget} tokens" if args.rag_budget else "")
-    write_table(args.name, f"docugami SEC 10-Q, single-document questions ({reader}; MiniLM; 2 CPU cores)", header, rows,
-                notes=f"{len(docs)} filings. Evidence pages are the pages printing the most of the answer's numbers "
-                      "(questions whose answer states numbers the filing prints); value right over all value "
-                      "questions; yes/no right: the reply opens with the answer's yes or no; text questions scored "
-                      "by word recall (module docstring).")
+        f", passages of {args.rag_budget} tokens" if args.rag_budget else ""
+    )
+    write_table(
+        args.name,
+        f"docugami SEC 10-Q, single-document questions ({reader}; MiniLM; 2 CPU cores)",
+        header,
+        rows,
+        notes=f"{len(docs)} filings. Evidence pages are the pages printing the most of the answer's numbers "
+        "(questions whose answer states numbers the filing prints); value right over all value "
+        "questions; yes/no right: the reply opens with the answer's yes or no; text questions scored "
+        "by word recall (module docstring).",
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Questions: MMLongBench-Doc's "Financial report" ones with evidence pages, and do
 single-document value questions whose numbers the filing prints (evidence pages as in
 `benchmarks.suites.docugami`). bf16 runs natively where the CPU has AVX512-BF16 (this one does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,11 @@ DEPTH = 32  # dense windows searched per question (several per chunk)
 def filings(max_docs: int) -> list[tuple[str, Path, list[tuple[str, list[int] | None, str]]]]:
     """(suite, PDF, [(question, evidence pages or None: to be located, answer)]) per filing."""
     out = []
-    mml = [q for q in mmlongbench.questions(mmlongbench.SNAPSHOT) if q.type == "Financial report" and q.pages
-           and q.format != "None"]
+    mml = [
+        q
+        for q in mmlongbench.questions(mmlongbench.SNAPSHOT)
+        if q.type == "Financial report" and q.pages and q.format != "None"
+    ]
     for name in sorted({q.doc for q in mml}):
         path = extracted(mmlongbench.SNAPSHOT, f"data/documents/{name}", mmlongbench.DATA)
         if path:
@@ -54,13 +58,25 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as parsed:
         for suite, path, asked in filings(args.max_docs):
             loaded = load_document(path, cache_dir=parsed)
-            located = [(q, pages if pages is not None else docugami.evidence_pages(docugami.distinctive_values(a),
-                                                                                loaded.pages)) for q, pages, a in asked]
+            located = [
+                (
+                    q,
+                    pages
+                    if pages is not None
+                    else docugami.evidence_pages(docugami.distinctive_values(a), loaded.pages),
+                )
+                for q, pages, a in asked
+            ]
             located = [(q, set(pages)) for q, pages in located if pages]
             for dtype, embedder in embedders.items():  # each dtype in turn on the same filing: a fair clock
                 clock = {}
-                index = DocumentIndex.build(loaded, embedder=embedder, progress=lambda stage, fraction: clock.setdefault(
-                    (stage, fraction), time.perf_counter()))  # no cache: embedded here, the embedding timed
+                index = DocumentIndex.build(
+                    loaded,
+                    embedder=embedder,
+                    progress=lambda stage, fraction, clock=clock: clock.setdefault(
+                        (stage, fraction), time.perf_counter()
+                    ),
+                )  # no cache: embedded here, the embedding timed
                 seconds = clock["embed", 1.0] - clock["embed", 0.0]
                 count = tally[suite, dtype]
                 for question, pages in located:
@@ -71,13 +87,31 @@ def main(argv=None) -> None:
                     count[2] += 1
                 count[3] += seconds
                 count[4] += len(loaded.pages)
-                print(f"[embedding] {path.name} {dtype}: {len(loaded.pages)} pages embedded in {seconds:.1f} s", flush=True)
-    header = ["suite", "dtype", "questions", "evidence page in dense top 8", "in fused top 8", "pages embedded a second"]
-    rows = [[suite, dtype, str(c[2]), pct(c[0], c[2]), pct(c[1], c[2]), f"{c[4] / c[3]:.1f}" if c[3] else "-"]
-            for (suite, dtype), c in tally.items() if c[2]]
-    write_table(args.name, "The embedder's number type on the filings (MiniLM, 2 CPU cores)", header, rows,
-                notes="Seconds of embedding alone (chunking and BM25 are the same for every dtype); each filing is "
-                      "embedded by every dtype in turn, so the machine's load is shared alike.")
+                print(
+                    f"[embedding] {path.name} {dtype}: {len(loaded.pages)} pages embedded in {seconds:.1f} s",
+                    flush=True,
+                )
+    header = [
+        "suite",
+        "dtype",
+        "questions",
+        "evidence page in dense top 8",
+        "in fused top 8",
+        "pages embedded a second",
+    ]
+    rows = [
+        [suite, dtype, str(c[2]), pct(c[0], c[2]), pct(c[1], c[2]), f"{c[4] / c[3]:.1f}" if c[3] else "-"]
+        for (suite, dtype), c in tally.items()
+        if c[2]
+    ]
+    write_table(
+        args.name,
+        "The embedder's number type on the filings (MiniLM, 2 CPU cores)",
+        header,
+        rows,
+        notes="Seconds of embedding alone (chunking and BM25 are the same for every dtype); each filing is "
+        "embedded by every dtype in turn, so the machine's load is shared alike.",
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ questions whose PDF the snapshot lacks are skipped and counted. Check split: eve
 question of each document (never tuned on). Values are scored without an LLM: numbers within
 1% (after %, $ and digit groups), strings normalised and contained, lists as all items contained.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.common import write_table
 from benchmarks.realdocs.scoring import REFUSAL, contains
-from benchmarks.suites.common import split, ask, extracted, git_show, near, number, numbers, pct, peer_pages
+from benchmarks.suites.common import ask, extracted, git_show, near, number, numbers, pct, peer_pages, split
 
 SNAPSHOT = Path("/work/.mirror/mayubo2333+MMLongBench-Doc/repo")
 DATA = Path(__file__).resolve().parent / "data" / "mmlongbench"
@@ -70,8 +71,18 @@ def questions(snapshot: Path) -> list[Question]:
         order = seen[sample["doc_id"]]
         seen[sample["doc_id"]] += 1
         pages = [int(p) for p in ast.literal_eval(sample["evidence_pages"] or "[]")]
-        out.append(Question(f"{n:04d}", sample["doc_id"], sample["doc_type"], sample["question"], str(sample["answer"]),
-                            sample["answer_format"], pages, split(order)))
+        out.append(
+            Question(
+                f"{n:04d}",
+                sample["doc_id"],
+                sample["doc_type"],
+                sample["question"],
+                str(sample["answer"]),
+                sample["answer_format"],
+                pages,
+                split(order),
+            )
+        )
     return out
 
 
@@ -95,20 +106,38 @@ def value_right(question: Question, text: str, supported: bool, cited: list[int]
 def scored(agent, index, peer, question: Question) -> Result:
     reply, evidence = ask(agent, index, question.question), set(question.pages)
     peer_read = peer_pages(peer, question.question)
-    return Result(question.id, question.split, question.type, question.format, reply.text, reply.read_pages,
-                  reply.cited_pages, peer_read, bool(evidence & set(reply.read_pages)),
-                  bool(evidence & set(reply.cited_pages)), bool(evidence & set(peer_read)),
-                  value_right(question, reply.text, reply.supported, reply.cited_pages), reply.seconds, reply.error)
+    return Result(
+        question.id,
+        question.split,
+        question.type,
+        question.format,
+        reply.text,
+        reply.read_pages,
+        reply.cited_pages,
+        peer_read,
+        bool(evidence & set(reply.read_pages)),
+        bool(evidence & set(reply.cited_pages)),
+        bool(evidence & set(peer_read)),
+        value_right(question, reply.text, reply.supported, reply.cited_pages),
+        reply.seconds,
+        reply.error,
+    )
 
 
 def row(label: str, results: list[Result]) -> list[str]:
     answerable = [r for r in results if r.format != "None"]
     refusals = [r for r in results if r.format == "None"]
     seconds = [r.seconds for r in results]
-    return [label, str(len(results)), pct(sum(r.recall for r in answerable), len(answerable)),
-            pct(sum(r.peer_recall for r in answerable), len(answerable)), pct(sum(r.cited for r in answerable), len(answerable)),
-            pct(sum(r.right for r in answerable), len(answerable)), pct(sum(r.right for r in refusals), len(refusals)),
-            f"{statistics.median(seconds):.1f}" if seconds else "-"]
+    return [
+        label,
+        str(len(results)),
+        pct(sum(r.recall for r in answerable), len(answerable)),
+        pct(sum(r.peer_recall for r in answerable), len(answerable)),
+        pct(sum(r.cited for r in answerable), len(answerable)),
+        pct(sum(r.right for r in answerable), len(answerable)),
+        pct(sum(r.right for r in refusals), len(refusals)),
+        f"{statistics.median(seconds):.1f}" if seconds else "-",
+    ]
 
 
 def main(argv=None) -> None:
@@ -123,8 +152,11 @@ def main(argv=None) -> None:
     from agent import Agent
     from retrieval import DocumentIndex, load_document
 
-    wanted = [q for q in questions(args.snapshot) if (not args.types or q.type in args.types.split(","))
-              and (not args.split or q.split == args.split)]
+    wanted = [
+        q
+        for q in questions(args.snapshot)
+        if (not args.types or q.type in args.types.split(",")) and (not args.split or q.split == args.split)
+    ]
     docs = sorted({q.doc for q in wanted})
     paths = {name: extracted(args.snapshot, f"data/documents/{name}", DATA) for name in docs}
     present = [name for name in docs if paths[name] is not None][: args.max_docs or None]
@@ -141,26 +173,52 @@ def main(argv=None) -> None:
                 continue
             index = DocumentIndex.build(loaded, cache_dir=args.cache_dir)  # dense included: warm answers
             peer = DocumentIndex.build(loaded, embedder=None, cache_dir=args.cache_dir)
-            print(f"[suites] {name}: {len(loaded.pages)} pages in {time.perf_counter() - start:.0f} s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"[suites] {name}: {len(loaded.pages)} pages in {time.perf_counter() - start:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
             for question in (q for q in wanted if q.doc == name):
                 result = scored(agent, index, peer, question)
                 results.append(result)
                 log.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
                 log.flush()
-                print(f"[suites] {question.id} {question.format} read={result.recall} cited={result.cited} "
-                      f"right={result.right} {result.seconds:.1f}s {result.text[:100]!r}", file=sys.stderr, flush=True)
-    header = ["", "questions", "evidence page read (auto)", "evidence page in BM25's top 8", "evidence page cited",
-              "value right", "unanswerable refused", "median s (warm)"]
-    rows = [row(f"{split}", [r for r in results if r.split == split]) for split in ("tune", "check")
-            if any(r.split == split for r in results)]
+                print(
+                    f"[suites] {question.id} {question.format} read={result.recall} cited={result.cited} "
+                    f"right={result.right} {result.seconds:.1f}s {result.text[:100]!r}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    header = [
+        "",
+        "questions",
+        "evidence page read (auto)",
+        "evidence page in BM25's top 8",
+        "evidence page cited",
+        "value right",
+        "unanswerable refused",
+        "median s (warm)",
+    ]
+    rows = [
+        row(f"{split}", [r for r in results if r.split == split])
+        for split in ("tune", "check")
+        if any(r.split == split for r in results)
+    ]
     rows += [row(f"{kind}", [r for r in results if r.type == kind]) for kind in sorted({r.type for r in results})]
-    rows += [row(f"format {fmt}", [r for r in results if r.format == fmt]) for fmt in ("Str", "Int", "Float", "List", "None")
-             if any(r.format == fmt for r in results)]
-    write_table(args.name, "MMLongBench-Doc with the embedded models (SmolLM2-135M extractive reader, MiniLM, 2 CPU cores)",
-                header, rows, notes=f"{len(present)} documents; {missing} questions skipped (their PDF is not in the "
-                                    "snapshot). Percentages over answerable questions except the refusals column. "
-                                    "Warm: the document parsed and indexed (dense too) before its questions.")
+    rows += [
+        row(f"format {fmt}", [r for r in results if r.format == fmt])
+        for fmt in ("Str", "Int", "Float", "List", "None")
+        if any(r.format == fmt for r in results)
+    ]
+    write_table(
+        args.name,
+        "MMLongBench-Doc with the embedded models (SmolLM2-135M extractive reader, MiniLM, 2 CPU cores)",
+        header,
+        rows,
+        notes=f"{len(present)} documents; {missing} questions skipped (their PDF is not in the "
+        "snapshot). Percentages over answerable questions except the refusals column. "
+        "Warm: the document parsed and indexed (dense too) before its questions.",
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """A fake model for agent control-flow tests: replies are scripted, prompts recorded. The real
 embedded model runs in the tests marked slow."""
+
 import threading
 import time
 
@@ -37,8 +38,10 @@ class ScriptedBackend:
 
 
 def filler(paragraphs: int, start: int = 0) -> str:
-    return "\n\n".join(f"Section {i}. The archive lists shipments of grain, wool and timber for year {1800 + i}."
-                       for i in range(start, start + paragraphs))
+    return "\n\n".join(
+        f"Section {i}. The archive lists shipments of grain, wool and timber for year {1800 + i}."
+        for i in range(start, start + paragraphs)
+    )
 
 
 def system(messages) -> str:

@@ -1,5 +1,6 @@
 """The embedded model as a langchain `BaseChatModel`: langchain-tests' standard unit suite, and
 its integration suite against the real model (slow)."""
+
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests

@@ -3,6 +3,7 @@ a comparison by each document then together, every citation naming its document;
 refreshed and refused as the bad inputs need. A scripted model for control flow (the extractive
 reader quotes the documents' own sentences); the real embedded model answers a collection in
 the slow test."""
+
 import os
 
 import pytest
@@ -12,8 +13,10 @@ from agent import Agent, Collection, CollectionError
 from .scripted import ScriptedBackend, filler
 
 Q1 = f"Quarterly report, first quarter 2023.\n\n{filler(3)}\n\nRevenue in the first quarter was 4,100 thousand euros.\n"
-Q2 = f"Quarterly report, second quarter 2023.\n\n{filler(3, 3)}\n\nRevenue in the second quarter was 5,300 thousand " \
-     "euros.\n\nThe Porto office closed on 12 May 2023.\n"
+Q2 = (
+    f"Quarterly report, second quarter 2023.\n\n{filler(3, 3)}\n\nRevenue in the second quarter was 5,300 thousand "
+    "euros.\n\nThe Porto office closed on 12 May 2023.\n"
+)
 
 
 @pytest.fixture
@@ -33,11 +36,13 @@ def test_a_look_up_is_answered_by_the_document_that_holds_it(reports):
     answer = extractive().ask(str(reports), "When did the Porto office close?")
     assert "12 May 2023" in answer.text and answer.strategy.startswith("collection")
     assert [os.path.basename(c.document) for c in answer.citations] == ["q2.txt"]
-    assert Q2[answer.citations[0].char_start:answer.citations[0].char_end] == answer.citations[0].quote
+    assert Q2[answer.citations[0].char_start : answer.citations[0].char_end] == answer.citations[0].quote
 
 
 def test_a_comparison_is_answered_by_each_document_then_together(reports):
-    answer = extractive().ask([str(reports / "q1.txt"), str(reports / "q2.txt")], "Which quarter had the higher revenue?")
+    answer = extractive().ask(
+        [str(reports / "q1.txt"), str(reports / "q2.txt")], "Which quarter had the higher revenue?"
+    )
     assert answer.text.splitlines()[0] == f"Highest: {reports / 'q2.txt'} (5,300)"
     assert {os.path.basename(c.document) for c in answer.citations} == {"q1.txt", "q2.txt"}
     assert "4,100" in answer.text and "5,300" in answer.text
@@ -78,8 +83,12 @@ def test_a_follow_up_over_a_collection_is_made_standalone_once(reports):
 
 
 def test_a_year_is_no_value_and_a_change_over_time_names_no_winner(tmp_path):
-    (tmp_path / "a.txt").write_text("Report A.\n\nIn 2023 the revenue of the northern branch was 4,100 thousand euros.\n")
-    (tmp_path / "b.txt").write_text("Report B.\n\nIn 2022 the revenue of the southern branch was 5,300 thousand euros.\n")
+    (tmp_path / "a.txt").write_text(
+        "Report A.\n\nIn 2023 the revenue of the northern branch was 4,100 thousand euros.\n"
+    )
+    (tmp_path / "b.txt").write_text(
+        "Report B.\n\nIn 2022 the revenue of the southern branch was 5,300 thousand euros.\n"
+    )
     agent = extractive()
     which = agent.ask(str(tmp_path), "Which branch had the higher revenue?")
     assert which.text.splitlines()[0] == f"Highest: {tmp_path / 'b.txt'} (5,300)"
@@ -93,20 +102,23 @@ def test_a_long_line_of_text_is_a_document_not_a_folder():
     assert "58213" in answer.text and not answer.strategy.startswith("collection")
 
 
-@pytest.mark.parametrize("question, together", [
-    # answered per document, then together: comparisons and changes over the documents' periods
-    ("Which warehouse stored the most grain?", True),
-    ("In which reports is asbestos mentioned?", True),
-    ("How did the headcount develop over the reporting periods?", True),
-    ("Wie hat sich die Zahl der Mitarbeiter im Zeitverlauf entwickelt?", True),
-    ("Welches Werk hatte die höchste Produktion?", True),
-    ("Comment l'effectif a-t-il évolué au fil du temps ?", True),
-    ("¿Cuál de las plantas tuvo la mayor producción?", True),
-    # a look-up: one document answers
-    ("When did the Porto office close?", False),
-    ("Wann wurde das Werk in Leipzig eröffnet?", False),
-    ("What was the headcount at the end of 2021?", False),
-])
+@pytest.mark.parametrize(
+    "question, together",
+    [
+        # answered per document, then together: comparisons and changes over the documents' periods
+        ("Which warehouse stored the most grain?", True),
+        ("In which reports is asbestos mentioned?", True),
+        ("How did the headcount develop over the reporting periods?", True),
+        ("Wie hat sich die Zahl der Mitarbeiter im Zeitverlauf entwickelt?", True),
+        ("Welches Werk hatte die höchste Produktion?", True),
+        ("Comment l'effectif a-t-il évolué au fil du temps ?", True),
+        ("¿Cuál de las plantas tuvo la mayor producción?", True),
+        # a look-up: one document answers
+        ("When did the Porto office close?", False),
+        ("Wann wurde das Werk in Leipzig eröffnet?", False),
+        ("What was the headcount at the end of 2021?", False),
+    ],
+)
 def test_which_questions_are_answered_by_each_document_then_together(question, together):
     from agent.collection import compares
 
@@ -120,7 +132,8 @@ CITIES = ["Porto", "Lyon", "Graz", "Bergen", "Turku", "Gdansk", "Malaga", "Bari"
 def offices(tmp_path):
     for k, city in enumerate(CITIES):
         (tmp_path / f"office-{city.lower()}.txt").write_text(
-            f"Office report.\n\n{filler(2, k)}\n\nThe {city} office opened in {1990 + k} with {10 + k} staff.\n")
+            f"Office report.\n\n{filler(2, k)}\n\nThe {city} office opened in {1990 + k} with {10 + k} staff.\n"
+        )
     return tmp_path
 
 
@@ -128,7 +141,9 @@ def test_a_large_collection_opens_only_the_indexes_of_the_documents_routed_to(of
     agent = Agent(ScriptedBackend("unused"), embedder=None, reader="extractive", cache_dir=offices / "cache")
     opened = []
     index_for = agent.index_for
-    monkeypatch.setattr(agent, "index_for", lambda document, *a: opened.append(document.name) or index_for(document, *a))
+    monkeypatch.setattr(
+        agent, "index_for", lambda document, *a: opened.append(document.name) or index_for(document, *a)
+    )
     collection = Collection(str(offices), agent=agent, routed=3)
     answer = collection.ask("When did the Graz office open?")
     assert "1992" in answer.text and [os.path.basename(c.document) for c in answer.citations] == ["office-graz.txt"]

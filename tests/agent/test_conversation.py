@@ -1,6 +1,7 @@
 """Conversations: a follow-up answered as the standalone question it means, by the model's rewrite
 (generative reader) or followup's rules (extractive), a new topic asked as typed, and every bad
 history a typed error or a bounded read."""
+
 import pytest
 
 from agent import Agent, Conversation, HistoryError
@@ -43,7 +44,8 @@ def test_a_rewrite_with_words_the_conversation_never_used_gives_way_to_the_rules
 def test_a_new_topic_is_asked_as_typed_without_a_rewrite():
     backend = replying("How many tonnes of freight did the company carry in 2019?", "58213")
     answer = Agent(backend, embedder=None, reader="generative").ask(
-        REPORT, "What is the door code of the Lisbon office?", history=[FIRST])
+        REPORT, "What is the door code of the Lisbon office?", history=[FIRST]
+    )
     assert answer.trace.question == "What is the door code of the Lisbon office?" and not rewrites(backend)
 
 
@@ -61,8 +63,11 @@ def test_a_conversation_keeps_its_turns_and_chains_follow_ups():
     second = conv.ask("And in 2019?")
     third = conv.ask("And the year before?")  # before 2019, the year the second turn made standalone
     assert "47,500" in second.text and third.trace.question.endswith("in 2018?")
-    assert [q for q, _ in conv.turns] == ["How many tonnes of freight did the company carry in 2018?", "And in 2019?",
-                                          "And the year before?"]
+    assert [q for q, _ in conv.turns] == [
+        "How many tonnes of freight did the company carry in 2018?",
+        "And in 2019?",
+        "And the year before?",
+    ]
     conv.clear()
     assert conv.ask("And in 2019?").trace.question == "And in 2019?"  # nothing to follow
 
@@ -75,8 +80,19 @@ def test_answers_in_the_history_are_data_that_cannot_close_the_conversation():
     assert shown.count("</conversation>") == 1 and "&lt;/conversation>" in shown and "<|im_end|>" not in shown
 
 
-@pytest.mark.parametrize("history", ["How many tonnes?", {"question": "a"}, 42, [("only a question",)],
-                                     [("q", "a", "extra")], [("q", 7)], [(None, "a")], ["qa"]])
+@pytest.mark.parametrize(
+    "history",
+    [
+        "How many tonnes?",
+        {"question": "a"},
+        42,
+        [("only a question",)],
+        [("q", "a", "extra")],
+        [("q", 7)],
+        [(None, "a")],
+        ["qa"],
+    ],
+)
 def test_a_history_that_is_not_pairs_of_text_is_a_typed_error(history):
     with pytest.raises(HistoryError):
         Agent(replying("x"), embedder=None).ask(REPORT, "And in 2019?", history=history)
@@ -105,10 +121,13 @@ def test_an_answer_object_is_a_turn_too():
     assert "47,500" in follow.text
 
 
-@pytest.mark.parametrize("rewrite", [
-    "How many tonnes of freight did the company carry in 2018?",  # the previous question copied: 2019 lost
-    "How many tonnes did it carry in 2019?",  # still pointing back
-])
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "How many tonnes of freight did the company carry in 2018?",  # the previous question copied: 2019 lost
+        "How many tonnes did it carry in 2019?",  # still pointing back
+    ],
+)
 def test_a_rewrite_that_drops_the_follow_up_or_still_points_back_gives_way_to_the_rules(rewrite):
     answer = Agent(replying(rewrite), embedder=None, reader="generative").ask(REPORT, "And in 2019?", history=[FIRST])
     assert answer.trace.question == "How many tonnes of freight did the company carry in 2019?"

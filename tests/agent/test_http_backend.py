@@ -1,5 +1,6 @@
 """`OpenAIBackend` against a real HTTP server on 127.0.0.1 speaking the OpenAI streaming
 protocol: SSE with keep-alives, a slow first token, retries, errors, timeouts, no server."""
+
 import json
 import socket
 import threading

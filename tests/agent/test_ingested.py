@@ -2,6 +2,7 @@
 HTML, EPUB and PPTX, each answered with a citation on the right page (section, chapter, slide),
 tables read with their header. The reader is extractive (the document's own sentences, ranked by
 the real BM25 index), so the answer and its page are the ingestion's doing."""
+
 import pytest
 
 from agent import Agent
@@ -20,8 +21,10 @@ def ask(document, question=QUESTION):
 
 
 def filler(n: int) -> str:
-    return (f"Part {n}. The harbour ledger records cargo of salt, cloth and copper for the season of {1700 + n}. "
-            "Clerks counted barrels at dawn and again at dusk, and the tallies went to the customs house.")
+    return (
+        f"Part {n}. The harbour ledger records cargo of salt, cloth and copper for the season of {1700 + n}. "
+        "Clerks counted barrels at dawn and again at dusk, and the tallies went to the customs house."
+    )
 
 
 @pytest.mark.slow
@@ -41,10 +44,12 @@ def test_a_scanned_fifty_page_pdf_is_answered_with_its_page():
 def test_office_and_web_documents_are_answered_with_their_section(kind):
     parts = [(f"Part {n}", filler(n)) for n in range(1, 7)]
     parts[4] = ("Offices", f"{filler(5)} {FACT}")
-    data = {"docx": lambda: docx_file([(h, [t]) for h, t in parts]),
-            "html": lambda: html_page(parts),
-            "epub": lambda: epub_file(parts),
-            "pptx": lambda: pptx_file(parts)}[kind]()
+    data = {
+        "docx": lambda: docx_file([(h, [t]) for h, t in parts]),
+        "html": lambda: html_page(parts),
+        "epub": lambda: epub_file(parts),
+        "pptx": lambda: pptx_file(parts),
+    }[kind]()
     document = load_document(data, filename=f"report.{kind}")
     answer = ask(document)
     assert "58213" in answer.text and answer.supported
@@ -54,8 +59,16 @@ def test_office_and_web_documents_are_answered_with_their_section(kind):
 
 @pytest.mark.parametrize("kind", ["docx", "html"])
 def test_a_table_row_is_answered_under_its_header(kind):
-    sections = [("Introduction", [filler(1)]), ("Revenue", ["Revenue by region is shown below."]), ("Outlook", [filler(2)])]
-    data = docx_file(sections, table_after=1) if kind == "docx" else html_page([(h, " ".join(t)) for h, t in sections], table_in=1)
+    sections = [
+        ("Introduction", [filler(1)]),
+        ("Revenue", ["Revenue by region is shown below."]),
+        ("Outlook", [filler(2)]),
+    ]
+    data = (
+        docx_file(sections, table_after=1)
+        if kind == "docx"
+        else html_page([(h, " ".join(t)) for h, t in sections], table_in=1)
+    )
     answer = ask(load_document(data, filename=f"report.{kind}"), "What was the growth of the Porto region?")
     assert "Porto | 1.1 | -3%" in answer.text and answer.text.startswith("Region | Revenue (EUR m) | Growth")
     assert answer.citations[0].page == 2

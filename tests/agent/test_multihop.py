@@ -1,6 +1,7 @@
 """`multihop`: a finding per hop, ranked from the document's sentences; what it adds is followed;
 look-alikes are skipped; the stop rule and the hop limit end the loop; `auto` hands over to it
 when retrieval finds no support or only the first link."""
+
 import pytest
 
 from agent import Agent
@@ -78,26 +79,35 @@ def test_a_look_alike_is_not_the_next_link():
 def test_a_look_alike_of_the_first_finding_is_not_the_second():
     first = "The bells of Apvenbel cathedral were cast from zinc mined nearby."
     other = "The bells of Dorgriso cathedral were cast from zinc mined nearby."
-    answer = extractive().ask(chain_document(first, other), "Which metal was used to cast the Apvenbel cathedral bells?",
-                              strategy="multihop")
+    answer = extractive().ask(
+        chain_document(first, other), "Which metal was used to cast the Apvenbel cathedral bells?", strategy="multihop"
+    )
     assert hops(answer) == [first] and "Dorgriso" not in answer.text
 
 
 def test_a_chain_from_a_look_alike_does_not_answer():
     # asked about Madrid, which the document never names: the Oslo chain is not the answer
     backend = ScriptedBackend("not found", window=1024)
-    answer = Agent(backend, embedder=None).ask(chain_document(A, B), QUESTION.replace("Oslo", "Madrid"),
-                                               strategy="multihop")
+    answer = Agent(backend, embedder=None).ask(
+        chain_document(A, B), QUESTION.replace("Oslo", "Madrid"), strategy="multihop"
+    )
     assert not answer.supported and "4417" not in answer.text
 
 
-@pytest.mark.parametrize("sentence, finding, follow, expected", [
-    ("The bells of Dorgriso cathedral were cast from zinc mined nearby.",
-     "The bells of Apvenbel cathedral were cast from zinc mined nearby.", {"mine"}, True),
-    ("Omar Feld keeps his locker shut with the combination 9021.", B, {"4417"}, True),
-    (B, A, {"dana", "whitcomb"}, False),  # the next link
-    ("Bob Jones reports to Carol White.", "Alice Smith reports to Bob Jones.", {"bob", "jone"}, False),
-])
+@pytest.mark.parametrize(
+    "sentence, finding, follow, expected",
+    [
+        (
+            "The bells of Dorgriso cathedral were cast from zinc mined nearby.",
+            "The bells of Apvenbel cathedral were cast from zinc mined nearby.",
+            {"mine"},
+            True,
+        ),
+        ("Omar Feld keeps his locker shut with the combination 9021.", B, {"4417"}, True),
+        (B, A, {"dana", "whitcomb"}, False),  # the next link
+        ("Bob Jones reports to Carol White.", "Alice Smith reports to Bob Jones.", {"bob", "jone"}, False),
+    ],
+)
 def test_look_alike_tells_a_fact_about_another_name_from_the_next_link(sentence, finding, follow, expected):
     document = load_document("\n\n".join([filler(40), sentence, finding]), filename="pair.txt")
     assert look_alike(DocumentIndex.build(document, embedder=None), sentence, finding, follow) is expected
@@ -167,13 +177,18 @@ def test_a_chain_that_finds_no_support_keeps_rags_answer(monkeypatch):
     def attempt(text, supported):
         def run(job):
             yield Token(text)
-            yield Done(Answer(text, [cited] if supported else [], "rag" if supported else "multihop", job.trace, supported))
+            yield Done(
+                Answer(text, [cited] if supported else [], "rag" if supported else "multihop", job.trace, supported)
+            )
+
         return run
 
     monkeypatch.setitem(strategies.RUN, "rag", attempt("Dana Whitcombe.", True))
     monkeypatch.setitem(strategies.RUN, "multihop", attempt("not found", False))
     monkeypatch.setattr(strategies.multihop, "chain_continues", lambda job, citations: "a chain may go on")
-    events = list(Agent(ScriptedBackend("unused", window=1024), embedder=None).ask_stream(chain_document(A, B), QUESTION))
+    events = list(
+        Agent(ScriptedBackend("unused", window=1024), embedder=None).ask_stream(chain_document(A, B), QUESTION)
+    )
     answer = events[-1].answer
     assert answer.strategy == "rag" and answer.supported and "rag's answer kept" in answer.trace.strategy_reason
     assert [e.text for e in events if isinstance(e, Token)] == ["Dana Whitcombe."]  # one answer shown

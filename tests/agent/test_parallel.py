@@ -1,5 +1,6 @@
 """`parallel`: every chunk read once with a bounded JSON verdict, at most `concurrency` at a
 time; quotes verified; the answer written from the original text of the useful parts."""
+
 import pytest
 
 from agent import Agent
@@ -13,15 +14,18 @@ NEEDLE = "The secret access code for the Lisbon office is 58213."
 OTHER = "The Porto office was closed in 1999."
 
 
-@pytest.mark.parametrize("reply, expected", [
-    ('{"relevant": true, "quote": "It is 5."}', (True, "It is 5.", True)),
-    ('```json\n{"relevant": false, "quote": ""}\n```', (False, "", True)),
-    ('Sure! {"relevant": "yes", "quote": "a"} hope it helps', (True, "a", True)),
-    ('{"relevant": true, "quote": "cut off in the mid', (True, "cut off in the mid", True)),
-    ("Yes, the passage gives the code.", (True, "", False)),
-    ("The passage talks about grain.", (False, "", False)),
-    ("", (False, "", False)),
-])
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ('{"relevant": true, "quote": "It is 5."}', (True, "It is 5.", True)),
+        ('```json\n{"relevant": false, "quote": ""}\n```', (False, "", True)),
+        ('Sure! {"relevant": "yes", "quote": "a"} hope it helps', (True, "a", True)),
+        ('{"relevant": true, "quote": "cut off in the mid', (True, "cut off in the mid", True)),
+        ("Yes, the passage gives the code.", (True, "", False)),
+        ("The passage talks about grain.", (False, "", False)),
+        ("", (False, "", False)),
+    ],
+)
 def test_parse_verdict(reply, expected):
     assert parse_verdict(reply) == expected
 
@@ -41,7 +45,9 @@ def reader(messages):
 
 
 def document():
-    return load_document("\n\n".join([filler(120), OTHER, filler(120, 120), NEEDLE, filler(120, 240)]), filename="d.txt")
+    return load_document(
+        "\n\n".join([filler(120), OTHER, filler(120, 120), NEEDLE, filler(120, 240)]), filename="d.txt"
+    )
 
 
 def test_every_chunk_is_read_once_within_the_concurrency_bound():
@@ -66,18 +72,22 @@ def test_every_chunk_is_read_once_within_the_concurrency_bound():
 
 
 def test_a_reader_that_calls_everything_relevant_is_not_trusted():
-    backend = ScriptedBackend(lambda m: '{"relevant": true, "quote": "<the helpful sentence>"}'
-                              if system(m) == VERDICT_SYSTEM else "58213", window=1024)
-    answer = Agent(backend, embedder=None, rag_budget=300).ask(document(), "What is the Lisbon office code?",
-                                                               strategy="parallel")
+    backend = ScriptedBackend(
+        lambda m: '{"relevant": true, "quote": "<the helpful sentence>"}' if system(m) == VERDICT_SYSTEM else "58213",
+        window=1024,
+    )
+    answer = Agent(backend, embedder=None, rag_budget=300).ask(
+        document(), "What is the Lisbon office code?", strategy="parallel"
+    )
     assert "no informative verdict" in " ".join(s.detail for s in answer.trace.steps)
     assert NEEDLE in user(backend.prompts[-1])
 
 
 def test_when_no_part_is_useful_the_answer_comes_from_retrieval():
     backend = ScriptedBackend(lambda m: '{"relevant": false}' if system(m) == VERDICT_SYSTEM else "58213")
-    answer = Agent(backend, embedder=None, rag_budget=300).ask(document(), "What is the Lisbon office code?",
-                                                               strategy="parallel")
+    answer = Agent(backend, embedder=None, rag_budget=300).ask(
+        document(), "What is the Lisbon office code?", strategy="parallel"
+    )
     assert "no informative verdict: answer from retrieval" in " ".join(s.detail for s in answer.trace.steps)
     assert NEEDLE in user(backend.prompts[-1]) and answer.citations[0].quote == NEEDLE
 
@@ -93,7 +103,9 @@ def test_auto_reads_every_chunk_for_a_listing_question_under_the_limit():
 
 
 def test_the_extractive_reader_quotes_every_mention_in_document_order():
-    offices = [f"The {city} office was opened in {1990 + n}." for n, city in enumerate(["Lisbon", "Porto", "Braga", "Faro"])]
+    offices = [
+        f"The {city} office was opened in {1990 + n}." for n, city in enumerate(["Lisbon", "Porto", "Braga", "Faro"])
+    ]
     doc = load_document("\n\n".join(f"{filler(40, 40 * n)}\n\n{o}" for n, o in enumerate(offices)), filename="o.txt")
     backend = ScriptedBackend("unused", window=1024)
     answer = Agent(backend, embedder=None, reader="extractive").ask(doc, "List all the offices that were opened.")

@@ -1,6 +1,7 @@
 """Prompt KV caches reused across generations: a prompt that begins with an earlier one reads only
 its tail, and the reply equals a cold run's (tokens, and logits up to float rounding), with
 longctx's DCA across chunk boundaries too; bounded by bytes, least recently used out."""
+
 import pytest
 import torch
 
@@ -12,8 +13,15 @@ from tests.longctx.tiny_models import tiny_model
 
 def generate(model, ids, cache=None):
     with torch.no_grad():
-        return model.generate(ids, max_new_tokens=12, do_sample=False, output_logits=True, return_dict_in_generate=True,
-                              pad_token_id=0, past_key_values=cache)
+        return model.generate(
+            ids,
+            max_new_tokens=12,
+            do_sample=False,
+            output_logits=True,
+            return_dict_in_generate=True,
+            pad_token_id=0,
+            past_key_values=cache,
+        )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -44,7 +52,7 @@ def test_lookup_finds_the_longest_prefix_and_leaves_a_token_to_read():
     assert cache.lookup(ids[0])[1] == 90
     assert cache.lookup(ids[0, :90])[1] == 89  # the whole prompt cached: its last token is read again
     other = torch.randint(1, 128, (100,))
-    assert cache.lookup(other) == (None, 0) and cache.lookup(ids[0, :MIN_REUSE - 1]) == (None, 0)
+    assert cache.lookup(other) == (None, 0) and cache.lookup(ids[0, : MIN_REUSE - 1]) == (None, 0)
 
 
 def test_the_cache_is_bounded_least_recently_used_out():
@@ -64,7 +72,6 @@ def test_the_cache_is_bounded_least_recently_used_out():
 @pytest.mark.slow
 def test_the_embedded_model_answers_a_second_question_from_the_cache_as_cold():
     from agent import LocalBackend
-
     from retrieval.cache import DEFAULT_CACHE_DIR
 
     model, tokenizer = longctx.load_model(None, cache_dir=DEFAULT_CACHE_DIR)  # de-quantized once per machine

@@ -1,23 +1,38 @@
 """A question is bounded before any rule reads it, and every rule that reads one is linear:
 1 MB of hostile text takes well under a second (the old splitter took 58 s on 60 KB)."""
+
 import time
 
 import pytest
 
-from agent import Agent, QuestionTooLongError, TooManyQuestionsError
-from agent import rag, strategies, summary
+from agent import Agent, QuestionTooLongError, TooManyQuestionsError, rag, strategies, summary
 from agent.absent import names
 from agent.question import MAX_QUESTION_CHARS, MAX_SUB_QUESTIONS, Request, checked, request, sub_questions
 
 from .scripted import ScriptedBackend, filler
 
 MB = 1 << 20
-HOSTILE = {"repeated-words": "where is the office " * (MB // 20), "one-word": "a" * MB, "question-marks": "? " * (MB // 2),
-           "no-mark-after-marks": "what is it? " * (MB // 24) + "and then " * 10, "spaces": " " * MB,
-           "of-the": "of the " * (MB // 7), "full-width": "什么？" * (MB // 3), "in-the": "in the " * (MB // 7),
-           "cue-and-noun": "based on the balance " * (MB // 21), "answer-in": "answer in " * (MB // 10)}
-CUES = [rag.SEVERAL, rag.ASKS_NUMBER, rag.ASKS_DATE, strategies.LISTING_CUE, strategies.CHAIN_CUE,
-        summary.SUMMARY_CUE, summary.THE_DOCUMENT]
+HOSTILE = {
+    "repeated-words": "where is the office " * (MB // 20),
+    "one-word": "a" * MB,
+    "question-marks": "? " * (MB // 2),
+    "no-mark-after-marks": "what is it? " * (MB // 24) + "and then " * 10,
+    "spaces": " " * MB,
+    "of-the": "of the " * (MB // 7),
+    "full-width": "什么？" * (MB // 3),
+    "in-the": "in the " * (MB // 7),
+    "cue-and-noun": "based on the balance " * (MB // 21),
+    "answer-in": "answer in " * (MB // 10),
+}
+CUES = [
+    rag.SEVERAL,
+    rag.ASKS_NUMBER,
+    rag.ASKS_DATE,
+    strategies.LISTING_CUE,
+    strategies.CHAIN_CUE,
+    summary.SUMMARY_CUE,
+    summary.THE_DOCUMENT,
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
@@ -47,40 +62,77 @@ def test_more_questions_at_once_than_the_bound_are_refused():
     many = " ".join(f"What is the code of branch {n}?" for n in range(MAX_SUB_QUESTIONS + 1))
     with pytest.raises(TooManyQuestionsError, match=f"asks {MAX_SUB_QUESTIONS + 1} questions"):
         Agent(ScriptedBackend("x"), embedder=None).ask(filler(3), many)
-    assert len(sub_questions(" ".join(f"What is the code of branch {n}?" for n in range(MAX_SUB_QUESTIONS)))) == MAX_SUB_QUESTIONS
+    assert (
+        len(sub_questions(" ".join(f"What is the code of branch {n}?" for n in range(MAX_SUB_QUESTIONS))))
+        == MAX_SUB_QUESTIONS
+    )
 
 
-@pytest.mark.parametrize("question, parts", [
-    ("Where was Ilse born? What is the vault code of the Oslo branch?",
-     ["Where was Ilse born?", "What is the vault code of the Oslo branch?"]),
-    ("Wo wurde Ilse geboren？ Wie lautet der Code der Filiale?", ["Wo wurde Ilse geboren？", "Wie lautet der Code der Filiale?"]),
-    ("Is it A? or B? Explain the difference in detail", ["Is it A? or B? Explain the difference in detail"]),
-    ("Why? Because the river rose in spring?", ["Why? Because the river rose in spring?"]),
-    ("What happened in 1947 ?", ["What happened in 1947 ?"]),
-], ids=["two", "full-width-and-german", "trailing-text", "short-part", "one"])
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        (
+            "Where was Ilse born? What is the vault code of the Oslo branch?",
+            ["Where was Ilse born?", "What is the vault code of the Oslo branch?"],
+        ),
+        (
+            "Wo wurde Ilse geboren？ Wie lautet der Code der Filiale?",
+            ["Wo wurde Ilse geboren？", "Wie lautet der Code der Filiale?"],
+        ),
+        ("Is it A? or B? Explain the difference in detail", ["Is it A? or B? Explain the difference in detail"]),
+        ("Why? Because the river rose in spring?", ["Why? Because the river rose in spring?"]),
+        ("What happened in 1947 ?", ["What happened in 1947 ?"]),
+    ],
+    ids=["two", "full-width-and-german", "trailing-text", "short-part", "one"],
+)
 def test_several_questions_split_only_when_each_is_a_question(question, parts):
     assert sub_questions(question) == parts
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("Using the income statement, how much did the firm earn in 2021? Give your answer in thousands of euros.",
-     Request("how much did the firm earn in 2021?", "Give your answer in thousands of euros.", "income statement")),
-    ("What were total deposits (in EUR billions) as reported in the consolidated statement of financial position?",
-     Request("What were total deposits?", "(in EUR billions)", "consolidated statement of financial position")),
-    ("How many hospital beds did the region have in 1998, rounded to the nearest hundred?",
-     Request("How many hospital beds did the region have in 1998?", "rounded to the nearest hundred", "")),
-    ("Please answer in French. Who founded the abbey?", Request("Who founded the abbey?", "Please answer in French.", "")),
-    ("Welche Kosten nennt der Anhang zum Jahresabschluss für 2020?", Request("Welche Kosten nennt der Anhang zum Jahresabschluss für 2020?")),
-    ("Wie viele Mitarbeiter hatte die Firma laut Personalübersicht 2019?",
-     Request("Wie viele Mitarbeiter hatte die Firma 2019?", "", "Personalübersicht")),
-    ("¿Cuánto fue la deuda total según el balance general? Redondee a dos decimales.",
-     Request("¿Cuánto fue la deuda total?", "Redondee a dos decimales.", "balance general")),
-    ("Give the names of the two founders.", Request("Give the names of the two founders.")),  # asks for content
-    ("What does the annual report say about floods?", Request("What does the annual report say about floods?")),
-    ("Which rivers are shown in Figure 4?", Request("Which rivers are?", "", "Figure 4")),
-    ("What is shown in Table 3?", Request("What is shown in Table 3?")),  # too little is left without it
-    ("What is revenue from Asia in the second quarter?", Request("What is revenue from Asia in the second quarter?")),
-    ("Round to one decimal.", Request("Round to one decimal.")),  # nothing but how: all of it is searched
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        (
+            "Using the income statement, how much did the firm earn in 2021? Give your answer in thousands of euros.",
+            Request(
+                "how much did the firm earn in 2021?", "Give your answer in thousands of euros.", "income statement"
+            ),
+        ),
+        (
+            "What were total deposits (in EUR billions) as reported in the consolidated statement of"
+            " financial position?",
+            Request("What were total deposits?", "(in EUR billions)", "consolidated statement of financial position"),
+        ),
+        (
+            "How many hospital beds did the region have in 1998, rounded to the nearest hundred?",
+            Request("How many hospital beds did the region have in 1998?", "rounded to the nearest hundred", ""),
+        ),
+        (
+            "Please answer in French. Who founded the abbey?",
+            Request("Who founded the abbey?", "Please answer in French.", ""),
+        ),
+        (
+            "Welche Kosten nennt der Anhang zum Jahresabschluss für 2020?",
+            Request("Welche Kosten nennt der Anhang zum Jahresabschluss für 2020?"),
+        ),
+        (
+            "Wie viele Mitarbeiter hatte die Firma laut Personalübersicht 2019?",
+            Request("Wie viele Mitarbeiter hatte die Firma 2019?", "", "Personalübersicht"),
+        ),
+        (
+            "¿Cuánto fue la deuda total según el balance general? Redondee a dos decimales.",
+            Request("¿Cuánto fue la deuda total?", "Redondee a dos decimales.", "balance general"),
+        ),
+        ("Give the names of the two founders.", Request("Give the names of the two founders.")),  # asks for content
+        ("What does the annual report say about floods?", Request("What does the annual report say about floods?")),
+        ("Which rivers are shown in Figure 4?", Request("Which rivers are?", "", "Figure 4")),
+        ("What is shown in Table 3?", Request("What is shown in Table 3?")),  # too little is left without it
+        (
+            "What is revenue from Asia in the second quarter?",
+            Request("What is revenue from Asia in the second quarter?"),
+        ),
+        ("Round to one decimal.", Request("Round to one decimal.")),  # nothing but how: all of it is searched
+    ],
+)
 def test_what_is_asked_is_split_from_how_to_answer_and_where_to_look(question, expected):
     assert request(question) == expected

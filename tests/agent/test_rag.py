@@ -1,6 +1,7 @@
 """`rag` with the extractive reader: a question asking for a number or a date is answered by a
 top sentence holding one, in several languages, or refused when none does; whole sentences
 across chunk boundaries."""
+
 import pytest
 
 from agent import Agent
@@ -10,31 +11,37 @@ from retrieval import ChunkSettings, DocumentIndex, load_document
 from .scripted import ScriptedBackend, filler
 
 
-@pytest.mark.parametrize("question, kind", [
-    ("When did the bridge open?", HOLDS_DATE),
-    ("In which year was the mill sold?", HOLDS_DATE),
-    ("In what month and year does the story open?", HOLDS_DATE),
-    ("Wann wurde die Brücke eröffnet?", HOLDS_DATE),
-    ("Quand le pont a-t-il été ouvert ?", HOLDS_DATE),
-    ("这座桥是什么时候建的？", HOLDS_DATE),
-    ("How many workers did the mill employ?", HOLDS_NUMBER),
-    ("Wie viele Arbeiter hatte die Mühle?", HOLDS_NUMBER),
-    ("Combien d'ouvriers travaillaient au moulin ?", HOLDS_NUMBER),
-    ("What is the phone number of the office?", HOLDS_NUMBER),
-    ("Who built the bridge?", None),
-])
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("When did the bridge open?", HOLDS_DATE),
+        ("In which year was the mill sold?", HOLDS_DATE),
+        ("In what month and year does the story open?", HOLDS_DATE),
+        ("Wann wurde die Brücke eröffnet?", HOLDS_DATE),
+        ("Quand le pont a-t-il été ouvert ?", HOLDS_DATE),
+        ("这座桥是什么时候建的？", HOLDS_DATE),
+        ("How many workers did the mill employ?", HOLDS_NUMBER),
+        ("Wie viele Arbeiter hatte die Mühle?", HOLDS_NUMBER),
+        ("Combien d'ouvriers travaillaient au moulin ?", HOLDS_NUMBER),
+        ("What is the phone number of the office?", HOLDS_NUMBER),
+        ("Who built the bridge?", None),
+    ],
+)
 def test_the_kind_of_value_a_question_asks_for(question, kind):
     assert value_kind(question) is kind
 
 
-@pytest.mark.parametrize("text, date, number", [
-    ("It was in July, 1805, and the speaker was a lady.", True, True),
-    ("Das Skript entstand im Wintersemester 2013/2014.", True, True),
-    ("Le pont fut ouvert en mars.", True, False),
-    ("橋は1990年に建てられた。", True, True),
-    ("The mill employed three hundred workers.", False, True),
-    ("The bridge was built by the Varnholt company.", False, False),
-])
+@pytest.mark.parametrize(
+    "text, date, number",
+    [
+        ("It was in July, 1805, and the speaker was a lady.", True, True),
+        ("Das Skript entstand im Wintersemester 2013/2014.", True, True),
+        ("Le pont fut ouvert en mars.", True, False),
+        ("橋は1990年に建てられた。", True, True),
+        ("The mill employed three hundred workers.", False, True),
+        ("The bridge was built by the Varnholt company.", False, False),
+    ],
+)
 def test_what_a_sentence_holds(text, date, number):
     assert bool(HOLDS_DATE.search(text)) is date and bool(HOLDS_NUMBER.search(text)) is number
 
@@ -43,8 +50,10 @@ def extractive():
     return Agent(ScriptedBackend("unused", window=1024), embedder=None, reader="extractive")
 
 
-MILL = ("The Varnholt mill stands on the river. The Varnholt mill was sold to the town in 1931. "
-        "The Varnholt mill is painted red.")
+MILL = (
+    "The Varnholt mill stands on the river. The Varnholt mill was sold to the town in 1931. "
+    "The Varnholt mill is painted red."
+)
 
 
 def test_a_date_question_is_answered_by_a_top_sentence_holding_a_date():
@@ -55,8 +64,10 @@ def test_a_date_question_is_answered_by_a_top_sentence_holding_a_date():
 
 def test_a_number_question_no_top_sentence_about_it_answers_is_refused():
     # the filler's years are numbers, but not about the Varnholt mill
-    document = load_document(f"{filler(20)}\n\nThe Varnholt mill stands on the river. It is painted red.\n\n{filler(20, 20)}",
-                             filename="mill.txt")
+    document = load_document(
+        f"{filler(20)}\n\nThe Varnholt mill stands on the river. It is painted red.\n\n{filler(20, 20)}",
+        filename="mill.txt",
+    )
     answer = extractive().ask(document, "How many workers did the Varnholt mill employ?")
     assert "does not say" in answer.text and not answer.citations and not answer.supported
 
@@ -64,17 +75,21 @@ def test_a_number_question_no_top_sentence_about_it_answers_is_refused():
 def test_german_questions_are_typed_too():
     text = "Die Varnholt-Mühle steht am Fluss. Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
     document = load_document(f"{filler(20)}\n\n{text}\n\n{filler(20, 20)}", filename="muehle.txt")
-    assert extractive().ask(document, "Wann stand die Varnholt-Mühle am Fluss?").text == \
-        "Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
+    assert (
+        extractive().ask(document, "Wann stand die Varnholt-Mühle am Fluss?").text
+        == "Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
+    )
 
 
 def test_a_sentence_cut_by_a_chunk_boundary_is_quoted_whole():
-    sentence = ("The committee of the Varnholt mill must receive all comments on the proposed sale by "
-                "September 21, 2020.")
+    sentence = (
+        "The committee of the Varnholt mill must receive all comments on the proposed sale by September 21, 2020."
+    )
     document = load_document(f"{filler(3)} {sentence} {filler(3, 3)}", filename="sale.txt")
     # tiny chunks: the sentence spans two of them
-    index = DocumentIndex.build(document, embedder=None, settings=ChunkSettings(max_tokens=12, overlap_tokens=0,
-                                                                                window_tokens=12))
+    index = DocumentIndex.build(
+        document, embedder=None, settings=ChunkSettings(max_tokens=12, overlap_tokens=0, window_tokens=12)
+    )
     assert not any(sentence in c.text for c in index.chunks)
     answer = extractive().ask(index, "By what date must the committee receive comments on the Varnholt sale?")
     assert answer.text == sentence and answer.citations[0].quote == sentence
@@ -91,46 +106,68 @@ def statement_document():
     from tests.retrieval.pdfs import statement_pdf
     from tests.retrieval.test_pdf_tables import CASH_FLOWS
 
-    narrative = ("Liquidity. In 2017 purchases of property, plant and equipment were budgeted at 1,500 million, "
-                 "funded from operating cash flows.")
-    auditor = ("Report of Independent Auditors. We have audited the accompanying consolidated statements of cash "
-               "flows for each of the years 2018, 2017 and 2016, which include purchases of property, plant and equipment.")
-    return load_document(statement_pdf([{"prose": narrative, "rows": [["Segment", "1", "2"], ["Other", "3", "4"]]},
-                                        {"prose": auditor, "rows": [["Fees", "5", "6"], ["Other", "7", "8"]]},
-                                        CASH_FLOWS]), filename="statements.pdf")
+    narrative = (
+        "Liquidity. In 2017 purchases of property, plant and equipment were budgeted at 1,500 million, "
+        "funded from operating cash flows."
+    )
+    auditor = (
+        "Report of Independent Auditors. We have audited the accompanying consolidated statements of cash "
+        "flows for each of the years 2018, 2017 and 2016, which include purchases of property, plant and equipment."
+    )
+    return load_document(
+        statement_pdf(
+            [
+                {"prose": narrative, "rows": [["Segment", "1", "2"], ["Other", "3", "4"]]},
+                {"prose": auditor, "rows": [["Fees", "5", "6"], ["Other", "7", "8"]]},
+                CASH_FLOWS,
+            ]
+        ),
+        filename="statements.pdf",
+    )
 
 
 def test_a_question_naming_a_statement_is_answered_from_that_statement(monkeypatch):
-    question = ("What were purchases of property, plant and equipment in 2017 based on the cash flow statement? "
-                "Answer in USD millions.")
+    question = (
+        "What were purchases of property, plant and equipment in 2017 based on the cash flow statement? "
+        "Answer in USD millions."
+    )
     document = statement_document()
     answer = extractive().ask(document, question)
     assert [c.page for c in answer.citations] == [3]
     assert answer.text.startswith("(1,373) (millions; Year Ended December 31, 2017)\n")  # the cell first, then the row
-    monkeypatch.setattr(DocumentIndex, "chunks_about", lambda self, name: [])  # were the statement not found by its title
+    monkeypatch.setattr(
+        DocumentIndex, "chunks_about", lambda self, name: []
+    )  # were the statement not found by its title
     assert [c.page for c in extractive().ask(document, question).citations] == [1]  # the budget sentence would answer
 
 
 def test_a_named_part_the_document_lacks_falls_back_to_the_whole_document():
-    answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2017 "
-                                                    "according to the segment table of contents?")
+    answer = extractive().ask(
+        statement_document(),
+        "What were purchases of property, plant and equipment in 2017 according to the segment table of contents?",
+    )
     assert answer.citations  # no page is so titled: the question is searched as a whole
 
 
 def test_a_year_the_statement_lacks_is_refused_not_read_from_the_nearest_column():
-    answer = extractive().ask(statement_document(), "What were purchases of property, plant and equipment in 2019 "
-                                                    "based on the cash flow statement?")
+    answer = extractive().ask(
+        statement_document(),
+        "What were purchases of property, plant and equipment in 2019 based on the cash flow statement?",
+    )
     assert not answer.citations and "not found" in answer.text
 
 
 def test_neighbouring_table_rows_both_reach_the_generative_reader():
     # one row stands between the two the question names: the second is not dropped for sharing
     # that row with the first one's context, and the header row is shown once per passage
-    table = ("Personnel costs (in thousands)\n\n| | 2024 | 2023\nSalaries | 4,120 | 3,980\nPensions | 610 | 585\n"
-             "Training | 95 | 88\nTravel | 240 | 205\nSocial charges | 1,030 | 990\n")
+    table = (
+        "Personnel costs (in thousands)\n\n| | 2024 | 2023\nSalaries | 4,120 | 3,980\nPensions | 610 | 585\n"
+        "Training | 95 | 88\nTravel | 240 | 205\nSocial charges | 1,030 | 990\n"
+    )
     backend = ScriptedBackend("not found", window=2048)
-    Agent(backend, embedder=None, reader="generative").ask(table, "What were salaries and training costs in 2024?",
-                                                           strategy="rag")
+    Agent(backend, embedder=None, reader="generative").ask(
+        table, "What were salaries and training costs in 2024?", strategy="rag"
+    )
     prompt = backend.prompts[0][-1]["content"]
     assert "Salaries | 4,120 | 3,980" in prompt and "Training | 95 | 88" in prompt
     assert all(passage.count("| | 2024 | 2023") <= 1 for passage in prompt.split("</passage>"))

@@ -1,15 +1,18 @@
 """`summary`: representative sentences from every part of the document, quoted (extractive) or
 summarized in one call; `mapreduce`: notes on every part, merged until they fit, the answer from
 the notes, citations verified in the parts."""
+
 from agent import Agent, Done, Token
 from agent.prompts import MAP_SYSTEM, REDUCE_SYSTEM
 from retrieval import load_document
 
 from .scripted import ScriptedBackend, filler, system, user
 
-TOPICS = ["The first chapter describes the founding of the Tallow salt works in 1841.",
-          "The second chapter follows the strike of 1872 that closed the Tallow mine for a year.",
-          "The third chapter tells how the Tallow works became a museum in 1990."]
+TOPICS = [
+    "The first chapter describes the founding of the Tallow salt works in 1841.",
+    "The second chapter follows the strike of 1872 that closed the Tallow mine for a year.",
+    "The third chapter tells how the Tallow works became a museum in 1990.",
+]
 
 
 def note_taker(messages):
@@ -24,8 +27,9 @@ def note_taker(messages):
 
 
 def book():
-    return load_document("\f".join(f"{topic}\n\n{filler(80, 80 * n)}" for n, topic in enumerate(TOPICS)),
-                         filename="book.txt")
+    return load_document(
+        "\f".join(f"{topic}\n\n{filler(80, 80 * n)}" for n, topic in enumerate(TOPICS)), filename="book.txt"
+    )
 
 
 def test_every_part_is_noted_and_notes_are_reduced_into_the_answer():
@@ -48,20 +52,30 @@ def test_every_part_is_noted_and_notes_are_reduced_into_the_answer():
 
 def test_notes_over_the_budget_are_reduced_in_rounds():
     backend = ScriptedBackend(note_taker, window=1024)
-    answer = Agent(backend, embedder=None, rag_budget=40).ask(book(), "Give an overview of the main points.",
-                                                             strategy="mapreduce")
+    answer = Agent(backend, embedder=None, rag_budget=40).ask(
+        book(), "Give an overview of the main points.", strategy="mapreduce"
+    )
     rounds = [s.name for s in answer.trace.steps if s.name.startswith("reduce")]
     assert rounds and rounds[0] == "reduce 1"
     assert answer.supported
 
 
 CHAPTERS = [
-    ["The Tallow salt works opened in 1841 beside the river.", "Salt from the works was carried by barge to the coast.",
-     "The salt works employed two hundred workers in its first decade."],
-    ["A strike in 1872 closed the Tallow mine for a year.", "The workers of the mine asked for shorter shifts.",
-     "The strike ended when the mine owners agreed to eight-hour shifts."],
-    ["In 1990 the old salt works became a museum.", "The museum shows the tools of the salt workers.",
-     "Visitors to the museum can walk through the old mine."],
+    [
+        "The Tallow salt works opened in 1841 beside the river.",
+        "Salt from the works was carried by barge to the coast.",
+        "The salt works employed two hundred workers in its first decade.",
+    ],
+    [
+        "A strike in 1872 closed the Tallow mine for a year.",
+        "The workers of the mine asked for shorter shifts.",
+        "The strike ended when the mine owners agreed to eight-hour shifts.",
+    ],
+    [
+        "In 1990 the old salt works became a museum.",
+        "The museum shows the tools of the salt workers.",
+        "Visitors to the museum can walk through the old mine.",
+    ],
 ]
 
 
@@ -93,11 +107,16 @@ def test_a_generative_summary_is_one_call_over_the_representative_sentences():
 
 
 def test_a_summary_quotes_prose_not_markup_formulas_or_table_rows():
-    noise = ['<Listing number="8-1" caption="Creating a new vector of the salt works">', "S = {0, 1, 2} ⊆ T × U, x ∈ S",
-             "02/12/2016 12/15/2015 Tallow Salt Works 265 Closure Permanent"]
+    noise = [
+        '<Listing number="8-1" caption="Creating a new vector of the salt works">',
+        "S = {0, 1, 2} ⊆ T × U, x ∈ S",
+        "02/12/2016 12/15/2015 Tallow Salt Works 265 Closure Permanent",
+    ]
     pages = ["\n\n".join(noise + sentences) for sentences in CHAPTERS]
     document = load_document("\f".join(pages), filename="mixed.txt")
-    answer = Agent(ScriptedBackend("unused", window=2048), embedder=None, reader="extractive").ask(document, "Summarize it.")
+    answer = Agent(ScriptedBackend("unused", window=2048), embedder=None, reader="extractive").ask(
+        document, "Summarize it."
+    )
     assert answer.citations and all(c.quote in {s for chapter in CHAPTERS for s in chapter} for c in answer.citations)
 
 
@@ -106,6 +125,7 @@ def test_a_summary_about_a_topic_quotes_the_sentences_on_it():
     pages = ["\n\n".join(CHAPTERS[0] + strike[:4]), "\n\n".join(CHAPTERS[2] + strike[4:])]
     document = load_document("\f".join(pages), filename="tallow.txt")
     answer = Agent(ScriptedBackend("unused", window=2048), embedder=None, reader="extractive").ask(
-        document, "Summarize what the text says about the strikes.")
+        document, "Summarize what the text says about the strikes."
+    )
     assert answer.strategy == "summary" and answer.citations
     assert all("strike" in c.quote for c in answer.citations)

@@ -1,4 +1,5 @@
 """How measured windows name a model: embedded models by their file, whatever alias picked them."""
+
 from agent.windows import model_key
 
 
@@ -19,10 +20,9 @@ def test_a_cpu_reads_a_prompt_sized_to_the_model_in_about_one_answers_time():
 
 
 def test_a_local_model_on_a_cpu_gets_the_window_it_reads_in_time(monkeypatch):
+    import longctx
     from agent import backends
     from tests.longctx.tiny_models import tiny_model
-
-    import longctx
 
     model = tiny_model("qwen2")
     monkeypatch.setattr(backends, "cpu_prompt_tokens", lambda parameters: 1_500)

@@ -1,5 +1,6 @@
 """The computed-answers benchmark's scorer: a reply's value read in its document's notation, a
 percentage also as a fraction, a refusal for what the documents cannot answer."""
+
 from benchmarks.computed import QUESTIONS, is_right
 
 BY_ID = {q.id: q for q in QUESTIONS}

@@ -1,5 +1,6 @@
 """The in-place KV cache: generation through it equals transformers' own DynamicCache (tokens and
 logits, with DCA across chunk boundaries too); crop, copy and growth behave like a DynamicLayer."""
+
 import copy
 
 import pytest
@@ -13,8 +14,15 @@ from tests.longctx.tiny_models import tiny_model
 
 def generate(model, ids, cache=None, new=20):
     with torch.no_grad():
-        return model.generate(ids, max_new_tokens=new, do_sample=False, output_logits=True,
-                              return_dict_in_generate=True, pad_token_id=0, past_key_values=cache)
+        return model.generate(
+            ids,
+            max_new_tokens=new,
+            do_sample=False,
+            output_logits=True,
+            return_dict_in_generate=True,
+            pad_token_id=0,
+            past_key_values=cache,
+        )
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -48,8 +48,12 @@ def test_presets_resolve_by_name_and_model_config():
 
     class OneMillion:  # what Qwen2.5-*-Instruct-1M's config.json carries
         max_position_embeddings = 1010000
-        dual_chunk_attention_config = {"chunk_size": 262144, "local_size": 8192,
-                                       "original_max_position_embeddings": 262144}
+        dual_chunk_attention_config = {
+            "chunk_size": 262144,
+            "local_size": 8192,
+            "original_max_position_embeddings": 262144,
+        }
+
     cfg = longctx.preset_for("some/local/folder", OneMillion())
     assert (cfg.chunk_size, cfg.local_size, cfg.chunk_len, cfg.max_length) == (262144, 8192, 253952, 1010000)
 
@@ -71,9 +75,11 @@ def test_settings_name_the_temperature_where_it_is_not_yarns():
 
     model = tiny_model("llama")
     assert settings_key(model) == "plain"
-    for config, key in [(longctx.LongContextConfig(64, 16), "dca-64-16"),
-                        (longctx.LongContextConfig(64, 16, scale_attention=False), "dca-64-16-t0"),
-                        (longctx.LongContextConfig(64, 16, temperature_coefficient=0.25), "dca-64-16-t0.25")]:
+    for config, key in [
+        (longctx.LongContextConfig(64, 16), "dca-64-16"),
+        (longctx.LongContextConfig(64, 16, scale_attention=False), "dca-64-16-t0"),
+        (longctx.LongContextConfig(64, 16, temperature_coefficient=0.25), "dca-64-16-t0.25"),
+    ]:
         assert settings_key(longctx.apply(model, config)) == key
 
 

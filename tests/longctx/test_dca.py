@@ -44,8 +44,13 @@ def naive_dca_reference(original_window, coefficient=0.1):
         gap = chunk[:, None] - chunk[None, :]
         scores = torch.where(gap == 0, same, torch.where(gap == 1, prev, far))
         # per query: the query at position i sees i + 1 keys
-        temperature = torch.tensor([(coefficient * math.log((i + 1) / original_window) + 1) ** 2
-                                    if i + 1 > original_window else 1.0 for i in range(n)], dtype=torch.float64)
+        temperature = torch.tensor(
+            [
+                (coefficient * math.log((i + 1) / original_window) + 1) ** 2 if i + 1 > original_window else 1.0
+                for i in range(n)
+            ],
+            dtype=torch.float64,
+        )
         scores = scores * module.scaling * temperature[:, None]
         scores = scores.masked_fill(pos[None, :] > pos[:, None], float("-inf"))
         out = torch.softmax(scores, -1) @ v.double().repeat_interleave(q.shape[1] // k.shape[1], dim=1)
@@ -134,8 +139,9 @@ def test_decode_with_cache_equals_full_recompute(kind):
     model = longctx.apply(tiny_model(kind), longctx.LongContextConfig(CHUNK, LOCAL, original_max_position_embeddings=8))
     prompt = torch.randint(1, 128, (1, 70))
     with torch.no_grad():
-        out = model.generate(prompt, max_new_tokens=40, do_sample=False, output_logits=True,
-                             return_dict_in_generate=True, pad_token_id=0)
+        out = model.generate(
+            prompt, max_new_tokens=40, do_sample=False, output_logits=True, return_dict_in_generate=True, pad_token_id=0
+        )
         for step, step_logits in enumerate(out.logits):  # decode crosses the chunk boundary at 96
             prefix = out.sequences[:, : prompt.shape[1] + step]
             full = model(prefix).logits[:, -1]
@@ -155,7 +161,7 @@ def test_batch_with_left_padding_equals_one_by_one(kind):
         batched = model.generate(ids, attention_mask=mask, **kwargs)
         for row, prompt in enumerate(prompts):
             alone = model.generate(prompt[None], **kwargs)
-            assert batched.sequences[row, width:].tolist() == alone.sequences[0, len(prompt):].tolist()
+            assert batched.sequences[row, width:].tolist() == alone.sequences[0, len(prompt) :].tolist()
             for step_b, step_a in zip(batched.logits, alone.logits):
                 torch.testing.assert_close(step_b[row], step_a[0], atol=1e-4, rtol=1e-4)
 

@@ -1,5 +1,6 @@
 """Embedded models shipped in parts: found by package folder (never imported), joined once,
 checked against their recorded size and SHA-256; a missing part or other bytes are typed errors."""
+
 import hashlib
 import sys
 
@@ -22,8 +23,14 @@ def shipped(tmp_path, monkeypatch):
         (package / "data" / f"part{n:02d}.bin").write_bytes(data)
     monkeypatch.syspath_prepend(str(site))
     joined = b"".join(PARTS)
-    model = EmbeddedModel("fake", "fake.gguf", tuple((f"fake_part{n}", f"data/part{n:02d}.bin") for n in range(1, 4)),
-                          "pip install 'longdoc[fake]'", len(joined), hashlib.sha256(joined).hexdigest())
+    model = EmbeddedModel(
+        "fake",
+        "fake.gguf",
+        tuple((f"fake_part{n}", f"data/part{n:02d}.bin") for n in range(1, 4)),
+        "pip install 'longdoc[fake]'",
+        len(joined),
+        hashlib.sha256(joined).hexdigest(),
+    )
     return model, site, tmp_path / "cache"
 
 

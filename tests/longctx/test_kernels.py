@@ -31,8 +31,10 @@ def test_kernel_matches_plain_softmax(backend, causal, sq, sk):
 def test_merging_disjoint_key_sets_equals_one_softmax():
     torch.manual_seed(0)
     q, k, v = torch.randn(1, 4, 9, 8), torch.randn(1, 4, 50, 8), torch.randn(1, 4, 50, 8)
-    parts = [attend(q, k[:, :, a:b], v[:, :, a:b], scale=0.5, causal=False, backend="torch")
-             for a, b in [(0, 7), (7, 31), (31, 50)]]
+    parts = [
+        attend(q, k[:, :, a:b], v[:, :, a:b], scale=0.5, causal=False, backend="torch")
+        for a, b in [(0, 7), (7, 31), (31, 50)]
+    ]
     torch.testing.assert_close(merge_partials(parts), _plain(q, k, v, 0.5, False)[0], atol=1e-5, rtol=1e-4)
 
 
@@ -51,8 +53,15 @@ def test_flash_attn_matches_torch(causal):
 
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="PyTorch's fused CUDA kernels need a CUDA GPU")
-@pytest.mark.parametrize("kernel,dtype", [("torch", torch.bfloat16), ("torch", torch.float32),
-                                          ("cuda_efficient", torch.bfloat16), ("cuda_efficient", torch.float16)])
+@pytest.mark.parametrize(
+    "kernel,dtype",
+    [
+        ("torch", torch.bfloat16),
+        ("torch", torch.float32),
+        ("cuda_efficient", torch.bfloat16),
+        ("cuda_efficient", torch.float16),
+    ],
+)
 @pytest.mark.parametrize("causal", [True, False])
 @pytest.mark.parametrize("sq,sk", [(300, 300), (300, 700), (1, 700), (45, 45)])
 def test_torch_cuda_kernels_match_the_blocked_reference(kernel, dtype, causal, sq, sk):

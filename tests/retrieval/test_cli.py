@@ -1,4 +1,5 @@
 """`longdoc search`: real files through the installed entry point, progress bars on stderr."""
+
 import subprocess
 import sys
 
@@ -12,7 +13,9 @@ def run(*args):
 
 
 def test_search_a_pdf_shows_pages_and_progress(tmp_path):
-    pages = ["Front matter of the survey."] + [f"Chapter {i}. The soil samples of field {i} were ordinary." for i in range(1, 6)]
+    pages = ["Front matter of the survey."] + [
+        f"Chapter {i}. The soil samples of field {i} were ordinary." for i in range(1, 6)
+    ]
     pages[4] += " The sample from the north meadow held traces of platinum."
     path = tmp_path / "survey.pdf"
     path.write_bytes(rewrite(text_pdf(pages), roman_front_pages=1))

@@ -1,6 +1,7 @@
 """A collection's documents: folders walked in name order without following links, read by
 content hash (same bytes once, changed files again), unreadable files listed with their typed
 error; and the documents' indexes searched on one scale."""
+
 import os
 
 import pytest
@@ -21,23 +22,37 @@ def folder_of(tmp_path, files: dict) -> str:
 
 
 def test_a_folder_is_read_in_order_and_what_cannot_be_read_is_listed(tmp_path):
-    folder = folder_of(tmp_path, {
-        "b.txt": "The Porto office closed in 2020.\n", "a.pdf": text_pdf(["The Lisbon office opened in 1987."]),
-        "sub/c.md": "# Notes\n\nThe Faro office opened in 1979.\n", "broken.pdf": b"%PDF-1.7 not really",
-        "empty.txt": "  \n", ".hidden.txt": "never read\n", ".git/config": "never read\n"})
+    folder = folder_of(
+        tmp_path,
+        {
+            "b.txt": "The Porto office closed in 2020.\n",
+            "a.pdf": text_pdf(["The Lisbon office opened in 1987."]),
+            "sub/c.md": "# Notes\n\nThe Faro office opened in 1979.\n",
+            "broken.pdf": b"%PDF-1.7 not really",
+            "empty.txt": "  \n",
+            ".hidden.txt": "never read\n",
+            ".git/config": "never read\n",
+        },
+    )
     os.symlink("/etc/passwd", tmp_path / "passwd.txt")
     os.symlink(tmp_path, tmp_path / "sub" / "loop")  # a link back up: the walk does not go round
     sources = Sources([folder])
     members = sources.refresh()
     assert [os.path.relpath(m.name, folder) for m in members] == ["a.pdf", "b.txt", "sub/c.md"]
     skipped = {os.path.relpath(s.name, folder): s.error.split(":")[0] for s in sources.skipped}
-    assert skipped == {"broken.pdf": "CorruptPDFError", "empty.txt": "EmptyDocumentError",
-                       "passwd.txt": "a symbolic link", "sub/loop": "a symbolic link"}
+    assert skipped == {
+        "broken.pdf": "CorruptPDFError",
+        "empty.txt": "EmptyDocumentError",
+        "passwd.txt": "a symbolic link",
+        "sub/loop": "a symbolic link",
+    }
 
 
 def test_the_same_bytes_are_one_document_and_changes_are_read_again(tmp_path):
-    folder = folder_of(tmp_path, {"q1.txt": "Revenue was 4,100.\n", "copy-of-q1.txt": "Revenue was 4,100.\n",
-                                  "q2.txt": "Revenue was 5,300.\n"})
+    folder = folder_of(
+        tmp_path,
+        {"q1.txt": "Revenue was 4,100.\n", "copy-of-q1.txt": "Revenue was 4,100.\n", "q2.txt": "Revenue was 5,300.\n"},
+    )
     sources = Sources([folder])
     first = sources.refresh()
     assert len(first) == 2 and sorted(os.path.basename(n) for n in first[0].names) == ["copy-of-q1.txt", "q1.txt"]

@@ -39,7 +39,13 @@ def test_text_markdown_and_bytes_sources(tmp_path):
     assert from_bytes.id == from_text.id == from_path.id
     assert load_document(str(path)).text == from_path.text  # a str that is a path is read as a path
     [page] = from_path.pages
-    assert (page.number, page.label, page.text, page.char_start, page.char_end) == (1, "1", from_path.text, 0, len(from_path.text))
+    assert (page.number, page.label, page.text, page.char_start, page.char_end) == (
+        1,
+        "1",
+        from_path.text,
+        0,
+        len(from_path.text),
+    )
 
 
 def test_form_feeds_are_pages_and_crlf_is_normalized():
@@ -138,8 +144,9 @@ def test_scanned_pdf_says_ocr():
 
 
 def test_partly_scanned_pdf_loads_with_a_warning():
-    from pypdf import PdfReader, PdfWriter
     import io
+
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for part in (text_pdf(PAGES[:2]), image_only_pdf(1)):

@@ -1,5 +1,6 @@
 """DOCX, PPTX, EPUB and HTML read into pages a citation can name (sections, slides, chapters),
 tables as rows under their header, and every bad file a typed error."""
+
 import io
 import zipfile
 
@@ -9,9 +10,11 @@ from retrieval import load_document
 from retrieval.errors import CorruptDocumentError, EmptyDocumentError, ParseLimitError, UnsupportedDocumentError
 from tests.retrieval.office import docx_file, epub_file, html_page, pptx_file
 
-SECTIONS = [("Introduction", ["The Lisbon office opened in 1998.", "It employs 42 people."]),
-            ("Revenue", ["Revenue by region is shown below."]),
-            ("Outlook", ["The company expects growth in Brazil."])]
+SECTIONS = [
+    ("Introduction", ["The Lisbon office opened in 1998.", "It employs 42 people."]),
+    ("Revenue", ["Revenue by region is shown below."]),
+    ("Outlook", ["The company expects growth in Brazil."]),
+]
 
 
 def test_docx_sections_are_pages_and_tables_rows():
@@ -24,8 +27,11 @@ def test_docx_sections_are_pages_and_tables_rows():
 
 
 def test_pptx_slides_are_pages_with_notes_and_tables():
-    deck = pptx_file([("Agenda", "Results and outlook"), ("Results", "Revenue grew 14 percent in Lisbon")],
-                     notes={1: "Mention the Porto decline."}, table_on=1)
+    deck = pptx_file(
+        [("Agenda", "Results and outlook"), ("Results", "Revenue grew 14 percent in Lisbon")],
+        notes={1: "Mention the Porto decline."},
+        table_on=1,
+    )
     document = load_document(deck, filename="deck.pptx")
     assert [p.label for p in document.pages] == ["1", "2"] and document.kind == "pptx"
     slide = document.pages[1].text
@@ -34,8 +40,12 @@ def test_pptx_slides_are_pages_with_notes_and_tables():
 
 
 def test_epub_chapters_are_pages():
-    book = epub_file([("Chapter One", "It was a cold morning in Lisbon.\n\nThe ship was late."),
-                      ("Chapter Two", "By noon the harbour was full.")])
+    book = epub_file(
+        [
+            ("Chapter One", "It was a cold morning in Lisbon.\n\nThe ship was late."),
+            ("Chapter Two", "By noon the harbour was full."),
+        ]
+    )
     document = load_document(book, filename="novel.epub")
     assert [p.label for p in document.pages] == ["Chapter One", "Chapter Two"] and document.kind == "epub"
     assert "The ship was late." in document.pages[0].text and "NOT TEXT" not in document.text
@@ -74,13 +84,19 @@ def test_bad_office_files_get_typed_errors():
 
 
 def test_hostile_markup_is_read_as_data():
-    entity = ('<!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa">'
-              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    entity = (
+        '<!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    )
     book = epub_file([("One", "Plain words about &xxe; and &c;.")], extra_head=entity)
     assert load_document(book, filename="evil.epub").text == "One\n\nPlain words about &xxe; and &c;."  # never expanded
-    chapter = f'<?xml version="1.0"?>{entity.replace("package", "html")}<html><body><p>Words &xxe; &c;.</p></body></html>'
+    chapter = (
+        f'<?xml version="1.0"?>{entity.replace("package", "html")}<html><body><p>Words &xxe; &c;.</p></body></html>'
+    )
     text = load_document(chapter.encode(), filename="evil.xhtml").text
     assert "root:" not in text and "aaaaaaaaaa" not in text and "&xxe;" in text
     deep = b"<html><body>" + b"<div>" * 100_000 + b"deep text" + b"</div>" * 100_000 + b"</body></html>"
-    with pytest.raises(ParseLimitError, match="nests over 256"):  # the parser drops what lies deeper: said, not "no text"
+    with pytest.raises(
+        ParseLimitError, match="nests over 256"
+    ):  # the parser drops what lies deeper: said, not "no text"
         load_document(deep, filename="deep.html")

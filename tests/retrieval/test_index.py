@@ -53,14 +53,19 @@ def test_hybrid_finds_a_paraphrase_bm25_cannot(document):
     index = DocumentIndex.build(document, settings=SETTINGS)
     assert index.dense_ready
     question = "Which stargazer counted over a thousand celestial objects?"  # no word shared with the fact
-    assert not any(holds_fact(h, document) for h in DocumentIndex.build(document, embedder=None, settings=SETTINGS).search(question, k=5))
+    assert not any(
+        holds_fact(h, document)
+        for h in DocumentIndex.build(document, embedder=None, settings=SETTINGS).search(question, k=5)
+    )
     hits = index.search(question, k=5)
     assert any(holds_fact(h, document) and h.dense_rank is not None for h in hits)
 
 
 def test_cache_reopens_without_recomputing(document, tmp_path, monkeypatch):
     stages = []
-    built = DocumentIndex.build(document, cache_dir=tmp_path, settings=SETTINGS, progress=lambda s, f: stages.append((s, f)))
+    built = DocumentIndex.build(
+        document, cache_dir=tmp_path, settings=SETTINGS, progress=lambda s, f: stages.append((s, f))
+    )
     assert [s for s, f in stages if f == 1.0] == ["chunk", "bm25", "embed"]
     embed = [f for s, f in stages if s == "embed"]
     assert embed == sorted(embed) and embed[-1] == 1.0
@@ -76,12 +81,15 @@ def test_cache_reopens_without_recomputing(document, tmp_path, monkeypatch):
     reopened = DocumentIndex.build(document, cache_dir=tmp_path, settings=SETTINGS)
     assert reopened.dense_ready and len(reopened) == len(built)
     query = "comet catalogue of Grenzfeld"
-    assert [(h.char_start, h.score) for h in reopened.search(query)] == [(h.char_start, h.score) for h in built.search(query)]
+    assert [(h.char_start, h.score) for h in reopened.search(query)] == [
+        (h.char_start, h.score) for h in built.search(query)
+    ]
     # other settings are another cache entry
     with pytest.raises(AssertionError, match="recomputed"):
         DocumentIndex.build(document, cache_dir=tmp_path, settings=ChunkSettings(max_tokens=200))
     # the same file read into another text (a newer parser) is another entry, never the old chunks
     from dataclasses import replace
+
     reread = replace(document, text=document.text.replace("Varnhagen", "Varnhagen-Ost"))
     with pytest.raises(AssertionError, match="recomputed"):
         DocumentIndex.build(reread, cache_dir=tmp_path, settings=SETTINGS)
@@ -177,7 +185,10 @@ def test_the_embedder_is_fp32_on_cpu_and_its_dtype_keys_the_cache():
     from retrieval.dense import SentenceTransformerEmbedder
 
     fp32, bf16 = default_embedder(), SentenceTransformerEmbedder(dtype="bfloat16")
-    assert next(fp32.model.parameters()).dtype.is_floating_point and str(next(fp32.model.parameters()).dtype) == "torch.float32"
+    assert (
+        next(fp32.model.parameters()).dtype.is_floating_point
+        and str(next(fp32.model.parameters()).dtype) == "torch.float32"
+    )
     assert str(next(bf16.model.parameters()).dtype) == "torch.bfloat16"
     assert fp32.name != bf16.name and bf16.name.endswith(":bfloat16")
 
@@ -186,14 +197,19 @@ def test_every_embedder_dtype_runs_here_and_stays_close_to_fp32():
     # each path forced, whatever this CPU has: bf16 is emulated where AVX512-BF16 is absent
     from retrieval.dense import SentenceTransformerEmbedder
 
-    texts = ["The plant began manufacturing bicycles in 1952.", "Ledger of grain, wool and timber shipments.",
-             "Verkauf von Fahrrädern ab 1952."]
+    texts = [
+        "The plant began manufacturing bicycles in 1952.",
+        "Ledger of grain, wool and timber shipments.",
+        "Verkauf von Fahrrädern ab 1952.",
+    ]
     reference = default_embedder().encode(texts)
     names = {default_embedder().name}
     for dtype, closest in (("bfloat16", 0.98), ("int8", 0.85)):  # int8 drifts more: 0.91 on the German line
         embedder = SentenceTransformerEmbedder(dtype=dtype)
         vectors = embedder.encode(texts)
-        assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=5e-3)  # bf16 keeps 3 digits
+        assert vectors.dtype == np.float32 and np.allclose(
+            np.linalg.norm(vectors, axis=1), 1, atol=5e-3
+        )  # bf16 keeps 3 digits
         assert (np.sum(vectors * reference, axis=1) > closest).all(), dtype  # the same meaning, not the same bits
         names.add(embedder.name)
     assert len(names) == 3  # three cache keys
@@ -205,8 +221,14 @@ def test_pages_are_found_by_their_titles_and_captions_and_search_stays_within():
     from .pdfs import statement_pdf
     from .test_pdf_tables import CASH_FLOWS
 
-    pages = [{"prose": "Notes to the accounts. Inventories are stated at cost.", "rows": [["Goods", "1", "2"], ["Other", "3", "4"]]},
-             dict(CASH_FLOWS, title="Consolidated Balance Shee t"), CASH_FLOWS]  # pypdf cuts words: "Shee t"
+    pages = [
+        {
+            "prose": "Notes to the accounts. Inventories are stated at cost.",
+            "rows": [["Goods", "1", "2"], ["Other", "3", "4"]],
+        },
+        dict(CASH_FLOWS, title="Consolidated Balance Shee t"),
+        CASH_FLOWS,
+    ]  # pypdf cuts words: "Shee t"
     document = load_document(statement_pdf(pages), filename="s.pdf")
     index = DocumentIndex.build(document, embedder=None, settings=SETTINGS)
     on_page = lambda chunks: sorted({index.chunks[c].page for c in chunks})
@@ -220,3 +242,22 @@ def test_pages_are_found_by_their_titles_and_captions_and_search_stays_within():
     dense = DocumentIndex.build(document, settings=SETTINGS)  # the dense ranking keeps within too
     hits = dense.search("money spent on new factories", k=5, within=within)
     assert hits and {h.page for h in hits} == {3} and any(h.dense_rank for h in hits)
+
+
+def test_the_dense_index_serves_when_its_cache_folder_was_removed_meanwhile(document, tmp_path, monkeypatch, caplog):
+    # a script's temporary cache dir removed at exit, while the background build still ran
+    import shutil
+
+    save = index_module._save_dense
+
+    def removed_first(folder, embedder, dense):
+        shutil.rmtree(folder)
+        save(folder, embedder, dense)
+
+    monkeypatch.setattr(index_module, "_save_dense", removed_first)
+    index = DocumentIndex.build(
+        document, embedder=default_embedder(), settings=SETTINGS, cache_dir=tmp_path, background=True
+    )
+    assert index.wait(120) is True and index.dense_error is None
+    assert "dense index failed" not in caplog.text
+    assert holds_fact(index.search("Varnhagen comets")[0], document)

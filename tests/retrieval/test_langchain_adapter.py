@@ -2,10 +2,10 @@ import functools
 from pathlib import Path
 
 from langchain_core.documents import Document as LangchainDocument
+from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from retrieval import ChunkSettings, DocumentIndex, load_document
 from retrieval.langchain_adapter import LongdocRetriever
-from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 
 def test_retriever_returns_documents_with_citations():
@@ -15,7 +15,9 @@ def test_retriever_returns_documents_with_citations():
         + ["Grain prices fell again in autumn."] * 30
     )
     document = load_document(text, filename="notes.txt")
-    retriever = LongdocRetriever(index=DocumentIndex.build(document, embedder=None, settings=ChunkSettings(60, 6, 30)), k=2)
+    retriever = LongdocRetriever(
+        index=DocumentIndex.build(document, embedder=None, settings=ChunkSettings(60, 6, 30)), k=2
+    )
     results = retriever.invoke("When does the Halloway ferry depart, whatever grain prices do?")
     assert len(results) == 2 and all(isinstance(r, LangchainDocument) for r in results)
     top = results[0]

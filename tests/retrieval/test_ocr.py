@@ -1,6 +1,7 @@
 """Scanned PDFs read by OCR (RapidOCR on onnxruntime, offline): page numbers and citations as for
 native text, boxes to show a quote on the page, a page budget and a time limit with clear errors,
 and text layers of glyph names flagged and read again."""
+
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from tests.retrieval.pdfs import image_only_pdf, scanned_pdf
 
 pytestmark = pytest.mark.skipif(not ocr_available(), reason="needs rapidocr, onnxruntime and pypdfium2")
 
-PAGES = ["The Lisbon office opened in 1998.\n\nIts access code is 58213 and it employs 42 people.",
-         "The Porto warehouse stores spare parts for the northern region.",
-         "Revenue grew by 14 percent in 2024, mostly from exports to Brazil."]
+PAGES = [
+    "The Lisbon office opened in 1998.\n\nIts access code is 58213 and it employs 42 people.",
+    "The Porto warehouse stores spare parts for the northern region.",
+    "Revenue grew by 14 percent in 2024, mostly from exports to Brazil.",
+]
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
@@ -67,5 +70,4 @@ def test_a_text_layer_of_glyph_names_is_flagged_and_read_again():
     document = load_document(scanned_pdf(PAGES[:1], text_layer=[glyphs]), filename="journal.pdf")
     assert "58213" in document.text and "/g18" not in document.text
     with pytest.raises(ScannedPDFError, match="glyph names"):
-        load_document(scanned_pdf(PAGES[:1], text_layer=[glyphs]), filename="journal.pdf",
-                      ocr=OCRLimits(enabled=False))
+        load_document(scanned_pdf(PAGES[:1], text_layer=[glyphs]), filename="journal.pdf", ocr=OCRLimits(enabled=False))

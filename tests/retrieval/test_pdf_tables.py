@@ -1,6 +1,7 @@
 """PDF tables from pypdf's layout text: statements the tests typeset (fpdf2) come back as rows
 under a header that names every column, whatever the columns hold; prose set in columns and
 pages without tables are left as pypdf's plain text gives them."""
+
 import io
 
 from pypdf import PdfReader, PdfWriter
@@ -12,12 +13,17 @@ from retrieval.tables import header_at, table_blocks
 from .pdfs import statement_pdf
 
 CASH_FLOWS = {
-    "title": "Consolidated Statements of Cash Flows", "unit": "(in millions, except per share data)",
+    "title": "Consolidated Statements of Cash Flows",
+    "unit": "(in millions, except per share data)",
     "headers": [["Year Ended December 31,"], ["2018", "2017", "2016"]],
-    "rows": [["Cash flows from operating activities"], ["Net income", "$ 5,363", "$ 4,869", "$ 5,058"],
-             ["Depreciation and amortization (1)", "1,488", "1,544", "1,474"],
-             ["Purchases of property, plant and equipment", "(1,577)", "(1,373)", "(1,420)"],
-             ["Other - net", "-", "12", "(4)"], ["Net cash used in investing activities", "(1,315)", "(1,361)", "(1,424)"]],
+    "rows": [
+        ["Cash flows from operating activities"],
+        ["Net income", "$ 5,363", "$ 4,869", "$ 5,058"],
+        ["Depreciation and amortization (1)", "1,488", "1,544", "1,474"],
+        ["Purchases of property, plant and equipment", "(1,577)", "(1,373)", "(1,420)"],
+        ["Other - net", "-", "12", "(4)"],
+        ["Net cash used in investing activities", "(1,315)", "(1,361)", "(1,424)"],
+    ],
 }
 
 
@@ -34,7 +40,9 @@ def test_a_statement_reads_as_rows_under_headers_naming_each_column():
     assert rows["Net income"].endswith("| $ 5,363 | $ 4,869 | $ 5,058")  # the currency sign stays with its number
     assert rows["Depreciation and amortization (1)"].endswith("| 1,488 | 1,544 | 1,474")  # footnote mark in the label
     assert rows["Other - net"].endswith("| - | 12 | (4)")  # a dash is a value: nothing
-    assert rows["Cash flows from operating activities"] == "Cash flows from operating activities |  |  | "  # a section line
+    assert (
+        rows["Cash flows from operating activities"] == "Cash flows from operating activities |  |  | "
+    )  # a section line
     assert page.startswith("Consolidated Statements of Cash Flows\n(in millions, except per share data)")
     blocks = table_blocks(page)
     caption = "Consolidated Statements of Cash Flows\n(in millions, except per share data)\n"
@@ -42,9 +50,17 @@ def test_a_statement_reads_as_rows_under_headers_naming_each_column():
 
 
 def test_empty_cells_stay_in_their_column_and_locale_numbers_are_values():
-    table = {"title": "Umsatz nach Regionen", "unit": "in Tausend EUR", "headers": [["2022", "2023", "Veränderung"]],
-             "rows": [["Nord", "1.234,5", "1.301,0", "5,4 %"], ["Süd", "", "987,0", ""],
-                      ["Ost", "1 234,5", "", "-0,4 %"], ["West", "2.001,9", "2.100,2", "4,9 %"]]}
+    table = {
+        "title": "Umsatz nach Regionen",
+        "unit": "in Tausend EUR",
+        "headers": [["2022", "2023", "Veränderung"]],
+        "rows": [
+            ["Nord", "1.234,5", "1.301,0", "5,4 %"],
+            ["Süd", "", "987,0", ""],
+            ["Ost", "1 234,5", "", "-0,4 %"],
+            ["West", "2.001,9", "2.100,2", "4,9 %"],
+        ],
+    }
     rows = rows_of(load_document(statement_pdf([table]), filename="umsatz.pdf").pages[0].text)
     assert rows[""] == " | 2022 | 2023 | Veränderung"
     assert rows["Nord"] == "Nord | 1.234,5 | 1.301,0 | 5,4 %"
@@ -62,18 +78,24 @@ def test_a_table_continued_on_the_next_page_has_its_header_on_both():
 
 
 def test_prose_before_a_table_keeps_its_sentences():
-    prose = ("Capital spending rose in 2018 as the company built two plants. Management expects spending of "
-             "about 1.6 billion dollars next year, funded from operating cash flows.")
+    prose = (
+        "Capital spending rose in 2018 as the company built two plants. Management expects spending of "
+        "about 1.6 billion dollars next year, funded from operating cash flows."
+    )
     page = load_document(statement_pdf([dict(CASH_FLOWS, prose=prose)]), filename="note.pdf").pages[0].text
     assert " ".join(page.split()).startswith(prose)
     assert "Net income | $ 5,363" in page
 
 
 def test_prose_in_two_columns_and_numbered_lines_are_not_tables():
-    plain = ("Revenue grew in 2019\nas new stores opened\nin 14 cities and 3\nThe board met 6 times\nand approved 2 plans\n"
-             "for 2020 and 2021.\n")
-    layout = ("Revenue grew in 2019       The board met 6 times\nas new stores opened       and approved 2 plans\n"
-              "in 14 cities and 3         for 2020 and 2021.\n")
+    plain = (
+        "Revenue grew in 2019\nas new stores opened\nin 14 cities and 3\nThe board met 6 times\nand approved 2 plans\n"
+        "for 2020 and 2021.\n"
+    )
+    layout = (
+        "Revenue grew in 2019       The board met 6 times\nas new stores opened       and approved 2 plans\n"
+        "in 14 cities and 3         for 2020 and 2021.\n"
+    )
     assert page_text(plain, layout) == plain  # the two texts read in different orders: columns of prose
     assert split_row("    12") is None  # a page number set apart
     assert split_row("                 2018        2017        2016") is None  # a header of years

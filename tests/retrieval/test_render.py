@@ -1,5 +1,6 @@
 """A cited PDF page drawn with its quote highlighted, from the text layer or from OCR boxes, in a
 bounded child process."""
+
 import io
 
 import pytest
@@ -11,8 +12,10 @@ from retrieval.ocr import ocr_available
 from retrieval.render import citation_picture, quote_fragments
 from tests.retrieval.pdfs import scanned_pdf, text_pdf
 
-PAGES = ["An opening page about the harbour ledger.",
-         "The harbour ledger records cargo of salt and cloth.\n\nThe secret access code for the Lisbon office is 58213."]
+PAGES = [
+    "An opening page about the harbour ledger.",
+    "The harbour ledger records cargo of salt and cloth.\n\nThe secret access code for the Lisbon office is 58213.",
+]
 
 
 def highlighted_rows(png: bytes) -> list[int]:
@@ -31,7 +34,9 @@ def cite(document, needle: str):
 def test_a_quote_is_highlighted_where_it_stands_on_the_page():
     data = text_pdf(PAGES)
     document = load_document(data, filename="ledger.pdf")
-    png, boxes = citation_picture(data, document, **cite(document, "The secret access code for the Lisbon office is 58213."))
+    png, boxes = citation_picture(
+        data, document, **cite(document, "The secret access code for the Lisbon office is 58213.")
+    )
     rows = highlighted_rows(png)
     assert boxes >= 1 and rows and max(rows) < Image.open(io.BytesIO(png)).size[1] // 3  # near the top, where it is
     other, _ = citation_picture(data, document, **cite(document, "The harbour ledger records cargo"))

@@ -1,5 +1,6 @@
 """Run one hostile case in a fresh process and measure it: wall time and the peak resident
 memory of that process and every process it waited for (the PDF workers)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -56,7 +57,9 @@ def run_bounded(call, *args, timeout: float = 120.0) -> Outcome:
             return receive.recv()
         except EOFError:  # the process died without a word: a crash (a segfault, an abort)
             process.join(5)
-            raise AssertionError(f"{getattr(call, '__name__', call)} crashed the process (exit {process.exitcode})") from None
+            raise AssertionError(
+                f"{getattr(call, '__name__', call)} crashed the process (exit {process.exitcode})"
+            ) from None
     finally:
         process.kill()
         process.join()

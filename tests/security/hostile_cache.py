@@ -1,5 +1,6 @@
 """Damaged and edited index caches, made on purpose: bytes cut, contents crafted with their
 checksums updated (as someone who can write the cache would), a pickle where vectors belong."""
+
 import json
 import logging
 import os
@@ -31,7 +32,7 @@ class UnitEmbedder:
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for row, t in enumerate(texts):
             for i in range(len(t) - 2):
-                out[row, zlib.crc32(t[i:i + 3].encode()) % 64] += 1.0
+                out[row, zlib.crc32(t[i : i + 3].encode()) % 64] += 1.0
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
         return out
 
@@ -72,6 +73,7 @@ def truncated(name):
     def damage(folder):
         path = folder / name
         path.write_bytes(path.read_bytes()[: os.path.getsize(path) // 2])
+
     return damage
 
 
@@ -105,15 +107,18 @@ def dense_file(damage):
                 np.save(handle, damaged)
         record["sha256"] = sha256_file(vectors)
         record_path.write_text(json.dumps(record))
+
     return apply
 
 
 def special(name: str, kind: str):
     """The entry `name` (a glob) replaced by a named pipe (a read of it hung forever) or a link out of the cache."""
+
     def damage(folder):
         (path,) = folder.glob(name)
         path.unlink()
         os.mkfifo(path) if kind == "fifo" else path.symlink_to("/etc/hostname")
+
     return damage
 
 

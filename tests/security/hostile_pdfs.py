@@ -1,5 +1,6 @@
 """Hostile PDFs, built by the tests: decompression bombs, streams with filters pypdf rejects or
 needs an optional decoder for, pages that draw nothing or only paths, labels that carry markup."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,15 @@ TEXT = b"BT /F1 12 Tf 72 712 Td (%s) Tj ET\n"
 
 
 def _font(writer: PdfWriter):
-    return writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    return writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
 
 
 def _stream(writer: PdfWriter, data: bytes, filter_name: str | None):
@@ -28,7 +36,9 @@ def _stream(writer: PdfWriter, data: bytes, filter_name: str | None):
 def _page(writer: PdfWriter, contents, font) -> None:
     page = writer.add_blank_page(612, 792)
     page[NameObject("/Contents")] = contents
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
 
 
 def _bytes(writer: PdfWriter) -> bytes:

@@ -1,6 +1,7 @@
 """Hostile OpenAI-compatible servers on 127.0.0.1: the request's model name picks the fault
 (a late first byte, keep-alives forever, endless error bodies, lines without end, Retry-After
 values, replies cut short, malformed events, floods)."""
+
 import json
 import socket
 import time
@@ -11,7 +12,11 @@ MESSAGES = [{"role": "user", "content": "Which room?"}]
 
 
 def delta(text=None, finish=None):
-    return "data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": text} if text else {}, "finish_reason": finish}]}) + "\n\n"
+    return (
+        "data: "
+        + json.dumps({"choices": [{"index": 0, "delta": {"content": text} if text else {}, "finish_reason": finish}]})
+        + "\n\n"
+    )
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -153,7 +158,6 @@ class Server(ThreadingHTTPServer):
     @property
     def url(self):
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
 
 
 def serve() -> Server:

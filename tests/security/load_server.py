@@ -4,6 +4,7 @@ hostile benchmark: the embedded model's real tokenizer and chat template, with a
 
     python -m tests.security.load_server --port PORT FOLDER [PER_WORD_SECONDS]
 """
+
 from __future__ import annotations
 
 import sys
@@ -54,9 +55,11 @@ def main(argv: list[str]) -> None:
 
     port, folder = int(argv[1]), Path(argv[2])
     backend = TokenizedWordBackend(float(argv[3]) if len(argv) > 3 else 0.05)
-    backend.max_token_bytes  # computed before serving
+    _ = backend.max_token_bytes  # computed before serving
     store = DocumentStore(folder / "served", embedder=None, cache_dir=folder)
-    app = create_app(backend, documents=store, agent=Agent(backend, embedder=None, reader="extractive", cache_dir=folder))
+    app = create_app(
+        backend, documents=store, agent=Agent(backend, embedder=None, reader="extractive", cache_dir=folder)
+    )
 
     @app.get("/generated")
     async def generated():  # words the scripted model has produced: did a departed client's reply stop?

@@ -1,6 +1,7 @@
 """The app as a hostile visitor and a careless operator meet it: by default it reads no file of
 the server and offers only the embedded model; allowed folders cannot be left by paths, `..` or
 links; beyond loopback nothing (page, websocket, upload) passes without the access token."""
+
 import contextlib
 import os
 import socket
@@ -49,9 +50,22 @@ def test_by_default_the_ask_page_reads_no_file_of_the_server(monkeypatch, tmp_pa
     assert app.sidebar.selectbox[1].options == ["embedded SmolLM2-135M-Instruct"]
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/shadow", "~/.ssh/id_rsa", "/proc/self/status", "/dev/zero",
-                                  "{outside}/shadow", "{allowed}/../outside/shadow", "escape.txt", "zero.txt",
-                                  "{allowed}/escape.txt", "../outside/shadow"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/etc/passwd",
+        "/etc/shadow",
+        "~/.ssh/id_rsa",
+        "/proc/self/status",
+        "/dev/zero",
+        "{outside}/shadow",
+        "{allowed}/../outside/shadow",
+        "escape.txt",
+        "zero.txt",
+        "{allowed}/escape.txt",
+        "../outside/shadow",
+    ],
+)
 def test_paths_outside_the_allowed_folders_are_refused_unread(folders, path):
     allowed, outside = folders
     with pytest.raises(PathNotAllowedError) as refused:
@@ -95,13 +109,17 @@ def test_only_the_operators_models_are_offered(monkeypatch):
         state.shared_agent("Qwen/Qwen2-7B-Instruct")
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["--address", "0.0.0.0"], "serves the app to the network: give it an access token"),
-    (["--address", "192.168.1.20"], "give it an access token"),
-    (["--address", "my-host.example"], "give it an access token"),
-    (["--address", "0.0.0.0", "--auth-token", "short"], "use at least 16"),
-    (["--allow-path", "/no/such/folder"], "not a folder"),
-], ids=["any", "lan", "hostname", "short-token", "missing-folder"])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--address", "0.0.0.0"], "serves the app to the network: give it an access token"),
+        (["--address", "192.168.1.20"], "give it an access token"),
+        (["--address", "my-host.example"], "give it an access token"),
+        (["--address", "0.0.0.0", "--auth-token", "short"], "use at least 16"),
+        (["--allow-path", "/no/such/folder"], "not a folder"),
+    ],
+    ids=["any", "lan", "hostname", "short-token", "missing-folder"],
+)
 def test_the_operator_is_stopped_before_exposing_too_much(monkeypatch, capsys, argv, says):
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     monkeypatch.setattr(os, "execve", lambda *a, **k: pytest.fail("the app must not start"))
@@ -125,6 +143,7 @@ def test_the_operator_is_told_what_is_exposed_and_the_app_runs_offline(monkeypat
 
 # -- the real server on every interface, behind its token ------------------------------------
 
+
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory):
     port, log = free_port(), tmp_path_factory.mktemp("ui") / "server.log"
@@ -141,8 +160,12 @@ def upgrade(url: str, path: str, cookie: str = "") -> bytes:
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         extra = f"Cookie: {cookie}\r\n" if cookie else ""
-        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n").encode())
+        sock.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
+            ).encode()
+        )
         return sock.recv(200).split(b"\r\n")[0]
 
 
@@ -152,8 +175,13 @@ def test_nothing_passes_the_gate_without_the_token(gated):
     with httpx.Client(base_url=url, timeout=10) as client:
         page = client.get("/", headers={"Accept": "text/html"})
         assert page.status_code == 303 and page.headers["location"].startswith("/longdoc/login?next=")
-        for method, path in [("GET", "/_stcore/host-config"), ("PUT", "/_stcore/upload_file/s/f"), ("GET", "/media/x.png"),
-                             ("GET", "/static/js/index.js"), ("GET", "/ask?run=/etc/passwd")]:
+        for method, path in [
+            ("GET", "/_stcore/host-config"),
+            ("PUT", "/_stcore/upload_file/s/f"),
+            ("GET", "/media/x.png"),
+            ("GET", "/static/js/index.js"),
+            ("GET", "/ask?run=/etc/passwd"),
+        ]:
             assert client.request(method, path).status_code == 401, path
         assert b"403" in upgrade(url, "/_stcore/stream")
         assert client.get("/_stcore/health").text == "ok"
@@ -179,8 +207,15 @@ def test_a_wrong_token_waits_and_the_right_one_opens_the_app(gated):
 # -- in the real browser ---------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
 
 
@@ -188,8 +223,9 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chro
 def browser(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(tmp_path / "chromium", executable_path=CHROMIUM, args=FLAGS,
-                                                       headless=True)
+        context = p.chromium.launch_persistent_context(
+            tmp_path / "chromium", executable_path=CHROMIUM, args=FLAGS, headless=True
+        )
         yield context
         context.close()
 
@@ -281,7 +317,8 @@ def test_several_uploads_bytes_are_let_go_once_parsed(browser, tmp_path):
         time.sleep(2)
         before = resident_mib(pid)
         page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files(
-            [str(p) for p in pdfs])
+            [str(p) for p in pdfs]
+        )
         page.get_by_text("2 documents: the question reads those ticked").wait_for(timeout=120_000)
         time.sleep(3)
         held = resident_mib(pid) - before
@@ -301,13 +338,25 @@ def test_a_bad_model_is_a_typed_error_and_never_a_download(name, monkeypatch):
 
 # -- the gate and the path reader in process (issue 26's cases) ------------------------------------
 
+
 async def _ok_app(scope, receive, send):
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"app"})
 
 
-@pytest.mark.parametrize("target", ["/%09/evil.example/", "/\\evil.example", "//evil.example", "/%5Cevil.example",
-                                    "/%0a/evil.example", "/%2509/evil.example", "https://evil.example", "%2F%2Fevil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/",
+        "/\\evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%0a/evil.example",
+        "/%2509/evil.example",
+        "https://evil.example",
+        "%2F%2Fevil",
+    ],
+)
 async def test_the_login_never_redirects_off_site(target):
     from ui.gate import TokenGate
 
@@ -320,7 +369,9 @@ async def test_the_login_never_redirects_off_site(target):
 async def test_a_local_target_survives_the_login():
     from ui.gate import TokenGate
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app"
+    ) as c:
         right = await c.post("/longdoc/login?next=/needles%3Frun%3D3", data={"token": TOKEN})
     assert right.headers["location"] == "/needles?run=3"
 
@@ -328,7 +379,9 @@ async def test_a_local_target_survives_the_login():
 async def test_wrong_bearer_tokens_wait_a_second_each():
     from ui.gate import TokenGate
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=TokenGate(_ok_app, TOKEN)), base_url="http://app"
+    ) as c:
         start = time.monotonic()
         replies = [await c.get("/_stcore/host-config", headers={"Authorization": f"Bearer guess{n}"}) for n in range(3)]
         assert all(r.status_code == 401 for r in replies) and time.monotonic() - start >= 3.0  # 20 in 0.02 s before

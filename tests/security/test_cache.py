@@ -2,6 +2,7 @@
 file of a parsed document and of an index is damaged here, by accident (bytes cut or flipped)
 and on purpose (contents crafted with their checksums updated), and the next load must give the
 same answers as a fresh build. Killed writers' temporaries are swept."""
+
 import json
 import logging
 import os
@@ -71,10 +72,19 @@ def test_killed_writers_temporaries_are_swept_and_live_ones_kept(tmp_path):
 
 def test_a_damaged_effective_context_file_falls_back(tmp_path):
     path = tmp_path / "effective-context.json"
-    for content in ['{"m|plain": null}', '{"m|plain": -5}', '{"m|plain": 1e12}', "[1, 2]", '{"m|plain": "4096"}', "\x00\x01"]:
+    for content in [
+        '{"m|plain": null}',
+        '{"m|plain": -5}',
+        '{"m|plain": 1e12}',
+        "[1, 2]",
+        '{"m|plain": "4096"}',
+        "\x00\x01",
+    ]:
         path.write_text(content)
         tokens, source = effective_window("m", "plain", 8192, path)
-        assert (tokens, source) == (8192, "the nominal window (no needle measurement for this model and settings)"), content
+        assert (tokens, source) == (8192, "the nominal window (no needle measurement for this model and settings)"), (
+            content
+        )
     save_measurement("m", "plain", 4096, path)
     assert effective_window("m", "plain", 8192, path)[0] == 4096
 

@@ -1,5 +1,6 @@
 """Hostile documents: each case is built here, loaded in a fresh process, and must end in its
 typed error (or the right text) within its time and memory bound."""
+
 import os
 import threading
 import time
@@ -46,22 +47,30 @@ def test_a_page_over_the_content_limit_is_skipped_and_the_others_read():
     assert_bounded(outcome, None)
     pages, warnings = outcome.value
     assert pages[0][1] == "The vault code is 4417." and pages[1][1] == ""
-    assert warnings == ["page(s) without extractable text: 1 too large to read (page 2: it draws 5.0 MiB of content, "
-                        "over the 4 MiB a page may have)"]
+    assert warnings == [
+        "page(s) without extractable text: 1 too large to read (page 2: it draws 5.0 MiB of content, "
+        "over the 4 MiB a page may have)"
+    ]
 
 
 def test_the_cpu_budget_stops_what_the_content_limits_let_through():
     data = pdf_of_streams([text_page(f"Page {n} of a long report.") for n in range(6)])
-    outcome = run_bounded(load, data, "report.pdf", PDFLimits(cpu_seconds_base=0.0, cpu_seconds_per_page=0.0, workers=1))
+    outcome = run_bounded(
+        load, data, "report.pdf", PDFLimits(cpu_seconds_base=0.0, cpu_seconds_per_page=0.0, workers=1)
+    )
     assert_bounded(outcome, "ParseLimitError", match="CPU budget")
 
 
-@pytest.mark.parametrize("streams, error, match", [
-    ([((TEXT % b"Hi").hex().encode() + b">", "/AHx")], "CorruptPDFError", "DeprecationError: The filter name /AHx"),
-    ([(TEXT % b"Hi", "/NoSuchDecode")], "CorruptPDFError", "Unsupported filter /NoSuchDecode"),
-    ([(zlib.compress(b" \n"), "/FlateDecode")] * 3, "EmptyDocumentError", "3 are blank (pages 1, 2, 3)"),
-    ([(zlib.compress(b"0 0 m 200 200 l S\n"), "/FlateDecode")], "ScannedPDFError", "draws only paths"),
-], ids=["removed-filter", "unknown-filter", "blank", "vector-only"])
+@pytest.mark.parametrize(
+    "streams, error, match",
+    [
+        ([((TEXT % b"Hi").hex().encode() + b">", "/AHx")], "CorruptPDFError", "DeprecationError: The filter name /AHx"),
+        ([(TEXT % b"Hi", "/NoSuchDecode")], "CorruptPDFError", "Unsupported filter /NoSuchDecode"),
+        ([(zlib.compress(b" \n"), "/FlateDecode")] * 3, "EmptyDocumentError", "3 are blank (pages 1, 2, 3)"),
+        ([(zlib.compress(b"0 0 m 200 200 l S\n"), "/FlateDecode")], "ScannedPDFError", "draws only paths"),
+    ],
+    ids=["removed-filter", "unknown-filter", "blank", "vector-only"],
+)
 def test_pages_without_text_say_their_real_cause(streams, error, match):
     outcome = run_bounded(load, pdf_of_streams(streams))
     assert_bounded(outcome, error, match=match)
@@ -83,11 +92,11 @@ def test_brotli_streams_are_read():
 
 
 def test_a_missing_decoder_is_named_with_its_fix(monkeypatch):
+    import brotli
     import pypdf.filters
+
     from retrieval import MissingDecoderError
     from retrieval.pdf import ExtractedPDF
-
-    import brotli
 
     real = pypdf.filters.find_spec
     monkeypatch.setattr(pypdf.filters, "find_spec", lambda name, *a: None if name == "brotli" else real(name, *a))
@@ -118,11 +127,15 @@ def test_utf16_without_a_byte_order_mark_is_text():
         assert document.text == text and document.encoding == encoding
 
 
-@pytest.mark.parametrize("make, what", [
-    (lambda d: os.symlink("/dev/zero", d / "zero.txt") or d / "zero.txt", "a character device"),
-    (lambda d: os.mkfifo(d / "pipe.txt") or d / "pipe.txt", "a named pipe"),
-    (lambda d: (d / "folder.pdf").mkdir() or d / "folder.pdf", "a directory"),
-], ids=["dev-zero-symlink", "fifo", "directory"])
+@pytest.mark.parametrize(
+    "make, what",
+    [
+        (lambda d: os.symlink("/dev/zero", d / "zero.txt") or d / "zero.txt", "a character device"),
+        (lambda d: os.mkfifo(d / "pipe.txt") or d / "pipe.txt", "a named pipe"),
+        (lambda d: (d / "folder.pdf").mkdir() or d / "folder.pdf", "a directory"),
+    ],
+    ids=["dev-zero-symlink", "fifo", "directory"],
+)
 def test_what_is_not_a_regular_file_is_refused_before_reading(tmp_path, make, what):
     from retrieval import UnsupportedDocumentError
 

@@ -1,6 +1,7 @@
 """`OpenAIBackend` against hostile OpenAI-compatible servers on 127.0.0.1, one per fault: every
 wait ends at the deadline, bad events are BackendErrors naming the server's fault, a reply cut
 short is an IncompleteReplyError carrying what streamed, and none of it is an answer."""
+
 import time
 from email.utils import formatdate
 
@@ -108,20 +109,35 @@ def test_a_json_reply_to_a_streaming_request_is_refused(server):
     assert type(error) is BackendError and "not server-sent events" in str(error)
 
 
-@pytest.mark.parametrize("event, says", [
-    ('data: "hello"\n\n', "not a JSON object"),
-    ("data: 123\n\n", "not a JSON object"),
-    ("data: [1, 2]\n\n", "not a JSON object"),
-    ('data: {"choices": [1]}\n\n', "not a list of objects"),
-    ('data: {"choices": {"0": {}}}\n\n', "not a list of objects"),
-    ('data: {"choices": [{"delta": {"content": 5}}]}\n\n', "wrong shape"),
-    ('data: {"choices": [{"delta": "text"}]}\n\n', "wrong shape"),
-    ('data: {"choices": [{"delta": {}, "finish_reason": 7}]}\n\n', "wrong shape"),
-    ("data: {not json\n\n", "unreadable event"),
-    (b"data: \xff\xfe\n\n", "not UTF-8"),
-    ('data: {"error": {"message": "CUDA out of memory"}}\n\n', "CUDA out of memory"),
-], ids=["string", "number", "array", "choice-number", "choices-object", "content-number", "delta-string",
-        "finish-number", "not-json", "not-utf8", "error-event"])
+@pytest.mark.parametrize(
+    "event, says",
+    [
+        ('data: "hello"\n\n', "not a JSON object"),
+        ("data: 123\n\n", "not a JSON object"),
+        ("data: [1, 2]\n\n", "not a JSON object"),
+        ('data: {"choices": [1]}\n\n', "not a list of objects"),
+        ('data: {"choices": {"0": {}}}\n\n', "not a list of objects"),
+        ('data: {"choices": [{"delta": {"content": 5}}]}\n\n', "wrong shape"),
+        ('data: {"choices": [{"delta": "text"}]}\n\n', "wrong shape"),
+        ('data: {"choices": [{"delta": {}, "finish_reason": 7}]}\n\n', "wrong shape"),
+        ("data: {not json\n\n", "unreadable event"),
+        (b"data: \xff\xfe\n\n", "not UTF-8"),
+        ('data: {"error": {"message": "CUDA out of memory"}}\n\n', "CUDA out of memory"),
+    ],
+    ids=[
+        "string",
+        "number",
+        "array",
+        "choice-number",
+        "choices-object",
+        "content-number",
+        "delta-string",
+        "finish-number",
+        "not-json",
+        "not-utf8",
+        "error-event",
+    ],
+)
 def test_malformed_events_are_the_servers_fault(server, event, says):
     server.malformed = event
     text, error, _ = timed(OpenAIBackend(server.url, "malformed"))

@@ -1,6 +1,7 @@
 """Every parser is bounded: DOCX, PPTX, EPUB and HTML are read in a child process (time,
 memory, markup size), text is read no further than its limit and cleaned within a time limit,
 and parser processes are capped machine-wide."""
+
 import io
 import threading
 import time
@@ -8,8 +9,7 @@ import zipfile
 
 import pytest
 
-from retrieval import load_document
-from retrieval import child
+from retrieval import child, load_document
 from retrieval.document import _clean_in_blocks
 from retrieval.errors import DocumentTooLargeError, EmptyDocumentError, ParseLimitError
 from retrieval.formats import FormatLimits
@@ -21,11 +21,14 @@ from .bounds import run_bounded
 def markup_docx(megabytes: int, numbered: bool = False) -> bytes:
     """A DOCX whose document.xml is `megabytes` of paragraphs (a 2.4 MB file of 160 MB passed before);
     `numbered`: each paragraph different, so the file compresses like a real one (about 30x)."""
-    paragraph = b'<w:p><w:r><w:t>The river rose in spring and the mills stopped for a week.</w:t></w:r></w:p>'
+    paragraph = b"<w:p><w:r><w:t>The river rose in spring and the mills stopped for a week.</w:t></w:r></w:p>"
     count = megabytes * 2**20 // len(paragraph)
     if numbered:
-        body = b"".join(b'<w:p><w:r><w:t>Paragraph %d: the river rose %d cm in spring %d.</w:t></w:r></w:p>'
-                        % (n, n * 7919 % 1000, 1800 + n % 200) for n in range(count))
+        body = b"".join(
+            b"<w:p><w:r><w:t>Paragraph %d: the river rose %d cm in spring %d.</w:t></w:r></w:p>"
+            % (n, n * 7919 % 1000, 1800 + n % 200)
+            for n in range(count)
+        )
     else:
         body = paragraph * count
     source = zipfile.ZipFile(io.BytesIO(docx_file([("Intro", ["Intro."])])))

@@ -1,11 +1,11 @@
 """`longdoc serve` under hostile load, on a real server process on 127.0.0.1 (the embedded
 model's tokenizer and template, a scripted reply): every case ends in its typed error or its
 answer within its bound, and /health answers within 100 ms throughout."""
+
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -23,8 +23,13 @@ HEALTH_S = 0.1
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("load")
     port = free_port()
-    process = start([sys.executable, "-m", "tests.security.load_server", "--port", str(port), str(folder), "0.05"],
-                    {**os.environ, "HF_HUB_OFFLINE": "1"}, folder / "server.log", "/health", 120)
+    process = start(
+        [sys.executable, "-m", "tests.security.load_server", "--port", str(port), str(folder), "0.05"],
+        {**os.environ, "HF_HUB_OFFLINE": "1"},
+        folder / "server.log",
+        "/health",
+        120,
+    )
     url = f"http://127.0.0.1:{port}"
     text = f"{filler(5)}\n\nThe secret access code for the Lisbon office is 58213.\n\n{filler(5, 5)}"
     document_id = httpx.post(f"{url}/v1/documents?name=offices.txt", content=text.encode()).json()["id"]
@@ -55,12 +60,24 @@ def error_of(response) -> dict:
     return response.json()["error"]
 
 
-@pytest.mark.parametrize("question, status, seconds", [
-    ("where is the office " * 3000, 400, 1.0),  # 60 KB: 58 s with /health dead before
-    ("where is the office " * 50_000, 400, 1.0),  # 1 MB: no reply in 300 s before; within an ask's 2 MB (a conversation)
-    ("where is the office " * 150_000, 413, 1.0),  # 3 MB: past an ask's body limit
-    (" ".join(f"What is the code of branch {n}?" for n in range(40)), 400, 1.0),  # 40 questions held the model 169 s
-], ids=["60KB", "1MB", "3MB", "40-questions"])
+@pytest.mark.parametrize(
+    "question, status, seconds",
+    [
+        ("where is the office " * 3000, 400, 1.0),  # 60 KB: 58 s with /health dead before
+        (
+            "where is the office " * 50_000,
+            400,
+            1.0,
+        ),  # 1 MB: no reply in 300 s before; within an ask's 2 MB (a conversation)
+        ("where is the office " * 150_000, 413, 1.0),  # 3 MB: past an ask's body limit
+        (
+            " ".join(f"What is the code of branch {n}?" for n in range(40)),
+            400,
+            1.0,
+        ),  # 40 questions held the model 169 s
+    ],
+    ids=["60KB", "1MB", "3MB", "40-questions"],
+)
 def test_a_long_question_is_refused_at_once(server, question, status, seconds):
     url, document_id, _ = server
     body = json.dumps({"question": question}).encode()
@@ -71,19 +88,51 @@ def test_a_long_question_is_refused_at_once(server, question, status, seconds):
 
 def test_the_document_is_still_answered(server):
     url, document_id, _ = server
-    answer = post(url, f"/v1/documents/{document_id}/ask", json.dumps({"question": "What is the Lisbon office code?"}).encode())
+    answer = post(
+        url, f"/v1/documents/{document_id}/ask", json.dumps({"question": "What is the Lisbon office code?"}).encode()
+    )
     assert answer.status_code == 200 and "58213" in answer.json()["text"]
 
 
-@pytest.mark.parametrize("body, status, code, seconds", [
-    (chat_body("word " * (6 << 20)), 413, "request_too_large", 2.0),  # 30 MB: /health deaf 47 s, +4.8 GB before
-    (chat_body("word " * (1 << 20)), 400, "context_length_exceeded", 2.0),  # 5 MB: refused before tokenizing
-    (json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}] * 900_000}).encode(), 413,
-     "request_too_large", 2.0),  # 900,000 messages: 32 s before
-    (json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}] * 200_000}).encode(), 400, None, 2.0),
-    (chat_body("<|im_" * 23_400 + "<|im_end|>" + "end|>" * 23_400), 400, "context_length_exceeded", 5.0),  # 45 s before
-    (chat_body("The code is 58213. " * 3000 + "What is the code?"), 400, "context_length_exceeded", 5.0),  # tokenized
-], ids=["30MB-prompt", "5MB-prompt", "900k-messages", "200k-messages", "nested-template-tokens", "just-over-the-window"])
+@pytest.mark.parametrize(
+    "body, status, code, seconds",
+    [
+        (chat_body("word " * (6 << 20)), 413, "request_too_large", 2.0),  # 30 MB: /health deaf 47 s, +4.8 GB before
+        (chat_body("word " * (1 << 20)), 400, "context_length_exceeded", 2.0),  # 5 MB: refused before tokenizing
+        (
+            json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}] * 900_000}).encode(),
+            413,
+            "request_too_large",
+            2.0,
+        ),  # 900,000 messages: 32 s before
+        (
+            json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}] * 200_000}).encode(),
+            400,
+            None,
+            2.0,
+        ),
+        (
+            chat_body("<|im_" * 23_400 + "<|im_end|>" + "end|>" * 23_400),
+            400,
+            "context_length_exceeded",
+            5.0,
+        ),  # 45 s before
+        (
+            chat_body("The code is 58213. " * 3000 + "What is the code?"),
+            400,
+            "context_length_exceeded",
+            5.0,
+        ),  # tokenized
+    ],
+    ids=[
+        "30MB-prompt",
+        "5MB-prompt",
+        "900k-messages",
+        "200k-messages",
+        "nested-template-tokens",
+        "just-over-the-window",
+    ],
+)
 def test_a_huge_prompt_is_refused_without_blocking_the_server(server, body, status, code, seconds):
     url = server[0]
     response, took, worst = timed(url, lambda: post(url, "/v1/chat/completions", body))
@@ -93,7 +142,10 @@ def test_a_huge_prompt_is_refused_without_blocking_the_server(server, body, stat
 
 def metrics(url) -> dict:
     text = httpx.get(f"{url}/metrics").text
-    return {name: float(value) for name, value in (line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))}
+    return {
+        name: float(value)
+        for name, value in (line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    }
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
@@ -102,8 +154,13 @@ def test_a_client_that_leaves_frees_the_model_within_a_word(server, stream):
     before = metrics(url)
     body = chat_body("Tell a long story.", max_tokens=1200, stream=stream)
     try:  # the client gives up after a second of a 60 s reply (streamed: after its first piece)
-        with httpx.stream("POST", f"{url}/v1/chat/completions", content=body, timeout=1.0,
-                          headers={"content-type": "application/json"}) as response:
+        with httpx.stream(
+            "POST",
+            f"{url}/v1/chat/completions",
+            content=body,
+            timeout=1.0,
+            headers={"content-type": "application/json"},
+        ) as response:
             next(response.iter_bytes())
             assert stream, "a whole reply came back within a second"
     except httpx.ReadTimeout:
@@ -141,22 +198,37 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(server):
     assert sent[0] < 100 << 20 and rss_mib(process.pid) - before < 64 and probe.worst < HEALTH_S
 
 
-@pytest.mark.parametrize("path, method, body, status, param", [
-    ("/v1/chat/completions", "POST", b"[" * 100_000 + b"]" * 100_000, 400, None),  # plain-text 500 before
-    ("/v1/chat/completions", "POST", b'{"model": "%s", "messages": [{"role": "user", "content": "\\ud800"}]}' % MODEL.encode(),
-     400, "messages.0.content"),
-    ("/v1/chat/completions", "POST", chat_body("hi", temperature=1e-300, max_tokens=2), 200, None),  # 500 before
-    ("/v1/chat/completions", "POST", chat_body("hi", seed=10**30, max_tokens=2), 400, "seed"),  # 500 before
-    ("/v1/chat/completions", "POST", json.dumps({"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}).encode(),
-     404, "model"),  # 200 before
-    ("/v1/chat/completions", "POST", chat_body("hi", stop=["x"] * 100), 400, "stop"),
-    ("/nowhere", "GET", b"", 404, None),  # {"detail": ...} before
-    ("/v1/models", "DELETE", b"", 405, None),
-], ids=["deep-json", "lone-surrogate", "tiny-temperature", "huge-seed", "unknown-model", "many-stops", "404", "405"])
+@pytest.mark.parametrize(
+    "path, method, body, status, param",
+    [
+        ("/v1/chat/completions", "POST", b"[" * 100_000 + b"]" * 100_000, 400, None),  # plain-text 500 before
+        (
+            "/v1/chat/completions",
+            "POST",
+            b'{"model": "%s", "messages": [{"role": "user", "content": "\\ud800"}]}' % MODEL.encode(),
+            400,
+            "messages.0.content",
+        ),
+        ("/v1/chat/completions", "POST", chat_body("hi", temperature=1e-300, max_tokens=2), 200, None),  # 500 before
+        ("/v1/chat/completions", "POST", chat_body("hi", seed=10**30, max_tokens=2), 400, "seed"),  # 500 before
+        (
+            "/v1/chat/completions",
+            "POST",
+            json.dumps({"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+            404,
+            "model",
+        ),  # 200 before
+        ("/v1/chat/completions", "POST", chat_body("hi", stop=["x"] * 100), 400, "stop"),
+        ("/nowhere", "GET", b"", 404, None),  # {"detail": ...} before
+        ("/v1/models", "DELETE", b"", 405, None),
+    ],
+    ids=["deep-json", "lone-surrogate", "tiny-temperature", "huge-seed", "unknown-model", "many-stops", "404", "405"],
+)
 def test_every_error_has_openais_shape(server, path, method, body, status, param):
     url = server[0]
-    response = httpx.request(method, f"{url}{path}", content=body or None, headers={"content-type": "application/json"},
-                             timeout=30)
+    response = httpx.request(
+        method, f"{url}{path}", content=body or None, headers={"content-type": "application/json"}, timeout=30
+    )
     assert response.status_code == status, response.text[:300]
     if status != 200:
         error = error_of(response)
@@ -180,6 +252,11 @@ def test_a_blank_key_is_refused():
     for blank in ("", "   ", "\t\n"):
         with pytest.raises(ValueError, match="blank"):
             create_app(ScriptedBackend("x"), api_key=blank)
-    result = subprocess.run([sys.executable, "-m", "longdoc.cli", "serve", "--api-key", "   "], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "longdoc.cli", "serve", "--api-key", "   "],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     assert result.returncode == 2 and "blank" in result.stderr

@@ -1,6 +1,7 @@
 """What the command line prints of a document (names, labels, text, the model's tokens) reaches
 the terminal as text: no escape sequence of a document's runs there. And `longdoc ask` opens
 encrypted PDFs with --password, as EncryptedPDFError tells users to."""
+
 import pytest
 
 import agent

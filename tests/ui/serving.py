@@ -1,5 +1,6 @@
 """Real servers for browser and HTTP tests (the app, `longdoc serve`): started as a process on a
 free port, ready once its health check answers."""
+
 import socket
 import subprocess
 import time

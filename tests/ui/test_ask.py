@@ -1,6 +1,7 @@
 """The Ask page in Streamlit's headless AppTest, with a scripted model for control flow (the real
 embedded model answers in the browser test): documents from paths in the allowed folder, typed
 errors that keep the question, citations as verified, document text shown as data."""
+
 from pathlib import Path
 
 import pytest
@@ -123,10 +124,15 @@ def test_events_that_end_without_an_answer_are_an_error_not_a_wait():
 
 def test_a_follow_up_is_read_with_its_conversation_until_a_new_one_starts(backend, tmp_path):
     doc = tmp_path / "freight.txt"
-    doc.write_text(f"{filler(3)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
-                   "In 2019 the company carried 47,500 tonnes of freight.\n")
-    backend.reply = lambda messages: ("How many tonnes of freight did the company carry in 2019?"
-                                      if "Rewritten question:" in messages[-1]["content"] else "47,500 tonnes.")
+    doc.write_text(
+        f"{filler(3)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
+        "In 2019 the company carried 47,500 tonnes of freight.\n"
+    )
+    backend.reply = lambda messages: (
+        "How many tonnes of freight did the company carry in 2019?"
+        if "Rewritten question:" in messages[-1]["content"]
+        else "47,500 tonnes."
+    )
     app = open_path(page(), doc)
     app.chat_input[0].set_value("How many tonnes of freight did the company carry in 2018?").run()
     app.chat_input[0].set_value("And in 2019?").run()

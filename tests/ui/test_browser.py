@@ -1,6 +1,7 @@
 """The app as users meet it: `streamlit run ui/app.py` on 127.0.0.1, driven in Debian's chromium by
 Playwright. The needle page shows a published run; the Ask page answers about an uploaded PDF with
 the real embedded model (slow)."""
+
 import os
 import shutil
 from pathlib import Path
@@ -15,8 +16,15 @@ from .serving import free_port, start, stop
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "niah" / "model-gpu-dca"
 
 
@@ -33,9 +41,13 @@ def app_url(tmp_path_factory):
 def browser(tmp_path_factory):
     with playwright.sync_playwright() as p:
         # a fresh profile, as Chromium starts on these machines
-        context = p.chromium.launch_persistent_context(tmp_path_factory.mktemp("chromium"), executable_path=CHROMIUM,
-                                                       args=FLAGS, headless=True,
-                                                       viewport={"width": 1400, "height": 1600})
+        context = p.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium"),
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1600},
+        )
         yield context
         context.close()
 
@@ -57,8 +69,11 @@ def test_needle_results_load_in_the_app(app_url, browser, tmp_path):
 
 @pytest.mark.slow
 def test_the_embedded_model_answers_an_uploaded_pdf_with_a_citation(app_url, browser, tmp_path):
-    pages = [f"Chapter {n}. The harbour ledger records cargo of salt, cloth and copper for the season of {1700 + n}. "
-             "Clerks counted barrels at dawn and again at dusk." for n in range(1, 5)]
+    pages = [
+        f"Chapter {n}. The harbour ledger records cargo of salt, cloth and copper for the season of {1700 + n}. "
+        "Clerks counted barrels at dawn and again at dusk."
+        for n in range(1, 5)
+    ]
     pages[2] += " The secret access code for the Lisbon office is 58213."
     pdf = tmp_path / "ledger.pdf"
     pdf.write_bytes(text_pdf(pages))
@@ -93,7 +108,9 @@ def test_several_uploads_are_asked_together_the_ticked_ones_only_with_follow_ups
     page.goto(app_url)
     page.get_by_text("Several documents", exact=True).click()
     page.get_by_text("Up to 20 documents, asked together").wait_for(timeout=60_000)
-    page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files([str(q1), str(q2)])
+    page.locator("[data-testid='stFileUploaderDropzone'] input[type='file'][multiple]").set_input_files(
+        [str(q1), str(q2)]
+    )
     page.get_by_text("2 documents: the question reads those ticked").wait_for(timeout=120_000)
     question = page.locator("[data-testid='stChatInputTextArea']")
     question.fill("How many tonnes of freight did the company carry in the first quarter?")
@@ -102,7 +119,8 @@ def test_several_uploads_are_asked_together_the_ticked_ones_only_with_follow_ups
     question.fill("And in the second quarter?")  # a follow-up, read with the turn before it
     question.press("Enter")
     page.get_by_text("Asked as: How many tonnes of freight did the company carry in the second quarter?").wait_for(
-        timeout=600_000)
+        timeout=600_000
+    )
     page.get_by_text("second-quarter.txt, page 1, characters").wait_for(timeout=600_000)
     page.locator("[data-testid='stCheckbox']").filter(has_text="second-quarter.txt").click()  # untick: the first only
     question.fill("How many tonnes of freight did the company carry in the second quarter?")

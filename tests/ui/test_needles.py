@@ -1,6 +1,7 @@
 """The Needle tests page in Streamlit's headless AppTest: the published runs and a fresh one load as
 the CLI wrote them; bad paths get typed errors, and no path outside the places runs are kept (or
 the operator's allowed folders) is read."""
+
 import json
 import shutil
 from pathlib import Path
@@ -52,8 +53,18 @@ def test_a_published_run_shows_its_table_heatmap_and_effective_context():
 def test_found_runs_are_offered_and_misses_filter_the_cells(tmp_path, monkeypatch):
     run = tmp_path / "runs" / "niah" / "mine"
     shutil.copytree(PUBLISHED / "model-gpu-plain", run)
-    (run / "run.json").write_text(json.dumps({"target": "model", "model": "Tiny", "settings": "plain", "seed": 3,
-                                              "haystack_source": "my files", "max_new_tokens": 32}))
+    (run / "run.json").write_text(
+        json.dumps(
+            {
+                "target": "model",
+                "model": "Tiny",
+                "settings": "plain",
+                "seed": 3,
+                "haystack_source": "my files",
+                "max_new_tokens": 32,
+            }
+        )
+    )
     monkeypatch.chdir(tmp_path)
     app = page()
     assert str(run.resolve()) in app.selectbox[0].options
