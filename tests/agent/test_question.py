@@ -46,7 +46,7 @@ def test_every_question_rule_is_linear_on_a_megabyte(text):
         cue.search(text)
     request(text)
     names(text)
-    assert time.perf_counter() - start < 5.0  # linear: about 0.1 s a rule here; quadratic was minutes
+    assert time.perf_counter() - start < 30.0  # linear: 2-4 s on 2 idle cores; quadratic was minutes
 
 
 def test_a_long_question_is_refused_before_anything_reads_it():
