@@ -268,11 +268,7 @@ def main(argv=None) -> int:
         help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
         "multihop: follow a chain; summary: map-reduce; auto: choose (default)",
     )
-    answering.add_argument(
-        "--model",
-        default=None,
-        help=MODEL_HELP,
-    )
+    answering.add_argument("--model", default=None, help=MODEL_HELP)
     answering.add_argument(
         "--server",
         default=None,
