@@ -5,6 +5,7 @@ the real server in a subprocess on 127.0.0.1 with the embedded model, called by 
 import asyncio
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -120,6 +121,37 @@ async def test_a_full_queue_answers_429_with_retry_after():
         assert refused.headers["Retry-After"].isdigit() and refused.json()["error"]["code"] == "queue_full"
         assert backend.most_running == 1 or backend.running == 0  # one generation at a time
         assert (await c.get("/health")).json()["queued"] == 0
+
+
+async def test_a_request_refused_after_it_was_queued_gives_its_place_back():
+    # too many stop sequences are found only once the request holds a place in the queue
+    async with client(WordBackend("x"), max_queue=0) as c:
+        for _ in range(3):
+            refused = await c.post("/v1/chat/completions", json=chat(stop=[f"s{i}" for i in range(9)]))
+            assert refused.status_code == 400 and refused.json()["error"]["param"] == "stop"
+        assert (await c.post("/v1/chat/completions", json=chat())).status_code == 200  # not 429: no place held
+        assert (await c.get("/health")).json()["queued"] == 0
+
+
+async def test_the_openapi_page_shows_the_request_and_answer_schemas(tmp_path):
+    c, _ = documents_client(tmp_path)
+    async with c:
+        spec = (await c.get("/openapi.json")).json()
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
+
+    def body(path):
+        return paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+
+    assert body("/v1/chat/completions") == "ChatRequest" and "messages" in schemas["ChatRequest"]["properties"]
+    assert body("/v1/documents/{document_id}/ask") == "AskRequest"
+    assert body("/v1/collections/{collection_id}/ask") == "CollectionAskRequest"
+    assert body("/v1/collections") == "CollectionRequest"
+    answered = paths["/v1/documents/{document_id}/ask"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answered["schema"]["$ref"].endswith("/Answer")
+    assert {"text", "citations", "trace", "supported"} <= set(schemas["Answer"]["properties"])
+    # every reference resolves: the page a client generates code from is whole
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs and refs <= set(schemas)
 
 
 # -- the real server ----------------------------------------------------------------------------
@@ -327,6 +359,7 @@ async def test_upload_then_ask_with_citations(tmp_path):
         assert "58213" in answer["text"] and answer["supported"] and answer["strategy"] == "rag"
         [citation] = answer["citations"]
         assert OFFICES[citation["char_start"] : citation["char_end"]] == citation["quote"] and citation["page"] == 1
+        assert set(citation) == {"page", "label", "char_start", "char_end", "quote"}  # no document: not a collection
         streamed = (
             await c.post(
                 f"/v1/documents/{document_id}/ask", json={"question": "What is the Lisbon code?", "stream": True}
