@@ -17,7 +17,7 @@ import re
 
 from .cells import asked_years
 from .evidence import _cached
-from .rag import MONTHS
+from .question import MONTHS
 
 WORD = re.compile(r"[^\W_][\w'’&.-]*[^\W_]|[^\W_]", re.UNICODE)
 QUESTION_WORDS = frozenset(

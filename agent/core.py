@@ -129,6 +129,7 @@ class Agent:
             max_new_tokens,
             self.concurrency,
             self.reader_for(backend),
+            self.read_limit,
         )
         job.trace.question = question
         job.trace.steps += [rewrite] if rewrite else []
@@ -141,7 +142,7 @@ class Agent:
         )
         if strategy != "direct" and index is None:
             yield from self._build_index(job)
-        yield from route(job, strategy, self.read_limit)
+        yield from route(job, strategy)
 
     def _one_by_one(self, doc, questions: list[str], max_new_tokens: int) -> Iterator[Event]:
         """Several questions asked at once: each answered on its own (small models answer one

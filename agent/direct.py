@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import computed
 from .events import Progress
-from .job import Job, page_passages
+from .job import Job, Situation, Strategy, page_passages
 from .question import computes
 from .writer import done, write
 
@@ -18,3 +18,12 @@ def answer(job: Job):
     else:
         text, citations = yield from write(job, passages)
     yield done(job, "direct", text, citations)
+
+
+def routes(s: Situation) -> str | None:
+    if s.reader == "generative" and s.document_tokens <= s.room:
+        return f"{s.size} fits the {s.window:,}-token window ({s.room:,} left for it)"
+    return None
+
+
+STRATEGY = Strategy("direct", "read it whole (the long-context window)", answer, routes)

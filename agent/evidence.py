@@ -24,6 +24,8 @@ from retrieval.analysis import terms
 from retrieval.sentences import sentence_spans
 from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
+from .job import Passage
+
 RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
 
@@ -226,3 +228,32 @@ def about(index, question: str):
 def shares_a_term(index, question: str, ranked) -> bool:
     """Whether the best sentence shares a word with the question at all (else the document does not answer)."""
     return bool(ranked) and bool(set(term_weights(index, question)) & set(terms(ranked[0][0].searched)))
+
+
+def with_context(job, sentences) -> list[Passage]:
+    """Each sentence with the one before and after it on its page (a sentence alone may not name
+    its subject), less what an earlier passage already shows: the next row of a table read for
+    the row above it still comes (under its header), and no passage grows past three sentences."""
+    document = job.document
+    spans: list = []  # (start, end, sentence) of each passage
+    for s in sentences:
+        on_page = page_sentences(document, s.page)
+        i = next((i for i, p in enumerate(on_page) if p.char_start <= s.char_start < p.char_end), None)
+        a, b = (
+            (on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end)
+            if i is not None
+            else (s.char_start, s.char_end)
+        )
+        for start, end, _ in spans:
+            if start <= a < end:
+                a = end
+            if a < start < b:
+                b = start
+        if a <= s.char_start and s.char_end <= b:  # else it is shown already
+            spans.append((a, b, s))
+    out = []
+    for a, b, s in spans:
+        text = document.text[a:b]
+        header_row = s.header.rsplit("\n", 1)[-1]  # its caption may stand apart from it by a blank line
+        out.append(Passage(text, s.page, s.page_label, a, b, "" if header_row in text else s.header))
+    return out

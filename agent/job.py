@@ -49,6 +49,7 @@ class Job:
     max_new_tokens: int
     concurrency: int
     reader: str = "generative"  # "extractive": answers are the document's own sentences (small models)
+    read_limit: int = 32_000  # `auto` reads every part (parallel) only of documents up to this many tokens
     trace: Trace = field(default_factory=Trace)
 
     @cached_property
@@ -60,6 +61,56 @@ class Job:
         step = Step(name, time.perf_counter() - since, prompt_tokens, output_tokens, detail)
         self.trace.steps.append(step)
         return step
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What `auto` knows of a job before anything is read: the question, the document's size, and
+    the room the model's window leaves it beside the question, the answer and the scaffolding."""
+
+    question: str
+    document_tokens: int
+    window: int
+    room: int
+    read_limit: int
+    reader: str = "generative"
+
+    @classmethod
+    def of(cls, job: Job) -> Situation:
+        question_tokens, window = job.backend.count_tokens(job.question), job.backend.window
+        room = window - question_tokens - job.max_new_tokens - ANSWER_RESERVE
+        return cls(job.question, job.trace.document_tokens, window, room, job.read_limit, job.reader)
+
+    @property
+    def size(self) -> str:
+        return f"the document ({self.document_tokens:,} tokens)"
+
+    @property
+    def not_whole(self) -> str:
+        """Why the document is not read whole: too long, or a reader that reads sentences."""
+        if self.document_tokens > self.room:
+            return f"{self.size} is over the {self.room:,} tokens the {self.window:,}-token window leaves"
+        return (
+            f"{self.size}, read by an extractive reader (a small model answers better from ranked sentences than "
+            "from a whole document)"
+        )
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One way of answering, owning its whole answer. Under `auto`: `routes(situation)` is why it
+    is taken (None: not this one; no `routes`: asked for by name only); `declines(situation)` is
+    what the chosen one's reason adds when the question called for this one but it cannot run;
+    `follows(job, answer)` is why it should answer after an attempt of one of `after` (None: that
+    answer stands)."""
+
+    name: str
+    help: str  # a few words for the command line and the app
+    answer: Callable  # (job) -> events ending in Done
+    routes: Callable[[Situation], str | None] | None = None
+    declines: Callable[[Situation], str] | None = None
+    follows: Callable | None = None  # (job, answer) -> str | None
+    after: tuple[str, ...] = ()
 
 
 def page_passages(document: Document) -> list[Passage]:

@@ -16,6 +16,7 @@ replaced by the chain's sentences.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Set
 
@@ -24,11 +25,14 @@ from retrieval.sentences import readable
 
 from . import cells, evidence
 from .events import Progress
-from .job import Job
-from .rag import value_kind, with_context
+from .evidence import with_context
+from .job import Job, Situation, Strategy
+from .question import value_kind
 from .writer import done, quote, write
 
 MAX_HOPS = 3
+# Questions that name a thing through another one ("the X of the Y that ..."): follow the chain.
+CHAIN_CUE = re.compile(r"\b(?:whose|of the \w+(?: \w+)? (?:who|that|which|where))\b", re.I)
 
 
 def answer(job: Job, max_hops: int = MAX_HOPS):
@@ -141,3 +145,19 @@ def chain_continues(job: Job, citations: list) -> str | None:
         if found & added and found & uncovered:
             return "the cited sentence names something that another sentence links to the rest of the question"
     return None
+
+
+def routes(s: Situation) -> str | None:
+    if CHAIN_CUE.search(s.question):
+        return f"{s.not_whole}, and the question names one thing through another: follow the chain"
+    return None
+
+
+def follows(job: Job, first) -> str | None:
+    """Why a chain should be followed after `first` (rag's answer), or None: it stands."""
+    if not first.supported:
+        return "the retrieved sentences did not support an answer"
+    return chain_continues(job, first.citations)
+
+
+STRATEGY = Strategy("multihop", "follow a chain", answer, routes, follows=follows, after=("rag",))

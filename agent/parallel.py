@@ -24,10 +24,16 @@ from . import evidence, rag
 from .backends import complete_all
 from .citations import find_quote
 from .events import Citation, Progress
-from .job import TAG_TOKENS, Job, as_passage, consecutive_groups, fit_budget
+from .job import TAG_TOKENS, Job, Situation, Strategy, as_passage, consecutive_groups, fit_budget
 from .prompts import verdict_messages
 from .writer import done, quote, write
 
+# Questions over every mention: retrieval's top chunks can miss some, reading every part does not.
+LISTING_CUE = re.compile(
+    r"\b(list (?:all|every|each|the)|enumerate|how many times|every (?:\w+ )?(?:mentioned|named|listed)"
+    r"|all (?:the |of the )?\w+ (?:mentioned|named|listed|that|which|who)|alle \w+, die|liste)\b|列出|所有",
+    re.I,
+)
 VERDICT_TOKENS = 64
 PART_TOKENS = 1000
 
@@ -146,3 +152,18 @@ def _with_neighbours(chunks, chosen, budget: int, count_tokens) -> list:
                     taken.add(n)
                     used += cost
     return result
+
+
+def routes(s: Situation) -> str | None:
+    if LISTING_CUE.search(s.question) and s.document_tokens <= s.read_limit:
+        return f"{s.not_whole}, and the question asks for every mention: read every part ({s.read_limit:,}-token limit)"
+    return None
+
+
+def declines(s: Situation) -> str:
+    if LISTING_CUE.search(s.question):  # and routes passed it over: too long to read every part
+        return f"; a listing question, but reading every part is over the {s.read_limit:,}-token limit"
+    return ""
+
+
+STRATEGY = Strategy("parallel", "read every part", answer, routes, declines)

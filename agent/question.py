@@ -213,3 +213,38 @@ def _source(text: str) -> tuple[str, str]:
             continue
         return " ".join(names[: last + 1]), text[: cue.start()] + " " + text[words[last].end() :]
     return "", text
+
+
+# What kind of value a question asks for, from its wording; and whether a text holds one.
+ASKS_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|far|old|big|large|high)\b|\bwhat (?:percentage|share|amount|size)\b"
+    r"|\b(?:number|nummer|anzahl|numéro|nombre de|número)\b"
+    r"|\bwie (?:viele?|hoch|lang|groß|alt|weit)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b|多少|几[个位次]|何人|いくつ",
+    re.I,
+)
+ASKS_DATE = re.compile(
+    r"\bwhen\b|\b(?:what|which) (?:year|month|date|day)\b|\bby what date\b|\bwann\b"
+    r"|\bin welchem (?:jahr|monat)\b|\bquand\b|\b(?:en )?quelle (?:année|date)\b|\bcu[aá]ndo\b"
+    r"|什么时候|何时|哪一?年|いつ",
+    re.I,
+)
+NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
+    r"un|deux|trois|quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil"
+)
+HOLDS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b|[一二三四五六七八九十百千万亿]", re.I)
+MONTHS = (
+    r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|märz|mars|apr(?:il)?|avril|may|mai|june?|juni|"
+    r"juin|july?|juli|juillet|aug(?:ust)?|août|sep(?:t|tember)?|septembre|oct(?:ober)?|okt(?:ober)?|octobre|"
+    r"nov(?:ember)?|novembre|dec(?:ember)?|dez(?:ember)?|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|spring|summer|autumn|fall|winter|frühling|sommer|herbst"
+)
+HOLDS_DATE = re.compile(
+    rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I
+)
+
+
+def value_kind(question: str) -> re.Pattern | None:
+    """What the question asks for: a date, a number (a pattern a sentence holding one matches), or None."""
+    return HOLDS_DATE if ASKS_DATE.search(question) else HOLDS_NUMBER if ASKS_NUMBER.search(question) else None

@@ -24,8 +24,9 @@ from retrieval.analysis import terms
 
 from . import cells, computed, evidence
 from .events import Progress
-from .job import Job, Passage, fit_budget
-from .question import computes
+from .evidence import with_context
+from .job import Job, Situation, Strategy, fit_budget
+from .question import ASKS_DATE, ASKS_NUMBER, computes, value_kind
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -39,35 +40,6 @@ CLOSE = 0.75  # a sentence within this share of the best fused score answers too
 MOST_SENTENCES = 5
 SHORT = 6  # words: a shorter sentence is quoted with the ones around it
 TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
-
-# What kind of value a question asks for, from its wording; and whether a text holds one.
-ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|long|far|old|big|large|high)\b|\bwhat (?:percentage|share|amount|size)\b"
-    r"|\b(?:number|nummer|anzahl|numéro|nombre de|número)\b"
-    r"|\bwie (?:viele?|hoch|lang|groß|alt|weit)\b|\bcombien\b|\bcu[aá]nt[oa]s?\b|多少|几[个位次]|何人|いくつ",
-    re.I,
-)
-ASKS_DATE = re.compile(
-    r"\bwhen\b|\b(?:what|which) (?:year|month|date|day)\b|\bby what date\b|\bwann\b"
-    r"|\bin welchem (?:jahr|monat)\b|\bquand\b|\b(?:en )?quelle (?:année|date)\b|\bcu[aá]ndo\b"
-    r"|什么时候|何时|哪一?年|いつ",
-    re.I,
-)
-NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|"
-    r"un|deux|trois|quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil"
-)
-HOLDS_NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b|[一二三四五六七八九十百千万亿]", re.I)
-MONTHS = (
-    r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch)?|märz|mars|apr(?:il)?|avril|may|mai|june?|juni|"
-    r"juin|july?|juli|juillet|aug(?:ust)?|août|sep(?:t|tember)?|septembre|oct(?:ober)?|okt(?:ober)?|octobre|"
-    r"nov(?:ember)?|novembre|dec(?:ember)?|dez(?:ember)?|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
-    r"septiembre|octubre|noviembre|diciembre|spring|summer|autumn|fall|winter|frühling|sommer|herbst"
-)
-HOLDS_DATE = re.compile(
-    rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I
-)
 
 
 def ranked_evidence(job: Job, k: int = POOL):
@@ -112,35 +84,6 @@ def answer(job: Job):
     yield done(job, "rag", text, citations)
 
 
-def with_context(job: Job, sentences) -> list[Passage]:
-    """Each sentence with the one before and after it on its page (a sentence alone may not name
-    its subject), less what an earlier passage already shows: the next row of a table read for
-    the row above it still comes (under its header), and no passage grows past three sentences."""
-    document = job.document
-    spans: list = []  # (start, end, sentence) of each passage
-    for s in sentences:
-        on_page = evidence.page_sentences(document, s.page)
-        i = next((i for i, p in enumerate(on_page) if p.char_start <= s.char_start < p.char_end), None)
-        a, b = (
-            (on_page[max(i - 1, 0)].char_start, on_page[min(i + 1, len(on_page) - 1)].char_end)
-            if i is not None
-            else (s.char_start, s.char_end)
-        )
-        for start, end, _ in spans:
-            if start <= a < end:
-                a = end
-            if a < start < b:
-                b = start
-        if a <= s.char_start and s.char_end <= b:  # else it is shown already
-            spans.append((a, b, s))
-    out = []
-    for a, b, s in spans:
-        text = document.text[a:b]
-        header_row = s.header.rsplit("\n", 1)[-1]  # its caption may stand apart from it by a blank line
-        out.append(Passage(text, s.page, s.page_label, a, b, "" if header_row in text else s.header))
-    return out
-
-
 def chosen_sentences(question: str, ranked) -> list:
     """The best sentence, and for a question asking for several things those close to it."""
     if not ranked:
@@ -149,11 +92,6 @@ def chosen_sentences(question: str, ranked) -> list:
         return [ranked[0][0]]
     best = ranked[0][1]
     return sorted([s for s, score in ranked[:MOST_SENTENCES] if score >= CLOSE * best], key=lambda s: s.char_start)
-
-
-def value_kind(question: str) -> re.Pattern | None:
-    """What the question asks for: a date, a number (a pattern a sentence holding one matches), or None."""
-    return HOLDS_DATE if ASKS_DATE.search(question) else HOLDS_NUMBER if ASKS_NUMBER.search(question) else None
 
 
 def holding_the_value(job: Job, ranked) -> list:
@@ -180,3 +118,10 @@ def extract(job: Job, ranked):
         chosen = with_context(job, chosen)
     job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted" + (", a cell" if lead else ""))
     yield from quote(job, "rag", chosen, lead=lead)
+
+
+def routes(s: Situation) -> str:
+    return f"{s.not_whole}: retrieve"  # what no other strategy takes
+
+
+STRATEGY = Strategy("rag", "retrieve, then answer from the best sentences", answer, routes)

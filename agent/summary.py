@@ -5,10 +5,7 @@ central to the document (their terms common in it, by the BM25 index: no model) 
 the budget lasts. These representative sentences, in document order, are the summary with an
 extractive reader (small models write worse summaries than they pick; docs/benchmarks) or the
 passages a generative reader summarizes in one call. A sentence said twice is said once.
-
-`mapreduce`, asked for by name, reads every chunk instead: notes per part, merged until they
-fit, the answer from the notes. Its cost grows with the document (minutes per hundred pages
-on a CPU), so `auto` never picks it.
+`mapreduce` (mapreduce.py), asked for by name, reads every chunk instead.
 """
 
 from __future__ import annotations
@@ -22,10 +19,8 @@ import numpy as np
 from retrieval.analysis import terms
 
 from . import evidence
-from .backends import complete_all
 from .events import Progress
-from .job import TAG_TOKENS, Job, Passage, as_passage, consecutive_groups
-from .prompts import map_messages, reduce_messages
+from .job import Job, Situation, Strategy, as_passage
 from .writer import done, quote, write
 
 # Whole-document requests: no passage answers them, every part of the document does.
@@ -43,8 +38,6 @@ THE_DOCUMENT = re.compile(
     r"skript|bericht|buch|texte?|rapport|livre|documento|informe|libro)\b",
     re.I,
 )
-NOTE_TOKENS = 96
-NOTHING = re.compile(r"^\W*(nothing|none|not found|n/a)\W*$", re.I)
 PARTS = 6  # stretches of the document a summary draws from
 PER_PART = 2  # representative sentences from each
 MIN_WORDS = 6  # shorter lines (headings, page furniture) do not summarize
@@ -68,7 +61,10 @@ def representative(job: Job) -> list:
     sentences about it), a few from each of its parts, in order."""
     index = job.index()
     windows = index.bm25.weights.shape[0]
-    common = lambda t: math.log1p(index.bm25.document_frequency(t) / windows * 100)  # noqa: E731  share of windows holding t
+
+    def common(term: str) -> float:  # how common a term is: the share of windows holding it
+        return math.log1p(index.bm25.document_frequency(term) / windows * 100)
+
     topic = set(evidence.term_weights(index, THE_DOCUMENT.sub(" ", SUMMARY_CUE.sub(" ", job.question))))
     candidates = [s for s in evidence.sentences_of(index.chunks, job.document) if is_prose(s.text)]
     if topic and len(about_topic := [s for s in candidates if topic & set(terms(s.text))]) >= PARTS:
@@ -111,44 +107,10 @@ def is_prose(text: str) -> bool:
     )
 
 
-def map_reduce(job: Job, part_tokens: int | None = None):  # the `mapreduce` strategy
-    """Notes on every part, merged while they are over the budget, then the answer from them."""
-    index = job.index()
-    count = job.backend.count_tokens
-    parts = [
-        [as_passage(c) for c in part]
-        for part in consecutive_groups(index.chunks, part_tokens or job.budget, lambda c: c.n_tokens)
-    ]
-    notes = yield from _notes(job, parts, map_messages, "map")
-    sources = [p for part, note in zip(parts, notes) if note for p in part]
-    notes = [note for note in notes if note]
-    rounds = 0
-    while len(notes) > 1 and sum(count(n.text) + TAG_TOKENS for n in notes) > job.budget:
-        rounds += 1
-        groups = consecutive_groups(notes, job.budget, lambda n: count(n.text) + TAG_TOKENS)
-        if len(groups) == len(notes):  # each note alone fills the budget: merge pairs, halving the count
-            groups = [notes[i : i + 2] for i in range(0, len(notes), 2)]
-        notes = [note for note in (yield from _notes(job, groups, reduce_messages, f"reduce {rounds}")) if note]
-    text, citations = yield from write(job, sources, reduce_messages(notes, job.question))
-    yield done(job, "mapreduce", text, citations)
+def routes(s: Situation) -> str | None:
+    if SUMMARY_CUE.search(s.question):
+        return f"{s.not_whole}, and the question is about the whole document: representative passages"
+    return None
 
 
-def _notes(job: Job, groups: list[list[Passage]], make_messages, stage: str):
-    """One note per group of passages (None where it found nothing), spanning the group's text."""
-    start = time.perf_counter()
-    requests = [make_messages(group, job.question) for group in groups]
-    notes: list[Passage | None] = [None] * len(groups)
-    yield Progress(stage, 0.0, f"0/{len(groups)} parts")
-    for done_count, (n, reply) in enumerate(complete_all(job.backend, requests, NOTE_TOKENS, job.concurrency), start=1):
-        first, last = groups[n][0], groups[n][-1]
-        label = first.page_label if first.page_label == last.page_label else f"{first.page_label}-{last.page_label}"
-        if reply.strip() and not NOTHING.match(reply):
-            notes[n] = Passage(reply.strip(), first.page, label, first.char_start, last.char_end)
-        yield Progress(stage, done_count / len(groups), f"{done_count}/{len(groups)} parts")
-    job.step(
-        stage,
-        start,
-        sum(job.backend.prompt_tokens(r) for r in requests),
-        detail=f"{len(groups)} parts, {sum(n is not None for n in notes)} with notes",
-    )
-    return notes
+STRATEGY = Strategy("summary", "representative passages of the whole document", answer, routes)

@@ -8,7 +8,7 @@ import os
 import sys
 
 from agent.http_backend import API_KEY_ENV
-from agent.strategies import STRATEGIES
+from agent.strategies import STRATEGIES, strategy_help
 from retrieval.cache import DEFAULT_CACHE_DIR
 from retrieval.cli import printable
 
@@ -265,8 +265,7 @@ def main(argv=None) -> int:
         "--strategy",
         choices=STRATEGIES,
         default="auto",
-        help="direct: read it whole (long-context window); rag: retrieve; parallel: read every chunk; "
-        "multihop: follow a chain; summary: map-reduce; auto: choose (default)",
+        help=strategy_help(),
     )
     answering.add_argument("--model", default=None, help=MODEL_HELP)
     answering.add_argument(

@@ -17,7 +17,7 @@ import streamlit as st
 
 from agent import AgentError, Answer, Collection, Done, Progress, Retrieved, Token
 from agent.question import MAX_QUESTION_CHARS
-from agent.strategies import STRATEGIES
+from agent.strategies import STRATEGIES, strategy_help
 from longctx.errors import LongContextError
 from retrieval import Document, EncryptedPDFError, RetrievalError, load_document
 from retrieval.render import citation_picture
@@ -54,9 +54,7 @@ def render() -> None:
         strategy = st.selectbox(
             "Strategy",
             STRATEGIES,
-            help="auto chooses and says why; direct reads the whole "
-            "document; rag retrieves; parallel reads every chunk; multihop follows a chain; "
-            "summary maps and reduces",
+            help=strategy_help(),
         )
         max_new_tokens = st.slider("Answer length (tokens, at most)", 16, 512, 96, step=16)
         model = st.selectbox(

@@ -2,6 +2,8 @@
 look-alikes are skipped; the stop rule and the hop limit end the loop; `auto` hands over to it
 when retrieval finds no support or only the first link."""
 
+from dataclasses import replace
+
 import pytest
 
 from agent import Agent
@@ -183,9 +185,10 @@ def test_a_chain_that_finds_no_support_keeps_rags_answer(monkeypatch):
 
         return run
 
-    monkeypatch.setitem(strategies.RUN, "rag", attempt("Dana Whitcombe.", True))
-    monkeypatch.setitem(strategies.RUN, "multihop", attempt("not found", False))
-    monkeypatch.setattr(strategies.multihop, "chain_continues", lambda job, citations: "a chain may go on")
+    rag, multihop = strategies.REGISTRY["rag"], strategies.REGISTRY["multihop"]
+    monkeypatch.setitem(strategies.REGISTRY, "rag", replace(rag, answer=attempt("Dana Whitcombe.", True)))
+    chain = replace(multihop, answer=attempt("not found", False), follows=lambda job, first: "a chain may go on")
+    monkeypatch.setitem(strategies.REGISTRY, "multihop", chain)
     events = list(
         Agent(ScriptedBackend("unused", window=1024), embedder=None).ask_stream(chain_document(A, B), QUESTION)
     )

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from agent import Agent, QuestionTooLongError, TooManyQuestionsError, rag, strategies, summary
+from agent import Agent, QuestionTooLongError, TooManyQuestionsError, multihop, parallel, question, rag, summary
 from agent.absent import names
 from agent.question import MAX_QUESTION_CHARS, MAX_SUB_QUESTIONS, Request, checked, request, sub_questions
 
@@ -26,10 +26,10 @@ HOSTILE = {
 }
 CUES = [
     rag.SEVERAL,
-    rag.ASKS_NUMBER,
-    rag.ASKS_DATE,
-    strategies.LISTING_CUE,
-    strategies.CHAIN_CUE,
+    question.ASKS_NUMBER,
+    question.ASKS_DATE,
+    parallel.LISTING_CUE,
+    multihop.CHAIN_CUE,
     summary.SUMMARY_CUE,
     summary.THE_DOCUMENT,
 ]

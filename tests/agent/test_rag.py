@@ -5,7 +5,7 @@ across chunk boundaries."""
 import pytest
 
 from agent import Agent
-from agent.rag import HOLDS_DATE, HOLDS_NUMBER, value_kind
+from agent.question import HOLDS_DATE, HOLDS_NUMBER, value_kind
 from retrieval import ChunkSettings, DocumentIndex, load_document
 
 from .scripted import ScriptedBackend, filler

@@ -3,12 +3,20 @@
 import pytest
 
 from agent.errors import UnknownStrategyError
+from agent.job import ANSWER_RESERVE, Situation
 from agent.question import sub_questions
-from agent.strategies import choose
+from agent.strategies import REGISTRY, STRATEGIES, pick, strategy_help
+
+WINDOW = 4096
 
 
-def pick(question, document_tokens=50_000, read_limit=32_000):
-    return choose("auto", question, document_tokens, 20, 4096, 96, read_limit)
+def situation(question, document_tokens=50_000, read_limit=32_000, reader="generative"):
+    room = WINDOW - 20 - 96 - ANSWER_RESERVE  # a 20-token question, a 96-token answer
+    return Situation(question, document_tokens, WINDOW, room, read_limit, reader)
+
+
+def auto(question, document_tokens=50_000, read_limit=32_000):
+    return pick(situation(question, document_tokens, read_limit))
 
 
 @pytest.mark.parametrize(
@@ -26,24 +34,24 @@ def pick(question, document_tokens=50_000, read_limit=32_000):
     ],
 )
 def test_auto_reads_the_question(question, strategy):
-    chosen, reason = pick(question, document_tokens=20_000)
+    chosen, reason = auto(question, document_tokens=20_000)
     assert chosen == strategy and reason
 
 
 def test_a_document_that_fits_is_read_whole_whatever_the_question():
-    assert pick("Summarize this report.", document_tokens=3000)[0] == "direct"
-    assert "fits the 4,096-token window" in pick("List all cities.", document_tokens=3000)[1]
+    assert auto("Summarize this report.", document_tokens=3000)[0] == "direct"
+    assert "fits the 4,096-token window" in auto("List all cities.", document_tokens=3000)[1]
 
 
 def test_reading_every_chunk_has_a_size_limit():
-    chosen, reason = pick("List all the cities mentioned.", document_tokens=1_000_000)
+    chosen, reason = auto("List all the cities mentioned.", document_tokens=1_000_000)
     assert chosen == "rag" and "over the 32,000-token limit" in reason
 
 
 def test_named_strategies_and_unknown_ones():
-    assert choose("parallel", "x", 10, 1, 4096, 96, 0) == ("parallel", "asked for parallel")
+    assert pick(situation("x", 10), "parallel") == ("parallel", "asked for parallel")
     with pytest.raises(UnknownStrategyError, match="telepathy"):
-        choose("telepathy", "x", 10, 1, 4096, 96, 0)
+        pick(situation("x", 10), "telepathy")
 
 
 def test_several_questions_in_one_are_split():
@@ -71,10 +79,18 @@ def test_several_questions_in_one_are_split():
     ids=["de-summary", "de-about", "fr-about", "zh-summary", "de-list", "zh-list", "de-fact"],
 )
 def test_the_cues_are_not_only_english(question, strategy):
-    assert pick(question, document_tokens=20_000)[0] == strategy
+    assert auto(question, document_tokens=20_000)[0] == strategy
 
 
 def test_an_extractive_reader_never_reads_a_whole_document_into_the_model():
-    chosen, reason = choose("auto", "What is the code?", 3000, 20, 4096, 96, 32_000, reader="extractive")
+    chosen, reason = pick(situation("What is the code?", 3000, reader="extractive"))
     assert chosen == "rag" and "extractive reader" in reason
-    assert choose("auto", "Summarize it.", 3000, 20, 4096, 96, 32_000, reader="extractive")[0] == "summary"
+    assert pick(situation("Summarize it.", 3000, reader="extractive"))[0] == "summary"
+
+
+def test_the_registry_is_the_one_list_of_strategies():
+    # what the command line offers and explains is what the router can run, mapreduce included
+    assert STRATEGIES == ("auto", *REGISTRY) and "mapreduce" in REGISTRY
+    assert all(f"{name}: " in strategy_help() for name in STRATEGIES)
+    assert REGISTRY["mapreduce"].routes is None  # asked for by name only: auto never reads every chunk so
+    assert all(pick(situation(q, 10**7), "auto")[0] != "mapreduce" for q in ("Summarize it.", "List all cities."))
