@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.analysis import terms
+from retrieval.index import RRF_K  # a sentence fair on both views beats one first on one
 from retrieval.sentences import sentence_spans
 from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
 from .job import Passage
 
-RRF_K = 60  # fusion constant (Cormack et al.'s): a sentence fair on both views beats one first on one
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
 
 

@@ -58,11 +58,13 @@ class LongContextConfig:
         return replace(self, **changes)
 
 
-def attention_temperature(length: int, original: int, coefficient: float = 0.1) -> float:
-    """Qwen's YaRN temperature for DCA at a sequence length: logits are multiplied by its square."""
-    if length <= original:
-        return 1.0
-    return coefficient * math.log(length / original) + 1.0
+def attention_temperature(length, original: int, coefficient: float = 0.1):
+    """Qwen's YaRN temperature for DCA at a sequence length, or at each of a tensor of lengths
+    (one a query: patch.py): logits are multiplied by its square; 1 within the original window."""
+    ratio = length / original
+    if isinstance(ratio, float):
+        return coefficient * math.log(ratio) + 1.0 if ratio > 1 else 1.0
+    return (coefficient * ratio.log() + 1.0).clamp(min=1.0)
 
 
 # Presets keyed by a lower-case model name. Qwen2 32K models have no official DCA setting; like

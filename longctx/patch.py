@@ -19,7 +19,7 @@ import torch
 from transformers import AttentionInterface
 from transformers.masking_utils import AttentionMaskInterface, flash_attention_mask
 
-from .config import LongContextConfig
+from .config import LongContextConfig, attention_temperature
 from .dca import dca_attention
 from .errors import ContextTooLongError, UnsupportedModelError
 from .kernels import resolve_backend
@@ -157,7 +157,7 @@ def _attend_sequence(state: DCAState, query, key, value, scaling):
         # The query at position p sees p + 1 keys: its temperature depends on that alone, so a cached
         # decode equals a full recompute, and the newest token gets the request's own temperature.
         seen = torch.arange(length - query.shape[2] + 1, length + 1, device=query.device, dtype=torch.float32)
-        temperature = torch.clamp(cfg.temperature * torch.log(seen / state.original_window) + 1.0, min=1.0)
+        temperature = attention_temperature(seen, state.original_window, cfg.temperature)
         query = query * (temperature**2).to(query.dtype)[:, None]  # logits scale by mscale²
     return dca_attention(
         query,
