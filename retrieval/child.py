@@ -1,12 +1,18 @@
-"""What the bounded child processes share (PDF text, OCR, page pictures): how the parent hands over
-a document and its password, how a child bounds itself, how a failure is named.
+"""What the bounded child processes share (PDF text, OCR, other formats, page pictures): how the
+parent starts one, hands over a document and its password, how a child bounds itself, how a
+failure is named.
 
-stdin carries a 4-byte big-endian password length, the UTF-8 password, then the document bytes.
+Every worker is started the one way `spawn` does: `python -m retrieval.<worker> MEMORY_BYTES
+CPU_SECONDS SETTINGS_JSON`, read in the child by `bounded()`. stdin carries a 4-byte big-endian
+password length, the UTF-8 password, then the document bytes. What a worker writes to stdout is
+its own (JSON, JSON lines, a PNG): each parent reads its worker's.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import threading
 from contextlib import contextmanager
@@ -34,6 +40,40 @@ def parser_slots(wanted: int = 1):
         with _slots:
             _free += wanted
             _slots.notify_all()
+
+
+def spawn(worker: str, settings: dict, memory_bytes: int, timeout_s: float) -> subprocess.Popen:
+    """The child `retrieval.<worker>` bounded to `memory_bytes` and `timeout_s` of CPU time (and a
+    second), with `settings`; its pipes open."""
+    argv = [sys.executable, "-m", f"retrieval.{worker}", str(memory_bytes), str(int(timeout_s) + 1)]
+    return subprocess.Popen(
+        [*argv, json.dumps(settings)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PACKAGE_ROOT,
+    )
+
+
+def run(
+    worker: str, settings: dict, memory_bytes: int, timeout_s: float, data: bytes, password: str = ""
+) -> subprocess.CompletedProcess:
+    """A child run to its end on `data`; subprocess.TimeoutExpired past `timeout_s` of wall time (killed)."""
+    child = spawn(worker, settings, memory_bytes, timeout_s)
+    try:
+        stdout, stderr = child.communicate(payload(data, password), timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise
+    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+
+
+def bounded() -> tuple[int, dict]:
+    """In a child: bound it as its command line says; (its memory limit, its settings)."""
+    memory_bytes, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
+    limit(memory_bytes, cpu_seconds)
+    return memory_bytes, json.loads(sys.argv[3])
 
 
 def payload(data: bytes, password: str) -> bytes:

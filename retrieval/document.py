@@ -22,7 +22,7 @@ from .errors import (
     ParseLimitError,
     UnsupportedDocumentError,
 )
-from .formats import FormatLimits, checked_zip, read_sections
+from .formats import FORMAT, FORMATS, ZIP, FormatLimits, checked_zip, read_sections
 from .garbage import describe as describe_garbage
 from .garbage import is_garbage
 from .ocr import OCRLimits, ocr_available, read_pages
@@ -34,7 +34,7 @@ DEFAULT_MAX_BYTES = 512 << 20
 # one-line file took 213 s and 6.9 GB); read no further than that, cleaned in blocks within a time limit
 DEFAULT_MAX_TEXT_BYTES = 32 << 20
 TEXT_TIMEOUT_S = 60.0
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".rst", ".csv", ".log")
+TEXT_SUFFIXES = FORMAT["text"].suffixes + FORMAT["markdown"].suffixes
 CLEAN_BLOCK_CHARS = 1 << 20  # cleaned a block at a time: no single C call holds the GIL for long
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP container but not a DOCX, PPTX or EPUB (.xlsx, .odt, .zip?)",
@@ -48,7 +48,7 @@ _BINARY_MAGIC = {
     b"\x7fELF": "an executable",
 }
 _CACHE_VERSION = 4
-KINDS = ("pdf", "markdown", "text", "docx", "html", "epub", "pptx")
+KINDS = tuple(FORMAT)
 # C0 and C1 control characters but tab, newline and form feed (a page break in text files):
 # an ESC sequence in a document must not reach a terminal, a NUL not a C library
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
@@ -123,10 +123,10 @@ def load_document(
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty: there is nothing to read.")
     suffix = Path(name).suffix.lower()
-    kind = None if is_text and suffix not in HTML_SUFFIXES else _container_kind(data, suffix, name)
+    kind = None if is_text and suffix not in FORMAT["html"].suffixes else _container_kind(data, suffix, name)
     if kind is None and _looks_like_html(data, suffix):
         kind = "html"
-    if not is_text and (b"%PDF-" in data[:1024] or suffix == ".pdf") and kind is None:
+    if not is_text and kind is None and (FORMAT["pdf"].magic[0] in data[:1024] or suffix in FORMAT["pdf"].suffixes):
         document = _pdf_document(data, digest, name, password, pdf_limits, ocr if use_ocr else None, progress)
     elif kind is not None:
         sections = read_sections(kind, data, name, formats)
@@ -140,26 +140,24 @@ def load_document(
     return document
 
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-ZIP_KINDS = (("word/document.xml", "docx"), ("ppt/presentation.xml", "pptx"), ("META-INF/container.xml", "epub"))
-
-
 def _container_kind(data: bytes, suffix: str, name: str) -> str | None:
     """ "docx", "pptx" or "epub" for a ZIP holding one (by its parts, whatever its name says)."""
-    if not data.startswith(b"PK\x03\x04"):
-        return {".docx": "docx", ".pptx": "pptx", ".epub": "epub"}.get(suffix)  # damaged: its reader says so
+    zipped = [f for f in FORMATS if f.zip_part]
+    named = next((f.kind for f in zipped if suffix in f.suffixes), None)
+    if not data.startswith(ZIP):
+        return named  # damaged, or not one at all: its reader says so
     try:
         names = set(checked_zip(data, name).namelist())
     except CorruptDocumentError:
-        if suffix in (".docx", ".pptx", ".epub"):
+        if named:
             raise
         return None  # a damaged ZIP of no format we read: refused as a ZIP
-    return next((kind for part, kind in ZIP_KINDS if part in names), None)
+    return next((f.kind for f in zipped if f.zip_part in names), None)
 
 
 def _looks_like_html(data: bytes, suffix: str) -> bool:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html"))
+    return suffix in FORMAT["html"].suffixes or head.startswith(FORMAT["html"].magic)
 
 
 def _read_source(source, filename, max_bytes, max_text_bytes) -> tuple[bytes, str, bool]:
@@ -178,13 +176,13 @@ def _read_source(source, filename, max_bytes, max_text_bytes) -> tuple[bytes, st
     return read_file(path, max_bytes), name, False
 
 
-FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISSOCK, "a socket"),
-)
+FILE_KINDS = {
+    stat.S_ISDIR: "a directory",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISFIFO: "a named pipe",
+    stat.S_ISSOCK: "a socket",
+}
 
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | None = None, kind: str = "") -> bytes:
@@ -200,7 +198,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, opened: int | N
     except OSError as error:
         raise DocumentNotFoundError(f"{path}: cannot open it ({error.strerror}).") from None
     info = os.fstat(fd)
-    for test, what in FILE_KINDS:
+    for test, what in FILE_KINDS.items():
         if test(info.st_mode):
             os.close(fd)
             raise UnsupportedDocumentError(
@@ -293,7 +291,7 @@ def _text_document(data: bytes, digest: str, name: str, suffix: str, is_text: bo
     text = _clean_in_blocks(text, name)
     if not text.strip():
         raise EmptyDocumentError(f"{name} holds only whitespace: there is nothing to read.")
-    kind = "markdown" if suffix in (".md", ".markdown") else "text"
+    kind = "markdown" if suffix in FORMAT["markdown"].suffixes else "text"
     pages = text.split("\f")  # form feeds are page breaks in plain text
     return _assemble(digest, pages, [str(i + 1) for i in range(len(pages))], name, kind, encoding, [])
 

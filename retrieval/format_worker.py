@@ -9,7 +9,7 @@ JSON only: the parent never unpickles what an untrusted file produced.
 import json
 import sys
 
-from retrieval.child import limit, read_payload
+from retrieval.child import bounded, read_payload
 from retrieval.errors import DocumentError
 
 
@@ -25,13 +25,13 @@ def near_ceiling(memory_bytes: int) -> bool:
 
 
 def main() -> None:
-    memory_bytes, cpu_seconds, kind, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    limit(memory_bytes, cpu_seconds)
+    memory_bytes, settings = bounded()
+    kind, name = settings["kind"], settings["name"]
     try:
         _, data = read_payload()  # inside: copying the payload may be what runs out of memory
-        from retrieval.formats import READERS
+        from retrieval.formats import FORMAT
 
-        sections = READERS[kind](data, name)
+        sections = FORMAT[kind].reader(data, name)
         result = {"texts": sections.texts, "labels": sections.labels}
     except (DocumentError, MemoryError, ImportError) as error:
         if isinstance(error, (MemoryError, ImportError)) or near_ceiling(memory_bytes):

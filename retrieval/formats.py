@@ -20,12 +20,12 @@ import io
 import json
 import posixpath
 import subprocess
-import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import errors
-from .child import PACKAGE_ROOT, last_line, parser_slots, payload
+from . import child, errors
+from .child import last_line, parser_slots
 from .errors import CorruptDocumentError, EmptyDocumentError, ParseLimitError
 from .tables import format_rows
 
@@ -121,22 +121,11 @@ class FormatLimits:
 
 
 def read_sections(kind: str, data: bytes, name: str, limits: FormatLimits = FormatLimits()) -> "Sections":
-    """READERS[kind](data, name), run in a bounded child process (one of the machine's parser
+    """FORMAT[kind].reader(data, name), run in a bounded child process (one of the machine's parser
     slots); its typed errors are raised here, and running out of time or memory is a ParseLimitError."""
-    argv = [
-        sys.executable,
-        "-m",
-        "retrieval.format_worker",
-        str(limits.memory_bytes),
-        str(int(limits.timeout_s) + 1),
-        kind,
-        name,
-    ]
     with parser_slots():
         try:
-            done = subprocess.run(
-                argv, input=payload(data, ""), capture_output=True, timeout=limits.timeout_s, cwd=PACKAGE_ROOT
-            )
+            done = child.run("format_worker", {"kind": kind, "name": name}, limits.memory_bytes, limits.timeout_s, data)
         except subprocess.TimeoutExpired:
             raise ParseLimitError(
                 f"{name}: reading it took longer than {limits.timeout_s:g} s and was stopped; raise "
@@ -371,4 +360,29 @@ def read_epub(data: bytes, name: str) -> Sections:
     return sections.done(name)
 
 
-READERS = {"docx": read_docx, "pptx": read_pptx, "epub": read_epub, "html": read_html}
+ZIP = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Format:
+    """A kind of document longdoc reads, all that tells it: its names' suffixes, how its bytes begin
+    (a PDF's mark anywhere in its first KiB), the part a ZIP of it holds (read by its parts, whatever
+    its name says), and its section reader (None: pdf.py reads it, or it is decoded as text)."""
+
+    kind: str
+    suffixes: tuple[str, ...]
+    magic: tuple[bytes, ...] = ()
+    zip_part: str = ""
+    reader: Callable[[bytes, str], Sections] | None = None
+
+
+FORMATS = (
+    Format("pdf", (".pdf",), (b"%PDF-",)),
+    Format("docx", (".docx",), (ZIP,), "word/document.xml", read_docx),
+    Format("pptx", (".pptx",), (ZIP,), "ppt/presentation.xml", read_pptx),
+    Format("epub", (".epub",), (ZIP,), "META-INF/container.xml", read_epub),
+    Format("html", (".html", ".htm", ".xhtml"), (b"<!doctype html", b"<html"), reader=read_html),
+    Format("markdown", (".md", ".markdown")),
+    Format("text", (".txt", ".text", ".rst", ".csv", ".log")),
+)
+FORMAT = {f.kind: f for f in FORMATS}

@@ -11,13 +11,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import queue
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
 
-from .child import PACKAGE_ROOT, last_line, parser_slots, payload
+from .child import last_line, parser_slots, payload, spawn
 
 MEMORY_FLOOR = 1 << 30
 
@@ -57,21 +55,8 @@ def read_pages(
 
 
 def _read(data: bytes, todo: list[int], unread: dict[int, str], password: str, limits: OCRLimits, progress):
-    settings = json.dumps({"pages": todo, "scale": limits.scale})
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "retrieval.ocr_worker",
-            str(max(limits.memory_bytes, MEMORY_FLOOR)),
-            str(int(limits.timeout_s) + 1),
-            settings,
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=PACKAGE_ROOT,
-    )
+    settings = {"pages": todo, "scale": limits.scale}
+    worker = spawn("ocr_worker", settings, max(limits.memory_bytes, MEMORY_FLOOR), limits.timeout_s)
     lines: queue.Queue = queue.Queue()
 
     def feed():

@@ -12,10 +12,9 @@ its top left), or {"page": i, "error": str} for a page that could not be rendere
 """
 
 import json
-import sys
 import time
 
-from retrieval.child import limit, read_payload
+from retrieval.child import bounded, read_payload
 
 MIN_SCORE = 0.5  # recognitions below this confidence are noise (speckles, rules, stamps)
 
@@ -60,9 +59,7 @@ def layout(boxes, texts, width: float, height: float) -> tuple[str, list]:
 
 
 def main() -> None:
-    memory_bytes, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
-    settings = json.loads(sys.argv[3])
-    limit(memory_bytes, cpu_seconds)
+    _, settings = bounded()
     password, data = read_payload()
     import logging
 

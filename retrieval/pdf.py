@@ -3,11 +3,10 @@
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
-from .child import PACKAGE_ROOT, last_line, parser_slots, payload
+from .child import last_line, parser_slots, payload, spawn
 from .errors import (
     CorruptPDFError,
     EmptyDocumentError,
@@ -136,23 +135,9 @@ def extract_pdf(data: bytes, *, name: str = "PDF", password: str = "", limits: P
     """
     handed = payload(data, password)
     with parser_slots(limits.workers) as parts:
+        settings = {"parts": parts, "limits": limits.worker_limits()}
         workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "retrieval.pdf_worker",
-                    str(limits.memory_bytes),
-                    str(int(limits.timeout_s) + 1),
-                    str(part),
-                    str(parts),
-                    json.dumps(limits.worker_limits()),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=PACKAGE_ROOT,
-            )
+            spawn("pdf_worker", {**settings, "part": part}, limits.memory_bytes, limits.timeout_s)
             for part in range(parts)
         ]
         deadline = time.monotonic() + limits.timeout_s

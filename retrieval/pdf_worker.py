@@ -1,6 +1,7 @@
 """Extract a PDF's pages in a child process under memory and CPU limits.
 
-Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS PART PARTS LIMITS_JSON`; stdin
+Run as `python -m retrieval.pdf_worker MEMORY_BYTES CPU_SECONDS SETTINGS_JSON` ({"part", "parts",
+"limits"}: `retrieval.child`); stdin
 carries a 4-byte big-endian password length, the UTF-8 password, then the PDF bytes. The worker
 extracts pages PART, PART + PARTS, ... (so several workers share a long PDF). stdout gets one
 JSON object: {"count": n, "pages": {index: {"label", "text", "status", "detail"}}} or
@@ -23,7 +24,7 @@ import json
 import sys
 import time
 
-from retrieval.child import limit, read_payload
+from retrieval.child import bounded, read_payload
 from retrieval.pdf_tables import page_text
 from retrieval.tables import may_hold_a_table
 
@@ -205,9 +206,8 @@ def extract(data: bytes, password: str, part: int = 0, parts: int = 1, limits: d
 
 
 def main() -> None:
-    memory_bytes, cpu_seconds, part, parts = map(int, sys.argv[1:5])
-    limits = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None
-    limit(memory_bytes, cpu_seconds)
+    memory_bytes, settings = bounded()
+    part, parts, limits = settings["part"], settings["parts"], settings["limits"]
     password, data = read_payload()
     try:
         result = extract(data, password, part, parts, limits)
