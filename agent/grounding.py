@@ -51,7 +51,7 @@ def table_rows(passages) -> list[Row]:
     below its table's header row carries it as .header)."""
     rows: dict = {}
     for passage in passages:
-        text = with_header(getattr(passage, "header", ""), passage.text)
+        text = with_header(passage.header, passage.text)
         for _, end, header, first in table_blocks(text):
             heads = header.split("\n")[-1].split(CELL_SEPARATOR)[1:]
             periods = [int(years[-1]) if (years := YEAR.findall(head)) else None for head in heads]
@@ -153,7 +153,7 @@ def tables_named(question: str, passages) -> list:
 
     out = []
     for passage in passages:
-        text = with_header(getattr(passage, "header", ""), passage.text)
+        text = with_header(passage.header, passage.text)
         for _, end, header, first in table_blocks(text):
             labels = header.split("\n")[:-1] + [line.split(CELL_SEPARATOR)[0] for line in text[first:end].split("\n")]
             if any(named(label) for label in labels if label.strip()):

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from retrieval.document import Document
+from retrieval.spans import Span
 
 from .events import Step, Trace
 from .question import Request, request
@@ -117,10 +118,9 @@ def page_passages(document: Document) -> list[Passage]:
     return [Passage(p.text, p.number, p.label, p.char_start, p.char_end) for p in document.pages if p.text.strip()]
 
 
-def as_passage(item) -> Passage:
+def as_passage(span: Span) -> Passage:
     """A search hit, chunk or evidence sentence as a passage."""
-    header = getattr(item, "header", None) or getattr(getattr(item, "chunk", None), "header", "")
-    return Passage(item.text, item.page, item.page_label, item.char_start, item.char_end, header)  # type: ignore[arg-type]
+    return Passage(span.text, span.page, span.page_label, span.char_start, span.char_end, span.header)
 
 
 def fit_budget(items, budget: int, count_tokens) -> list:

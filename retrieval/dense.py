@@ -22,7 +22,7 @@ import numpy as np
 from .cache import DamagedCacheError, read_cached, sha256_file, temporary_path
 from .errors import RetrievalError
 
-Progress = Callable[[str, float], None]
+ProgressCallback = Callable[[str, float], None]
 BACKGROUND_SLICE = 64  # windows a background build embeds between checks for foreground work
 
 _foreground = 0  # foreground work (an answer being generated) in progress
@@ -52,7 +52,7 @@ def _wait_for_foreground() -> None:
 class Embedder(Protocol):
     name: str
 
-    def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def encode(self, texts: list[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """[len(texts), dim] float32, rows L2-normalized."""
 
 
@@ -96,7 +96,7 @@ class SentenceTransformerEmbedder:
         self.name = f"{Path(path).name}:{max_seq_length}" + ("" if dtype == "float32" else f":{dtype}")
         self._lock = threading.Lock()  # one encode at a time: a query waits for a batch, not the whole build
 
-    def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def encode(self, texts: list[str], progress: ProgressCallback | None = None) -> np.ndarray:
         order = np.argsort([len(t) for t in texts])  # similar lengths per batch: less padding
         out = np.zeros((len(texts), self.model.get_embedding_dimension()), dtype=np.float32)
         step = self.batch_size * 8
@@ -133,7 +133,7 @@ class DenseIndex:
 
     @classmethod
     def build(
-        cls, windows: list[str], embedder: Embedder, progress: Progress | None = None, background: bool = False
+        cls, windows: list[str], embedder: Embedder, progress: ProgressCallback | None = None, background: bool = False
     ) -> "DenseIndex":
         """`background`: embed in slices, pausing while `foreground()` work runs."""
         if not background:

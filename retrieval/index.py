@@ -26,7 +26,7 @@ from .analysis import terms
 from .bm25 import BM25
 from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, read_cached, sha256_file, sweep_stale, write_atomic
 from .chunking import Chunk, ChunkSettings, chunk_document, window_texts
-from .dense import DenseIndex, Embedder, Progress, SentenceTransformerEmbedder, default_embedder
+from .dense import DenseIndex, Embedder, ProgressCallback, SentenceTransformerEmbedder, default_embedder
 from .document import Document
 from .errors import IndexCacheError, RetrievalError
 from .tables import header_at, page_blocks, table_blocks
@@ -58,6 +58,7 @@ class SearchHit:
     page_label = property(lambda self: self.chunk.page_label)
     char_start = property(lambda self: self.chunk.char_start)
     char_end = property(lambda self: self.chunk.char_end)
+    header = property(lambda self: self.chunk.header)
 
 
 class DocumentIndex:
@@ -94,7 +95,7 @@ class DocumentIndex:
         *,
         embedder: Embedder | str | None = "default",
         cache_dir: str | os.PathLike | None = None,
-        progress: Progress | None = None,
+        progress: ProgressCallback | None = None,
         settings: ChunkSettings = ChunkSettings(),
         tokenizer=None,
         background: bool = False,
@@ -183,7 +184,7 @@ class DocumentIndex:
                 index._dense_done.set()
         return index
 
-    def _build_dense(self, progress: Progress | None, background: bool = False) -> None:
+    def _build_dense(self, progress: ProgressCallback | None, background: bool = False) -> None:
         try:
             _report(progress, "embed", 0.0)
             windows = window_texts(self.document, self.chunks)
@@ -307,7 +308,7 @@ def resolve_embedder(embedder) -> Embedder | None:
     raise TypeError(f"embedder must be 'default', a model folder, an Embedder or None, not {type(embedder).__name__}")
 
 
-def _report(progress: Progress | None, stage: str, fraction: float) -> None:
+def _report(progress: ProgressCallback | None, stage: str, fraction: float) -> None:
     if progress is not None:
         progress(stage, fraction)
 

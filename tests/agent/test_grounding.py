@@ -3,16 +3,21 @@ picks the row, the table gives the number. Tables here are the tests' own (es, e
 computed benchmark's statements."""
 
 import time
-from types import SimpleNamespace
 
 import pytest
 
 from agent import Agent
 from agent.grounding import calculation_over_names, grounded, numbers_as_values, table_rows, tables_named
+from agent.job import Passage
 from agent.notation import CONTINENTAL, ENGLISH
 from agent.operations import Value
 
 from .scripted import ScriptedBackend
+
+
+def passage(text: str) -> Passage:
+    return Passage(text, 1, "1", 0, len(text))
+
 
 BALANCE = """Statement of Financial Position (in thousands)
 
@@ -39,7 +44,7 @@ Jahresüberschuss | 512 | 470 | 455
 
 
 def rows_of(text):
-    return table_rows([SimpleNamespace(text=text)])
+    return table_rows([passage(text)])
 
 
 def test_a_table_row_reads_as_its_cells_by_period():
@@ -198,7 +203,7 @@ def test_a_model_giving_up_among_many_passages_is_asked_again_over_the_named_tab
 
 
 def test_tables_the_question_names_by_caption_or_row():
-    passages = [SimpleNamespace(text=BALANCE), SimpleNamespace(text=VENTAS), SimpleNamespace(text=ERGEBNIS)]
+    passages = [passage(BALANCE), passage(VENTAS), passage(ERGEBNIS)]
     assert tables_named("How much inventory was there?", passages) == passages[:1]
     assert tables_named("Wie hoch war die Gewinn- und Verlustrechnung?", passages) == passages[2:]  # its caption
     assert tables_named("Wie hoch war der Gesamtjahresüberschuss?", passages) == passages[2:]  # a compound's head
