@@ -18,24 +18,27 @@ from dataclasses import dataclass
 
 from .notation import NUMBER, Notation
 
-AVERAGE = re.compile(r"\b(?:average|mean|\w*durchschnitt\w*|mittelwert|moyen(?:ne)?|promedio|media)\b", re.I)
-TOTAL = re.compile(
-    r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
-    r"|somme|ensemble|au total|suma|en total|juntos)\b",
-    re.I,
-)
-GROWTH = re.compile(
-    r"\b(?:growth|grow|grew|grown|wachstum\w*|wuchs|gewachsen|croissance|crecimiento|crecieron"
-    r"|creció)\b",
-    re.I,
-)
-CHANGE = re.compile(
-    r"\b(?:change|difference|increase[sd]?|decrease[sd]?|rise|rose|fall|fell|by how much"
-    r"|veränderung|verändert\w*|differenz|um wie viel|stieg|gestiegen|sank|gesunken|variation"
-    r"|différence|de combien|augment\w*|baiss\w*|diferencia|variación|cuánto|aument\w*"
-    r"|disminu\w*)\b",
-    re.I,
-)
+# what names each operation a question may ask for (looked for in this order by `operation`)
+NAMED = {
+    "average": re.compile(r"\b(?:average|mean|\w*durchschnitt\w*|mittelwert|moyen(?:ne)?|promedio|media)\b", re.I),
+    "total": re.compile(
+        r"\b(?:sum|together|combined|in total|altogether|zusammen|insgesamt|summe|gesamt\w*"
+        r"|somme|ensemble|au total|suma|en total|juntos)\b",
+        re.I,
+    ),
+    "growth": re.compile(
+        r"\b(?:growth|grow|grew|grown|wachstum\w*|wuchs|gewachsen|croissance|crecimiento|crecieron"
+        r"|creció)\b",
+        re.I,
+    ),
+    "change": re.compile(
+        r"\b(?:change|difference|increase[sd]?|decrease[sd]?|rise|rose|fall|fell|by how much"
+        r"|veränderung|verändert\w*|differenz|um wie viel|stieg|gestiegen|sank|gesunken|variation"
+        r"|différence|de combien|augment\w*|baiss\w*|diferencia|variación|cuánto|aument\w*"
+        r"|disminu\w*)\b",
+        re.I,
+    ),
+}
 PERCENT = re.compile(r"\b(?:per ?cent(?:age)?|prozent\w*|pourcent\w*|porcentaje|por ciento)\b|%", re.I)
 SHARE = re.compile(r"\b(?:margin|share of|proportion|marge|anteil|\w+quote|part de|margen|proporción)\b", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -55,10 +58,10 @@ class Value:
 
 def operation(question: str) -> str | None:
     """average, total, growth (a change in percent), change, share (a percentage of a whole), or None."""
-    for name, pattern in (("average", AVERAGE), ("total", TOTAL), ("growth", GROWTH)):
-        if pattern.search(question):
+    for name in ("average", "total", "growth"):
+        if NAMED[name].search(question):
             return name
-    if CHANGE.search(question):
+    if NAMED["change"].search(question):
         return "growth" if PERCENT.search(question) else "change"
     return "share" if SHARE.search(question) or PERCENT.search(question) else None
 

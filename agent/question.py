@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import EmptyQuestionError, QuestionTooLongError, TooManyQuestionsError
-from .operations import TOTAL
+from .operations import NAMED
 
 MAX_QUESTION_CHARS = 4_000  # about 1,000 tokens: long instructions fit, a pasted document does not
 MAX_SUB_QUESTIONS = 8  # questions asked at once, each a full answer of the model's time
@@ -18,7 +18,7 @@ QUESTION_END = re.compile(r"(?<=[?？])")  # the place after each question mark:
 
 
 # A question whose answer is calculated from values (a ratio, a change, a growth rate, a margin, an
-# average, a share of a whole, A minus B; a sum: operations.TOTAL): en, de, fr, es. "changes in
+# average, a share of a whole, A minus B; a sum: operations.NAMED): en, de, fr, es. "changes in
 # debt structure" (plural) asks for a description, not a number.
 COMPUTES = re.compile(
     r"\b(?:ratio|margin|growth|average|mean|difference|percentage (?:change|increase|decrease|of)|change (?:in|from)"
@@ -33,7 +33,7 @@ COMPUTES = re.compile(
 
 def computes(question: str) -> bool:
     """Whether answering `question` means calculating from values of the document."""
-    return COMPUTES.search(question) is not None or TOTAL.search(question) is not None  # a sum of values
+    return COMPUTES.search(question) is not None or NAMED["total"].search(question) is not None  # a sum of values
 
 
 # an answer opening with one of these affirms or denies the question itself (en, de, fr, es)

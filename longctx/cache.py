@@ -12,38 +12,40 @@ from transformers.cache_utils import DynamicLayer
 MIN_SPARE = 256  # tokens of room added at least when a layer grows
 
 
+class Filled:
+    """`keys` or `values` of a GrowingLayer: the filled part of a buffer grown ahead of need.
+    Assigning a tensor (as DynamicLayer's crop and batch methods do) adopts it as the buffer."""
+
+    def __set_name__(self, owner, name: str):
+        self.buffer, self.length = f"_{name}_buffer", f"_{name}_length"
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        buffer = layer.__dict__.get(self.buffer)
+        return None if buffer is None else buffer[..., : layer.__dict__[self.length], :]
+
+    def __set__(self, layer, tensor):
+        layer.__dict__[self.buffer], layer.__dict__[self.length] = tensor, _length(tensor)
+
+    def append(self, layer, new: torch.Tensor) -> None:
+        buffer, length = layer.__dict__.get(self.buffer), layer.__dict__.get(self.length, 0)
+        layer.__dict__[self.buffer], layer.__dict__[self.length] = _append(buffer, length, new)
+
+
 class GrowingLayer(DynamicLayer):
-    """DynamicLayer whose keys and values are views of larger buffers.
+    """DynamicLayer whose keys and values are views of larger buffers, so that every inherited
+    method keeps working."""
 
-    Assigning `keys`/`values` (as DynamicLayer's crop and batch methods do) adopts the tensor as
-    the buffer, so every inherited method keeps working.
-    """
-
-    _kbuf = _vbuf = None
-    _klen = _vlen = 0
-
-    @property
-    def keys(self):
-        return None if self._kbuf is None else self._kbuf[..., : self._klen, :]
-
-    @keys.setter
-    def keys(self, tensor):
-        self._kbuf, self._klen = tensor, _length(tensor)
-
-    @property
-    def values(self):
-        return None if self._vbuf is None else self._vbuf[..., : self._vlen, :]
-
-    @values.setter
-    def values(self, tensor):
-        self._vbuf, self._vlen = tensor, _length(tensor)
+    keys = Filled()
+    values = Filled()
 
     def update(self, key_states, value_states, *args, **kwargs):
         # key_states, value_states: [B, Hkv, S_new, D]
         if not self.is_initialized:
             self.lazy_initialization(key_states, value_states)
-        self._kbuf, self._klen = _append(self._kbuf, self._klen, key_states)
-        self._vbuf, self._vlen = _append(self._vbuf, self._vlen, value_states)
+        GrowingLayer.keys.append(self, key_states)
+        GrowingLayer.values.append(self, value_states)
         return self.keys, self.values
 
 

@@ -9,26 +9,31 @@ from .run import DEFAULT_THRESHOLD
 from .selftest import DEPTHS, parse_depths, parse_lengths, self_test
 from .tasks import TASKS
 
+# flags handed to self_test as they are, under their own names
+AS_GIVEN = (
+    "model",
+    "long_context",
+    "chunk_size",
+    "local_size",
+    "strategy",
+    "haystack",
+    "repeat",
+    "seed",
+    "threshold",
+    "out",
+    "max_new_tokens",
+    "dtype",
+)
+
 
 def niah(args) -> int:
     result = self_test(
         args.target,
-        model=args.model,
-        long_context=args.long_context,
-        chunk_size=args.chunk_size,
-        local_size=args.local_size,
+        **{name: getattr(args, name) for name in AS_GIVEN},
         temperature=args.attention_temperature,
-        strategy=args.strategy,
         lengths=parse_lengths(args.lengths) if args.lengths else None,
         depths=parse_depths(args.depths),
         tasks=[t.strip() for t in args.tasks.split(",") if t.strip()],
-        haystack=args.haystack,
-        repeat=args.repeat,
-        seed=args.seed,
-        threshold=args.threshold,
-        out=args.out,
-        max_new_tokens=args.max_new_tokens,
-        dtype=args.dtype,
         command="longdoc " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["niah"] else "",
     )
     print(

@@ -45,13 +45,13 @@ def test_appends_in_place_with_bounded_spare_room():
     layer = GrowingLayer()
     k = torch.randn(1, 2, 1000, 8)
     layer.update(k, -k)
-    room = layer._kbuf.shape[-2]
+    room = layer._keys_buffer.shape[-2]
     assert 1000 < room <= 1000 + max(MIN_SPARE, 1000 // 4)
-    storage = layer._kbuf.data_ptr()
+    storage = layer._keys_buffer.data_ptr()
     for i in range(room - 1000):  # decoded tokens fill the spare room without a copy
         step = torch.full((1, 2, 1, 8), float(i))
         keys, values = layer.update(step, -step)
-    assert layer._kbuf.data_ptr() == storage and keys.shape[-2] == room
+    assert layer._keys_buffer.data_ptr() == storage and keys.shape[-2] == room
     torch.testing.assert_close(keys[..., :1000, :], k)
     torch.testing.assert_close(values[..., -1, :], torch.full((1, 2, 8), -float(room - 1001)))
     layer.update(step, -step)  # full: grows, keeping what it held
