@@ -144,7 +144,7 @@ def _without_furniture(text: str, a: int, b: int, skip: frozenset) -> tuple[int,
 
 
 def term_weights(index, question: str) -> dict[str, float]:
-    """The question's terms, each weighted by its idf among the document's windows."""
+    """The question's terms, each weighted by its idf among the document's snippets."""
     n = index.bm25.weights.shape[0]
     return {
         t: math.log1p((n - df + 0.5) / (df + 0.5))

@@ -96,8 +96,8 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
 
 
 def rare_terms(index, candidates: set[str]) -> set[str]:
-    """The specific ones (a name, a code): in few windows of the document, unlike common words."""
-    rare = max(5, len(index.window_chunk) // 500)
+    """The specific ones (a name, a code): in few snippets of the document, unlike common words."""
+    rare = max(5, len(index.snippet_chunk) // 500)
     return {t for t in candidates if index.bm25.document_frequency(t) <= rare}
 
 

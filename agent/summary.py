@@ -60,10 +60,10 @@ def representative(job: Job) -> list:
     """The sentences most central to the document (or, when the question names a topic, to the
     sentences about it), a few from each of its parts, in order."""
     index = job.index()
-    windows = index.bm25.weights.shape[0]
+    snippets = index.bm25.weights.shape[0]
 
-    def common(term: str) -> float:  # how common a term is: the share of windows holding it
-        return math.log1p(index.bm25.document_frequency(term) / windows * 100)
+    def common(term: str) -> float:  # how common a term is: the share of snippets holding it
+        return math.log1p(index.bm25.document_frequency(term) / snippets * 100)
 
     topic = set(evidence.term_weights(index, THE_DOCUMENT.sub(" ", SUMMARY_CUE.sub(" ", job.question))))
     candidates = [s for s in evidence.sentences_of(index.chunks, job.document) if is_prose(s.text)]

@@ -123,7 +123,7 @@ def dense_part(index: DocumentIndex, spans) -> dict:
     found = []
     for fact, (a, b) in zip(FACTS, spans):
         windows, _ = index.dense.search(index.embedder.encode([fact.question])[0], K * 20)
-        top = [index.chunks[c] for c in list(dict.fromkeys(int(c) for c in index.window_chunk[windows]))[:K]]
+        top = [index.chunks[c] for c in list(dict.fromkeys(int(c) for c in index.snippet_chunk[windows]))[:K]]
         found.append(any(c.char_start <= a and b <= c.char_end for c in top))
     return found
 

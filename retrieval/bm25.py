@@ -68,7 +68,7 @@ class BM25:
         return np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
 
     def document_frequency(self, term: str) -> int:
-        """How many windows hold `term` (an analyzed term, as `terms` gives)."""
+        """How many snippets hold `term` (an analyzed term, as `terms` gives)."""
         column = self.vocabulary.get(term)
         return 0 if column is None else int(self.weights.indptr[column + 1] - self.weights.indptr[column])
 
@@ -80,7 +80,7 @@ class BM25:
 
     @classmethod
     def load(cls, folder: Path, rows: int) -> "BM25":
-        """The index saved in `folder` for `rows` windows. Every array is checked before scipy
+        """The index saved in `folder` for `rows` snippets. Every array is checked before scipy
         sees it (scipy trusts its inputs: an index out of range crashes the process):
         DamagedCacheError otherwise."""
         with np.load(io.BytesIO(read_cached(folder / "bm25.npz")), allow_pickle=False) as arrays:

@@ -6,7 +6,7 @@ and each chunk starts with the last sentences of the previous one (`overlap_toke
 never cross a page break, so each cites exactly one page. A chunk that starts inside a table
 (rows of " | " cells) below its header row carries that row as `header`, and is read and
 searched with it. Inside
-each chunk, units are packed again into small windows for the dense embedder, which truncates
+each chunk, units are packed again into small snippets for the dense embedder, which truncates
 long inputs.
 """
 
@@ -27,11 +27,11 @@ UNIT_BOUNDARY = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n|(?<=[.!?;:])[\"'”’)\]]*\
 class ChunkSettings:
     max_tokens: int = 400
     overlap_tokens: int = 40
-    window_tokens: int = 96  # all-MiniLM-L6-v2 was trained on 128 word pieces
+    snippet_tokens: int = 96  # all-MiniLM-L6-v2 was trained on 128 word pieces
 
     def __post_init__(self):
-        if not 0 < self.window_tokens <= self.max_tokens or not 0 <= self.overlap_tokens < self.max_tokens // 2:
-            raise ValueError(f"need 0 < window_tokens <= max_tokens and 0 <= overlap_tokens < max_tokens/2: {self}")
+        if not 0 < self.snippet_tokens <= self.max_tokens or not 0 <= self.overlap_tokens < self.max_tokens // 2:
+            raise ValueError(f"need 0 < snippet_tokens <= max_tokens and 0 <= overlap_tokens < max_tokens/2: {self}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Chunk:
     page: int  # 1-based page number (chunks never cross pages)
     page_label: str
     n_tokens: int
-    windows: tuple[tuple[int, int], ...]  # (char_start, char_end) spans embedded for dense search
+    snippets: tuple[tuple[int, int], ...]  # (char_start, char_end) spans embedded for dense search
     header: str = ""  # the header row of the table the chunk starts inside, below that row (read with it)
 
 
@@ -71,7 +71,7 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
     """Chunks of `document`, counting tokens with `tokenizer` (a transformers tokenizer) or a regex default."""
     counter = token_counter(tokenizer)
     text = document.text
-    units = segment(text, counter, settings.window_tokens)
+    units = segment(text, counter, settings.snippet_tokens)
     cum = np.concatenate([[0], np.cumsum(units.tokens)])
     # units of page i are [first_unit[i], first_unit[i + 1]): page separators are unit boundaries
     first_unit = np.searchsorted(units.start, [page.char_start for page in document.pages] + [len(text) + 1])
@@ -81,11 +81,11 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
             start, end = _trim(text, int(units.start[s]), int(units.end[e - 1]))
             if start >= end:
                 continue
-            windows = []
-            for ws, we in pack(units, cum, s, e, settings.window_tokens, 0):
+            snippets = []
+            for ws, we in pack(units, cum, s, e, settings.snippet_tokens, 0):
                 a, b = _trim(text, int(units.start[ws]), int(units.end[we - 1]))
                 if a < b:
-                    windows.append((a, b))
+                    snippets.append((a, b))
             chunks.append(
                 Chunk(
                     len(chunks),
@@ -95,18 +95,18 @@ def chunk_document(document: Document, settings: ChunkSettings = ChunkSettings()
                     page.number,
                     page.label,
                     units.count(start, end),
-                    tuple(windows),
+                    tuple(snippets),
                     header_at(tables, start),
                 )
             )
     return chunks
 
 
-def window_texts(document: Document, chunks: list[Chunk]) -> list[str]:
-    """The text searched for each window, in chunk order: a window inside a table below its
+def snippet_texts(document: Document, chunks: list[Chunk]) -> list[str]:
+    """The text searched for each snippet, in chunk order: a snippet inside a table below its
     header row is searched with that row, so "Growth of Porto" finds "Porto | 1.1 | -3%"."""
     tables = page_blocks(document.pages)
-    return [with_header(header_at(tables, a), document.text[a:b]) for chunk in chunks for a, b in chunk.windows]
+    return [with_header(header_at(tables, a), document.text[a:b]) for chunk in chunks for a, b in chunk.snippets]
 
 
 def segment(text: str, counter: TokenCounter, max_unit_tokens: int) -> Units:

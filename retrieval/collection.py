@@ -185,14 +185,14 @@ def search_together(indexed: list[tuple[Member, DocumentIndex]], query: str, k: 
     dense_ranked = []
     dense = [index.dense for _, index in indexed]
     if all(d is not None for d in dense) and len({id(index.embedder) for _, index in indexed}) == 1:
-        # each candidate's best window, from the vectors its index holds: one query encoded, no chunk
+        # each candidate's best snippet, from the vectors its index holds: one query encoded, no chunk
         query_vector = indexed[0][1].embedder.encode([query])[0]
-        similarity = np.array([_best_window(index, chunk.index, query_vector) for index, chunk in zip(owner, chunks)])
+        similarity = np.array([_best_snippet(index, chunk.index, query_vector) for index, chunk in zip(owner, chunks)])
         dense_ranked = [int(i) for i in np.argsort(-similarity, kind="stable")]
     position = {id(chunk): n for n, chunk in enumerate(chunks)}
     return [Hit(candidates[position[id(hit.chunk)]].member, hit) for hit in fuse(chunks, bm25_ranked, dense_ranked, k)]
 
 
-def _best_window(index: DocumentIndex, chunk: int, query_vector: np.ndarray) -> float:
-    windows = np.flatnonzero(index.window_chunk == chunk)
-    return float((index.dense.vectors[windows] @ query_vector).max()) if len(windows) else -1.0
+def _best_snippet(index: DocumentIndex, chunk: int, query_vector: np.ndarray) -> float:
+    snippets = np.flatnonzero(index.snippet_chunk == chunk)
+    return float((index.dense.vectors[snippets] @ query_vector).max()) if len(snippets) else -1.0

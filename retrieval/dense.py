@@ -1,7 +1,7 @@
-"""Dense search: all-MiniLM-L6-v2 over small windows of each chunk, exact inner product in faiss.
+"""Dense search: all-MiniLM-L6-v2 over small snippets of each chunk, exact inner product in faiss.
 
-MiniLM truncates long inputs, so each chunk is embedded as several ~96-token windows and
-scores as its best window. The embedder runs in fp32 on CPUs (bf16 on CUDA): on a CPU with
+MiniLM truncates long inputs, so each chunk is embedded as several ~96-token snippets and
+scores as its best snippet. The embedder runs in fp32 on CPUs (bf16 on CUDA): on a CPU with
 AVX512-BF16, bf16 MiniLM reordered close candidates that fp32 ranks right (a paraphrase test failed),
 so it is opt-in (`dtype="bfloat16"`) and the dtype is part of the index's cache key.
 """
@@ -23,7 +23,7 @@ from .cache import DamagedCacheError, read_cached, sha256_file, temporary_path
 from .errors import RetrievalError
 
 ProgressCallback = Callable[[str, float], None]
-BACKGROUND_SLICE = 64  # windows a background build embeds between checks for foreground work
+BACKGROUND_SLICE = 64  # snippets a background build embeds between checks for foreground work
 
 _foreground = 0  # foreground work (an answer being generated) in progress
 _turn = threading.Condition()
@@ -119,7 +119,7 @@ def default_embedder(path: str | None = None) -> SentenceTransformerEmbedder:
 
 
 class DenseIndex:
-    """Exact inner-product search over L2-normalized window vectors (faiss.IndexFlatIP).
+    """Exact inner-product search over L2-normalized snippet vectors (faiss.IndexFlatIP).
 
     Saved as the plain vectors (.npy, no pickles) and rebuilt on load, which is a copy: no
     faiss deserializer ever reads a cache file."""
@@ -127,27 +127,27 @@ class DenseIndex:
     def __init__(self, vectors: np.ndarray):
         import faiss
 
-        self.vectors = vectors  # [windows, dim] float32, rows L2-normalized
+        self.vectors = vectors  # [snippets, dim] float32, rows L2-normalized
         self.index = faiss.IndexFlatIP(vectors.shape[1])
         self.index.add(vectors)
 
     @classmethod
     def build(
-        cls, windows: list[str], embedder: Embedder, progress: ProgressCallback | None = None, background: bool = False
+        cls, snippets: list[str], embedder: Embedder, progress: ProgressCallback | None = None, background: bool = False
     ) -> "DenseIndex":
         """`background`: embed in slices, pausing while `foreground()` work runs."""
         if not background:
-            return cls(np.ascontiguousarray(embedder.encode(windows, progress), dtype=np.float32))
+            return cls(np.ascontiguousarray(embedder.encode(snippets, progress), dtype=np.float32))
         parts = []
-        for start in range(0, len(windows), BACKGROUND_SLICE):
+        for start in range(0, len(snippets), BACKGROUND_SLICE):
             _wait_for_foreground()
-            parts.append(embedder.encode(windows[start : start + BACKGROUND_SLICE]))
+            parts.append(embedder.encode(snippets[start : start + BACKGROUND_SLICE]))
             if progress:
-                progress("embed", min(start + BACKGROUND_SLICE, len(windows)) / len(windows))
+                progress("embed", min(start + BACKGROUND_SLICE, len(snippets)) / len(snippets))
         return cls(np.ascontiguousarray(np.concatenate(parts), dtype=np.float32))
 
     def search(self, query_vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-        """(window ids, cosine scores) of the `depth` nearest windows, best first."""
+        """(snippet ids, cosine scores) of the `depth` nearest snippets, best first."""
         scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), min(depth, self.index.ntotal))
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

@@ -1,8 +1,8 @@
 """`DocumentIndex`: hybrid BM25 + dense search over a document's chunks, cached on disk.
 
-Both searches score the small windows of each chunk and a chunk ranks by its best window
+Both searches score the small snippets of each chunk and a chunk ranks by its best snippet
 (passage-level evidence: a fact in one sentence is not diluted by the rest of its chunk). BM25
-is ready in seconds; the dense index (MiniLM over every window) takes minutes on a CPU, so
+is ready in seconds; the dense index (MiniLM over every snippet) takes minutes on a CPU, so
 `build(..., background=True)` returns as soon as BM25 is ready and adds dense search when it is
 done. Results fuse both rankings by reciprocal rank, and each ranking's first chunk is always
 kept: a lone strong match (a rare name BM25 alone sees) is not outvoted by chunks both rank
@@ -25,7 +25,7 @@ import numpy as np
 from .analysis import terms
 from .bm25 import BM25
 from .cache import TEMPORARY_PREFIX, DamagedCacheError, discard, read_cached, sha256_file, sweep_stale, write_atomic
-from .chunking import Chunk, ChunkSettings, chunk_document, window_texts
+from .chunking import Chunk, ChunkSettings, chunk_document, snippet_texts
 from .dense import DenseIndex, Embedder, ProgressCallback, SentenceTransformerEmbedder, default_embedder
 from .document import Document
 from .errors import IndexCacheError, RetrievalError
@@ -33,7 +33,7 @@ from .tables import header_at, page_blocks, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
-_CACHE_VERSION = 7  # 7: windows searched with their table caption
+_CACHE_VERSION = 7  # 7: snippets searched with their table caption
 SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
@@ -77,8 +77,8 @@ class DocumentIndex:
         self.settings = settings
         self.embedder = embedder
         self.folder = folder  # cache folder of this index, or None
-        # window w of the document belongs to chunk window_chunk[w]; windows in chunk order
-        self.window_chunk = np.array([c.index for c in chunks for _ in c.windows], dtype=np.int64)
+        # snippet w of the document belongs to chunk snippet_chunk[w]; snippets in chunk order
+        self.snippet_chunk = np.array([c.index for c in chunks for _ in c.snippets], dtype=np.int64)
         self.dense: DenseIndex | None = None
         self.dense_error: BaseException | None = None
         self._titles: dict[int, set[str]] | None = None
@@ -117,7 +117,7 @@ class DocumentIndex:
             chunks = chunk_document(document, settings, tokenizer=counter)
             _report(progress, "chunk", 1.0)
             _report(progress, "bm25", 0.0)
-            bm25 = BM25.build(window_texts(document, chunks))
+            bm25 = BM25.build(snippet_texts(document, chunks))
             _report(progress, "bm25", 1.0)
             if folder:
                 _save_sparse(folder, document, chunks, bm25, settings, counter.name, text)
@@ -173,13 +173,13 @@ class DocumentIndex:
                 raise DamagedCacheError("chunks.json does not list the chunks")
             tables = page_blocks(document.pages)
             chunks = [_chunk_from_row(i, row, document, tables) for i, row in enumerate(rows)]
-            windows = sum(len(c.windows) for c in chunks)
-            index = cls(document, chunks, BM25.load(folder, windows), settings, embedder, folder)
+            snippets = sum(len(c.snippets) for c in chunks)
+            index = cls(document, chunks, BM25.load(folder, snippets), settings, embedder, folder)
         except Exception as error:  # any failure to read a cache file means: rebuild it
             discard(folder, f"{type(error).__name__}: {error}")
             return None
         if embedder is not None:
-            index.dense = _load_dense(folder, embedder, windows)
+            index.dense = _load_dense(folder, embedder, snippets)
             if index.dense is not None:
                 index._dense_done.set()
         return index
@@ -187,10 +187,10 @@ class DocumentIndex:
     def _build_dense(self, progress: ProgressCallback | None, background: bool = False) -> None:
         try:
             _report(progress, "embed", 0.0)
-            windows = window_texts(self.document, self.chunks)
+            snippets = snippet_texts(self.document, self.chunks)
             # "embed" reaches 1.0 only once the index is searchable, so encoding reports up to 0.99.
             encoding = (lambda stage, fraction: progress(stage, 0.99 * fraction)) if progress else None
-            dense = DenseIndex.build(windows, self.embedder, encoding, background)
+            dense = DenseIndex.build(snippets, self.embedder, encoding, background)
             self.dense = dense
             if self.folder is not None:
                 try:
@@ -233,11 +233,11 @@ class DocumentIndex:
         if dense is not None:
             query_vector = self.embedder.encode([query])[0]
             if allowed is None:
-                windows, _ = dense.search(query_vector, DEPTH * 4)
-            else:  # a few pages: score their windows directly
-                mine = np.flatnonzero(allowed[self.window_chunk])
-                windows = mine[np.argsort(-(dense.vectors[mine] @ query_vector), kind="stable")[: DEPTH * 4]]
-            dense_ranked = list(dict.fromkeys(int(c) for c in self.window_chunk[windows]))[:DEPTH]
+                snippets, _ = dense.search(query_vector, DEPTH * 4)
+            else:  # a few pages: score their snippets directly
+                mine = np.flatnonzero(allowed[self.snippet_chunk])
+                snippets = mine[np.argsort(-(dense.vectors[mine] @ query_vector), kind="stable")[: DEPTH * 4]]
+            dense_ranked = list(dict.fromkeys(int(c) for c in self.snippet_chunk[snippets]))[:DEPTH]
         return fuse(self.chunks, bm25_ranked, dense_ranked, k)
 
     def chunks_about(self, name: str) -> list[int]:
@@ -262,11 +262,11 @@ class DocumentIndex:
         return self._titles
 
     def bm25_chunk_scores(self, query: str) -> np.ndarray:
-        """BM25 score of each chunk for `query`: its best window's."""
+        """BM25 score of each chunk for `query`: its best snippet's."""
         if not query or not query.strip():
             raise EmptyQueryError("the query is empty; ask something")
         chunk_scores = np.zeros(len(self.chunks), dtype=np.float32)
-        np.maximum.at(chunk_scores, self.window_chunk, self.bm25.scores(query))
+        np.maximum.at(chunk_scores, self.snippet_chunk, self.bm25.scores(query))
         return chunk_scores
 
     def __len__(self) -> int:
@@ -358,7 +358,7 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{TEMPORARY_PREFIX}{folder.name}."))
         rows = [
-            [c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.windows for x in w]]
+            [c.char_start, c.char_end, c.page, c.page_label, c.n_tokens, [x for w in c.snippets for x in w]]
             for c in chunks
         ]
         (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -386,7 +386,7 @@ def _save_sparse(folder: Path, document: Document, chunks, bm25: BM25, settings,
 
 def _chunk_from_row(index: int, row, document: Document, tables) -> Chunk:
     """A chunk as chunks.json stores it, checked against the document: DamagedCacheError unless it
-    lies inside its page and its windows inside it."""
+    lies inside its page and its snippets inside it."""
     start, end, page, label, n_tokens, flat = row
     text = document.text
     if not all(type(x) is int for x in (start, end, page, n_tokens, *flat)) or not 1 <= page <= len(document.pages):
@@ -394,7 +394,7 @@ def _chunk_from_row(index: int, row, document: Document, tables) -> Chunk:
     where = document.pages[page - 1]
     if not where.char_start <= start < end <= where.char_end or label != where.label or len(flat) % 2:
         raise DamagedCacheError(f"chunk {index} lies outside its page")
-    windows = tuple(zip(flat[::2], flat[1::2]))
-    if not windows or any(not start <= a < b <= end for a, b in windows):
-        raise DamagedCacheError(f"a window of chunk {index} lies outside it")
-    return Chunk(index, text[start:end], start, end, page, label, n_tokens, windows, header_at(tables, start))
+    snippets = tuple(zip(flat[::2], flat[1::2]))
+    if not snippets or any(not start <= a < b <= end for a, b in snippets):
+        raise DamagedCacheError(f"a snippet of chunk {index} lies outside it")
+    return Chunk(index, text[start:end], start, end, page, label, n_tokens, snippets, header_at(tables, start))

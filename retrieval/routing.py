@@ -3,7 +3,7 @@
 A hundred documents hold about 10M tokens: their indexes do not all fit in memory, and searching
 each for every question takes longer than answering. So each document has a profile (its BM25
 terms' counts over the whole text, and once its dense index is built, the mean vectors of
-`SEGMENTS` runs of its windows), small and cached on disk by content hash; the collection's
+`SEGMENTS` runs of its snippets), small and cached on disk by content hash; the collection's
 profiles are ranked as documents (one BM25 over the whole texts, the best segment's similarity,
 the documents' names) and only the best `ROUTED` documents' indexes are opened and searched.
 
@@ -29,14 +29,14 @@ from .document import Document
 from .index import RRF_K, DocumentIndex, text_digest
 
 ROUTED = 12  # documents whose indexes a question opens (and holds at once)
-SEGMENTS = 32  # runs of windows whose mean vectors stand for a document in dense routing
+SEGMENTS = 32  # runs of snippets whose mean vectors stand for a document in dense routing
 PROFILE_VERSION = 1
 
 
 @dataclass
 class Profile:
     counts: dict[str, int]  # BM25 term -> occurrences in the document
-    vectors: np.ndarray | None = None  # [S, D] L2-normalized means of consecutive windows' vectors
+    vectors: np.ndarray | None = None  # [S, D] L2-normalized means of consecutive snippets' vectors
     embedder: str = ""  # whose vectors
 
 

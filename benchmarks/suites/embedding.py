@@ -81,7 +81,7 @@ def main(argv=None) -> None:
                 count = tally[suite, dtype]
                 for question, pages in located:
                     windows, _ = index.dense.search(embedder.encode([question])[0], DEPTH)
-                    dense = list(dict.fromkeys(int(c) for c in index.window_chunk[windows]))[:READ_K]
+                    dense = list(dict.fromkeys(int(c) for c in index.snippet_chunk[windows]))[:READ_K]
                     count[0] += bool(pages & {index.chunks[c].page for c in dense})
                     count[1] += bool(pages & {hit.page for hit in index.search(question, k=READ_K)})
                     count[2] += 1

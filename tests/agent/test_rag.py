@@ -88,7 +88,7 @@ def test_a_sentence_cut_by_a_chunk_boundary_is_quoted_whole():
     document = load_document(f"{filler(3)} {sentence} {filler(3, 3)}", filename="sale.txt")
     # tiny chunks: the sentence spans two of them
     index = DocumentIndex.build(
-        document, embedder=None, settings=ChunkSettings(max_tokens=12, overlap_tokens=0, window_tokens=12)
+        document, embedder=None, settings=ChunkSettings(max_tokens=12, overlap_tokens=0, snippet_tokens=12)
     )
     assert not any(sentence in c.text for c in index.chunks)
     answer = extractive().ask(index, "By what date must the committee receive comments on the Varnholt sale?")

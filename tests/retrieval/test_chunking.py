@@ -4,7 +4,7 @@ import pytest
 from retrieval import ChunkSettings, chunk_document, load_document
 from retrieval.tokens import RegexTokenCounter
 
-SETTINGS = ChunkSettings(max_tokens=120, overlap_tokens=20, window_tokens=40)
+SETTINGS = ChunkSettings(max_tokens=120, overlap_tokens=20, snippet_tokens=40)
 COUNTER = RegexTokenCounter()
 
 
@@ -30,9 +30,9 @@ def check_invariants(document, chunks, settings=SETTINGS):
         assert chunk.text == chunk.text.strip()
         assert n_tokens(chunk.text) <= settings.max_tokens
         covered[chunk.char_start : chunk.char_end] = True
-        for start, end in chunk.windows:
+        for start, end in chunk.snippets:
             assert chunk.char_start <= start < end <= chunk.char_end
-            assert n_tokens(document.text[start:end]) <= settings.window_tokens
+            assert n_tokens(document.text[start:end]) <= settings.snippet_tokens
         page = document.pages[chunk.page - 1]
         assert page.char_start <= chunk.char_start < chunk.char_end <= page.char_end  # one page each
         assert chunk.page_label == page.label
@@ -117,7 +117,7 @@ def test_settings_are_checked():
     with pytest.raises(ValueError):
         ChunkSettings(max_tokens=100, overlap_tokens=60)
     with pytest.raises(ValueError):
-        ChunkSettings(max_tokens=100, window_tokens=200)
+        ChunkSettings(max_tokens=100, snippet_tokens=200)
 
 
 def _table_pdf(rows) -> bytes:
@@ -138,7 +138,7 @@ def _table_pdf(rows) -> bytes:
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
 def test_a_chunk_inside_a_table_carries_its_header_row(kind):
     from retrieval import load_document
-    from retrieval.chunking import window_texts
+    from retrieval.chunking import snippet_texts
     from tests.retrieval.office import docx_file
 
     rows = [["Port", "Tonnes", "Ships"]] + [[f"Harbour{n}", str(100 + n), str(n % 7)] for n in range(60)]
@@ -150,7 +150,7 @@ def test_a_chunk_inside_a_table_carries_its_header_row(kind):
             filename="ports.docx",
         )
     assert "Port | Tonnes | Ships\nHarbour0 | 100 | 0" in document.text  # rows as cells, the header first
-    chunks = chunk_document(document, ChunkSettings(max_tokens=60, overlap_tokens=0, window_tokens=30))
+    chunks = chunk_document(document, ChunkSettings(max_tokens=60, overlap_tokens=0, snippet_tokens=30))
     import re
 
     row = re.compile(r"Harbour\d+ \| \d+ \| \d")
@@ -158,5 +158,5 @@ def test_a_chunk_inside_a_table_carries_its_header_row(kind):
     assert len(below) >= 3 and chunks[0].header == ""
     for chunk in below:  # whole rows only, read with the header row
         assert chunk.header == "Port | Tonnes | Ships" and all(row.fullmatch(line) for line in chunk.text.split("\n"))
-    searched = [text for text in window_texts(document, chunks) if "Harbour40 |" in text]
+    searched = [text for text in snippet_texts(document, chunks) if "Harbour40 |" in text]
     assert searched and all(text.startswith("Port | Tonnes | Ships\n") for text in searched)

@@ -8,7 +8,7 @@ from retrieval import bm25 as bm25_module
 from retrieval import index as index_module
 from retrieval.dense import default_embedder
 
-SETTINGS = ChunkSettings(max_tokens=150, overlap_tokens=15, window_tokens=60)
+SETTINGS = ChunkSettings(max_tokens=150, overlap_tokens=15, snippet_tokens=60)
 FILLER = [
     "The municipal archive keeps records of council meetings, land sales and weather observations.",
     "Clerks copied every ledger twice, and the copies were stored in a separate building.",
@@ -176,7 +176,7 @@ def test_background_embedding_pauses_while_an_answer_is_generated(document):
         assert index.wait(0.5) is False and calls == []
         assert holds_fact(index.search("Varnhagen comets")[0], document)  # BM25 meanwhile
     assert index.wait(60) is True
-    windows = sum(len(c.windows) for c in index.chunks)
+    windows = sum(len(c.snippets) for c in index.chunks)
     assert sum(c for c in calls if c > 1) == windows and max(calls) <= BACKGROUND_SLICE
 
 

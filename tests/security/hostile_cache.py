@@ -13,7 +13,7 @@ from retrieval.cache import sha256_file
 
 from ..agent.scripted import filler
 
-SETTINGS = ChunkSettings(max_tokens=120, overlap_tokens=12, window_tokens=40)
+SETTINGS = ChunkSettings(max_tokens=120, overlap_tokens=12, snippet_tokens=40)
 FACT = "The observatory at Quelmont recorded 418 meteors in the winter of 1911."
 QUESTION = "How many meteors did Quelmont record?"
 
