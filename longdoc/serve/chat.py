@@ -138,11 +138,10 @@ async def stream_events(server: Server, generation: Generation, reply: Reply, in
         except APIError as error:
             yield f"data: {json.dumps({'error': {'message': error.message, 'type': error.type}})}\n\n"
             return
-        server.record(generation, completion_tokens(backend, text))
+        tokens = completion_tokens(backend, text)  # counted once: the text is tokenized again for it
+        server.record(generation, tokens)
         if include_usage:
-            yield reply.chunk(
-                [], usage=reply.usage(completion_tokens(backend, text), getattr(backend, "cached_tokens", 0))
-            )
+            yield reply.chunk([], usage=reply.usage(tokens, getattr(backend, "cached_tokens", 0)))
         yield "data: [DONE]\n\n"
 
 
@@ -193,7 +192,8 @@ def chat_router(server: Server) -> APIRouter:
         if isinstance(result, Response):
             return result
         text, finish = result
-        server.record(generation, completion_tokens(backend, text))
-        return reply.completion(text, finish, completion_tokens(backend, text), getattr(backend, "cached_tokens", 0))
+        tokens = completion_tokens(backend, text)
+        server.record(generation, tokens)
+        return reply.completion(text, finish, tokens, getattr(backend, "cached_tokens", 0))
 
     return router
