@@ -79,8 +79,9 @@ PRESETS: dict[str, LongContextConfig] = {
     "qwen2-7b-instruct": _QWEN2_32K,
     "qwen2-72b-instruct": _QWEN2_32K,
     "qwen2-57b-a14b-instruct": _QWEN2_32K.with_(max_length=65536),
-    # the embedded Qwen (longctx/embedded.py): a Qwen2 of 32K window, rope_theta 1e6, like those above
+    # the embedded Qwens (longctx/embedded.py): Qwen2 of 32K window, rope_theta 1e6, like those above
     "qwen2.5-coder-0.5b-instruct": _QWEN2_32K,
+    "qwen2.5-coder-1.5b-instruct": _QWEN2_32K,
     # Values of the models' own dual_chunk_attention_config.
     "qwen2.5-7b-instruct-1m": LongContextConfig(
         chunk_size=262144, local_size=8192, original_max_position_embeddings=262144, max_length=1010000

