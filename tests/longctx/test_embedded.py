@@ -83,13 +83,8 @@ def test_names_and_aliases():
 def test_the_embedded_qwen_1_5b_is_a_qwen2_of_32k_window_and_the_preset_fits_it(tmp_path):
     from transformers import AutoConfig
 
-    import longctx
+    from tests.longctx.test_qwen_model import assert_qwen2_32k_with_its_preset
 
     path = gguf_path(QWEN_1_5B, tmp_path)  # joined and checked: its GGUF header is read, not its weights
     config = AutoConfig.from_pretrained(path.parent, gguf_file=path.name)
-    assert config.model_type == "qwen2" and config.num_hidden_layers == 28
-    assert (config.num_attention_heads, config.num_key_value_heads) == (12, 2)
-    assert config.max_position_embeddings == 32768 and config.rope_parameters["rope_theta"] == 1e6
-    preset = longctx.preset_for(QWEN_1_5B.gguf)
-    assert preset is longctx.PRESETS["qwen2.5-coder-1.5b-instruct"]
-    assert preset.chunk_size == preset.original_max_position_embeddings == config.max_position_embeddings
+    assert_qwen2_32k_with_its_preset(config, QWEN_1_5B.gguf, 28, 12, "qwen2.5-coder-1.5b-instruct")

@@ -26,15 +26,19 @@ def qwen(tmp_path_factory):
     )
 
 
+def assert_qwen2_32k_with_its_preset(config, gguf: str, layers: int, heads: int, preset_name: str):
+    """A Qwen2 of 32K window, rope_theta 1e6, 2 KV heads, whose named preset is found by its file."""
+    assert config.model_type == "qwen2" and config.num_hidden_layers == layers
+    assert (config.num_attention_heads, config.num_key_value_heads) == (heads, 2)
+    assert config.max_position_embeddings == 32768 and config.rope_parameters["rope_theta"] == 1e6
+    preset = longctx.preset_for(gguf)
+    assert preset is longctx.PRESETS[preset_name]
+    assert preset.chunk_size == preset.original_max_position_embeddings == config.max_position_embeddings
+
+
 def test_it_is_a_qwen2_of_32k_window_and_the_preset_fits_it(qwen):
     model, tokenizer = qwen
-    config = model.config
-    assert config.model_type == "qwen2" and config.num_hidden_layers == 24
-    assert (config.num_attention_heads, config.num_key_value_heads) == (14, 2)
-    assert config.max_position_embeddings == 32768 and config.rope_parameters["rope_theta"] == 1e6
-    preset = longctx.preset_for(QWEN.gguf)
-    assert preset is longctx.PRESETS["qwen2.5-coder-0.5b-instruct"]
-    assert preset.chunk_size == preset.original_max_position_embeddings == config.max_position_embeddings
+    assert_qwen2_32k_with_its_preset(model.config, QWEN.gguf, 24, 14, "qwen2.5-coder-0.5b-instruct")
     assert tokenizer.chat_template and "<|im_start|>" in tokenizer.apply_chat_template(
         [{"role": "user", "content": "hi"}], tokenize=False
     )
