@@ -153,6 +153,27 @@ COMPOUND = re.compile(
 )  # "Konzernbilanz"
 NAME_WORD = re.compile(r"[^\s.,;:?!()]+")
 SOURCE_WORDS = 6  # a part's name: "consolidated statements of cash flows"
+# The documents themselves named as where to look ("in these quarterly reports", "in the 10-Qs",
+# "in den Quartalsberichten", "dans les rapports annuels"): the whole of each document, not a part
+# of it; searched for, these words rank the pages that name the report (its certifications, its
+# cover) first. A report of someone ("the report of the auditors") is a part and stays.
+DOCUMENTS_THEMSELVES = re.compile(
+    r"[,;]?\s?\b(?:in|across|throughout|within|from|of|over|according to|based on"
+    r"|as (?:reported|disclosed|stated) in)\s"
+    r"(?:(?:the|these|those|this|all|each|every|both|its|their|all of the|each of the)\s)?"
+    r"(?:(?:annual|quarterly|interim|half-year(?:ly)?|semi-annual|monthly|yearly|sec|financial|10-?[kq])\s){0,2}"
+    r"(?:reports|filings|documents|files|10-?[kq]s|(?:annual|quarterly|interim|half-year(?:ly)?|semi-annual|yearly"
+    r"|10-?[kq]) (?:report|filing)|10-?[kq] (?:report|filing)s?|10-?[kq]|report|document|filing)\b(?!\s(?:of|by)\b)"
+    r"|[,;]?\s?\b(?:during|over|across|in|for|throughout)\s(?:the|these|those|all|each|every)\s"
+    r"(?:(?:reported|reporting|covered|presented)\s)?(?:quarters|periods|years)\b(?!\s(?:of|ended|ending)\b)"
+    r"|[,;]?\s?\b(?:in|aus|laut|gemäß)\s(?:den|dem|diesen|diesem|der|allen)\s"
+    r"(?:quartals|jahres|geschäfts|halbjahres|zwischen)?(?:bericht(?:e|en|s)?|dokument(?:e|en)?|unterlagen)\b"
+    r"|[,;]?\s?\b(?:dans|selon|d['’]après)\s(?:les|ces|le|ce|la|cette)\s(?:rapports?|documents?)"
+    r"(?:\s(?:annuels?|trimestriels?|semestriels?|financiers?))?\b(?!\s(?:de|du|des)\b)"
+    r"|[,;]?\s?\b(?:en|según)\s(?:los|estos|el|este|la|esta)\s(?:informes?|documentos?)"
+    r"(?:\s(?:anuales?|trimestrales?|semestrales?|financieros?))?\b(?!\s(?:de|del)\b)",
+    re.I,
+)
 REQUEST_WORDING = re.compile(r"^\s*(?:please\s+)?(?:tell me|can you tell me|i want to know)\s*", re.I)
 
 
@@ -166,6 +187,9 @@ def request(question: str) -> Request:
     asked = "".join(information)
     instruction += [m.group().strip(" ,;") for m in FORM_CLAUSE.finditer(asked)]
     asked = FORM_CLAUSE.sub(" ", asked)
+    itself = DOCUMENTS_THEMSELVES.sub("", asked)
+    if len(re.findall(r"\w{3,}", itself)) > 2:  # else the documents are what is asked about
+        asked = itself
     source, rest = _source(asked)
     if len(re.findall(r"\w{3,}", rest)) > 2:  # else the part named is what is asked about ("What is in Table 3?")
         asked = rest

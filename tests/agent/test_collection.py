@@ -169,3 +169,21 @@ def test_building_in_the_background_adds_each_documents_vectors_and_can_be_stopp
     answer = collection.ask("When did the Graz office open?")
     assert "1992" in answer.text
     assert next(s for s in answer.trace.steps if s.name == "route").detail.endswith("(whole texts, names, vectors)")
+
+
+def test_the_documents_named_as_where_to_look_are_all_of_each_not_their_certification_page(tmp_path):
+    # "in these quarterly reports" means every page of each report; read as a part's name it chose
+    # the pages titled "quarterly report": the certification, which answers nothing asked
+    for quarter, sale in (("first", "the Lyon bakery unit"), ("second", "the Gent laundry unit")):
+        (tmp_path / f"{quarter}.txt").write_text(
+            f"Nordwind Group, {quarter} quarter 2023.\n\n{filler(3)}\n\nAmong its divestitures, the group sold"
+            f" {sale} to a rival in the {quarter} quarter.\n\f"
+            "Certification of the quarterly report.\n\nI have reviewed this quarterly report of Nordwind"
+            " Group; it states every material fact.\n"
+        )
+    answer = extractive().ask(
+        [str(tmp_path / "first.txt"), str(tmp_path / "second.txt")],
+        "Did Nordwind make divestitures to a rival in these quarterly reports?",
+    )
+    assert "Lyon bakery" in answer.text and "Gent laundry" in answer.text
+    assert {c.page for c in answer.citations} == {1}

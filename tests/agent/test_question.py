@@ -136,3 +136,40 @@ def test_several_questions_split_only_when_each_is_a_question(question, parts):
 )
 def test_what_is_asked_is_split_from_how_to_answer_and_where_to_look(question, expected):
     assert request(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question, information",
+    [
+        (
+            "Has Intel reported any significant acquisitions in these quarterly reports?",
+            "Has Intel reported any significant acquisitions?",
+        ),
+        ("Does Amazon report any new divestitures in these 10-Qs?", "Does Amazon report any new divestitures?"),
+        (
+            "What is the tax rate reported by Apple in these quarters and how does it compare across the periods?",
+            "What is the tax rate reported by Apple and how does it compare?",
+        ),
+        ("What was the revenue according to the annual report?", "What was the revenue?"),
+        ("Welche Risiken werden in den Quartalsberichten zu China genannt?", "Welche Risiken werden zu China genannt?"),
+        (
+            "Quels risques sont cités dans les rapports trimestriels sur la Chine?",
+            "Quels risques sont cités sur la Chine?",
+        ),
+        (
+            "¿Qué riesgos se mencionan en los informes trimestrales sobre China?",
+            "¿Qué riesgos se mencionan sobre China?",
+        ),
+        # a report of someone is a part of the document; the documents asked about; a period named
+        (
+            "What did the auditors find according to the report of the auditors?",
+            Request("What did the auditors find?", "", "report of the auditors"),
+        ),
+        ("Which reports mention floods?", "Which reports mention floods?"),
+        ("What was revenue in the quarters ended March 31?", "What was revenue in the quarters ended March 31?"),
+    ],
+)
+def test_the_documents_themselves_named_as_where_to_look_are_not_searched_for(question, information):
+    # "in these quarterly reports" is all of each document: searched for, its words rank the pages
+    # that name the report (certifications, covers), and read as a part it chose those pages
+    assert request(question) == (information if isinstance(information, Request) else Request(information))
