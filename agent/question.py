@@ -52,12 +52,21 @@ def checked(question) -> str:
     return question
 
 
+# a question that only means something after the one before it ("If so, what drove it?")
+DEPENDS = re.compile(
+    r"(?:and\s+)?(?:if\s+(?:so|yes|not|no)|in that case|(?:und\s+)?(?:wenn|falls)\s+(?:ja|nein|nicht)"
+    r"|(?:et\s+)?si\s+(?:oui|non|c['’]est le cas)|(?:y\s+)?si\s+(?:es así|así es|no)|en caso afirmativo)\b",
+    re.I,
+)
+
+
 def sub_questions(question: str) -> list[str]:
     """Several questions asked at once ("What is A? Where is B?"), one by one; else [question].
-    Each needs three words and a question mark, and nothing may follow the last one."""
+    Each needs three words and a question mark, and nothing may follow the last one; one that
+    depends on the one before ("If so, why?") keeps them one question."""
     *asked, rest = QUESTION_END.split(question)
     parts = [part.strip() for part in asked if len(part.split()) >= 3]
-    if len(parts) < 2 or rest.strip():
+    if len(parts) < 2 or rest.strip() or any(DEPENDS.match(part) for part in parts[1:]):
         return [question]
     if len(parts) > MAX_SUB_QUESTIONS:
         raise TooManyQuestionsError(f"the message asks {len(parts)} questions; ask at most {MAX_SUB_QUESTIONS} at once")

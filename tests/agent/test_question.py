@@ -82,8 +82,27 @@ def test_more_questions_at_once_than_the_bound_are_refused():
         ("Is it A? or B? Explain the difference in detail", ["Is it A? or B? Explain the difference in detail"]),
         ("Why? Because the river rose in spring?", ["Why? Because the river rose in spring?"]),
         ("What happened in 1947 ?", ["What happened in 1947 ?"]),
+        (
+            "Did operating expenses shift over the year? If so, what were the driving factors?",
+            ["Did operating expenses shift over the year? If so, what were the driving factors?"],
+        ),
+        (
+            "Sind die Kosten gestiegen? Wenn ja, was waren die Gründe dafür?",
+            ["Sind die Kosten gestiegen? Wenn ja, was waren die Gründe dafür?"],
+        ),
+        (
+            "Les coûts ont-ils augmenté cette année? Si oui, quelles en sont les causes?",
+            ["Les coûts ont-ils augmenté cette année? Si oui, quelles en sont les causes?"],
+        ),
+        (
+            "¿Aumentaron los costes este año? Si es así, ¿cuáles fueron las causas?",
+            ["¿Aumentaron los costes este año? Si es así, ¿cuáles fueron las causas?"],
+        ),
     ],
-    ids=["two", "full-width-and-german", "trailing-text", "short-part", "one"],
+    ids=[
+        *("two", "full-width-and-german", "trailing-text", "short-part", "one"),
+        *("if-so", "wenn-ja", "si-oui", "si-es-asi"),
+    ],
 )
 def test_several_questions_split_only_when_each_is_a_question(question, parts):
     assert sub_questions(question) == parts
