@@ -163,9 +163,10 @@ COMPOUND = re.compile(
 NAME_WORD = re.compile(r"[^\s.,;:?!()]+")
 SOURCE_WORDS = 6  # a part's name: "consolidated statements of cash flows"
 # The documents themselves named as where to look ("in these quarterly reports", "in the 10-Qs",
-# "in den Quartalsberichten", "dans les rapports annuels"): the whole of each document, not a part
-# of it; searched for, these words rank the pages that name the report (its certifications, its
-# cover) first. A report of someone ("the report of the auditors") is a part and stays.
+# "in den Quartalsberichten", "dans les rapports annuels"), or the periods they cover ("over time",
+# "during the reported quarters"): the whole of each document, not a part of it. Searched for, these
+# words rank the pages that name the report (its certifications, its cover) or speak of time (its
+# forward-looking statements) first. A report of someone ("the report of the auditors") stays.
 DOCUMENTS_THEMSELVES = re.compile(
     r"[,;]?\s?\b(?:in|across|throughout|within|from|of|over|according to|based on"
     r"|as (?:reported|disclosed|stated) in)\s"
@@ -175,6 +176,8 @@ DOCUMENTS_THEMSELVES = re.compile(
     r"|10-?[kq]) (?:report|filing)|10-?[kq] (?:report|filing)s?|10-?[kq]|report|document|filing)\b(?!\s(?:of|by)\b)"
     r"|[,;]?\s?\b(?:during|over|across|in|for|throughout)\s(?:the|these|those|all|each|every)\s"
     r"(?:(?:reported|reporting|covered|presented)\s)?(?:quarters|periods|years)\b(?!\s(?:of|ended|ending)\b)"
+    r"|[,;]?\s?\b(?:over time|across (?:quarters|periods|years)|(?:from\s)?(?:quarter to quarter|period to period"
+    r"|year to year)|im zeitverlauf|au fil du temps|a lo largo del tiempo)\b"
     r"|[,;]?\s?\b(?:in|aus|laut|gemäß)\s(?:den|dem|diesen|diesem|der|allen)\s"
     r"(?:quartals|jahres|geschäfts|halbjahres|zwischen)?(?:bericht(?:e|en|s)?|dokument(?:e|en)?|unterlagen)\b"
     r"|[,;]?\s?\b(?:dans|selon|d['’]après)\s(?:les|ces|le|ce|la|cette)\s(?:rapports?|documents?)"

@@ -170,6 +170,10 @@ def test_what_is_asked_is_split_from_how_to_answer_and_where_to_look(question, e
             "What is the tax rate reported by Apple and how does it compare?",
         ),
         ("What was the revenue according to the annual report?", "What was the revenue?"),
+        ("How has Amazon's total net sales changed over time?", "How has Amazon's total net sales changed?"),
+        ("Wie hat sich der Umsatz im Zeitverlauf entwickelt?", "Wie hat sich der Umsatz entwickelt?"),
+        ("Comment les ventes ont-elles évolué au fil du temps?", "Comment les ventes ont-elles évolué?"),
+        ("¿Cómo han cambiado las ventas a lo largo del tiempo?", "¿Cómo han cambiado las ventas?"),
         ("Welche Risiken werden in den Quartalsberichten zu China genannt?", "Welche Risiken werden zu China genannt?"),
         (
             "Quels risques sont cités dans les rapports trimestriels sur la Chine?",
