@@ -200,10 +200,10 @@ def request(question: str) -> Request:
     instruction += [m.group().strip(" ,;") for m in FORM_CLAUSE.finditer(asked)]
     asked = FORM_CLAUSE.sub(" ", asked)
     itself = DOCUMENTS_THEMSELVES.sub("", asked)
-    if len(re.findall(r"\w{3,}", itself)) > 2:  # else the documents are what is asked about
+    if _asks_something(itself):  # else the documents are what is asked about
         asked = itself
     source, rest = _source(asked)
-    if len(re.findall(r"\w{3,}", rest)) > 2:  # else the part named is what is asked about ("What is in Table 3?")
+    if _asks_something(rest):  # else the part named is what is asked about ("What is in Table 3?")
         asked = rest
     else:
         source = ""
@@ -211,6 +211,11 @@ def request(question: str) -> Request:
     if not asked.strip(" ?？.!"):  # all of it said how to answer: search with all of it
         return Request(" ".join(question.split()))
     return Request(asked, " ".join(" ".join(instruction).split()), source)
+
+
+def _asks_something(text: str) -> bool:
+    """Whether `text` still asks something once a phrase is taken out of it: three words of three letters."""
+    return len(re.findall(r"\w{3,}", text)) > 2
 
 
 def _source(text: str) -> tuple[str, str]:
