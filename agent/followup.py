@@ -61,9 +61,21 @@ ARTICLE = frozenset(
 # words that end a subject: prepositions, conjunctions, auxiliaries after it
 SUBJECT_END = frozenset(
     """of in for at on by from to with as and or during between than did does do was is were are
-    has have had von im in für bei am an auf aus mit zu zum zur und oder im war ist waren sind hat hatte der de du des d
-    en pour à au aux par avec dans sur et ou entre del para con por y o entre sobre durante""".split()
+    has have had about after before over under into through against across within without per
+    von im in für bei am an auf aus mit zu zum zur und oder im war ist waren sind hat hatte der de du des d
+    über unter nach vor gegen durch ohne seit
+    en pour à au aux par avec dans sur et ou entre del para con por y o entre sobre durante
+    après avant sous contre sans depuis tras ante bajo contra sin desde""".split()
 )
+# nouns naming the value a question asks for ("the docket number of the rule"): a pronoun later
+# points to what the value is of, never to the value itself
+VALUE = frozenset(
+    """number name date year amount value figure total count title address
+    nummer name datum jahr betrag wert zahl titel adresse
+    numéro nom date année montant valeur chiffre total titre adresse
+    número nombre fecha año importe valor cifra total título dirección""".split()
+)
+OF = re.compile(r"\s+(?:of|von|des|der|de la|de los|de las|de|du|del)\s+", re.I)
 FUNCTION = (
     OPENING
     | ARTICLE
@@ -301,7 +313,19 @@ def _referent(previous: str, answer: str, person: bool, thing: bool) -> str:
     names = [n for n in _names(previous) if not PERIOD.fullmatch(n)]
     if person and not names and (named := _names(answer, opening=False)):
         return named[0]
-    return names[-1] if names else _subject(previous)
+    return names[-1] if names else _possessor(previous) or _subject(previous)
+
+
+def _possessor(question: str) -> str:
+    """What the question's subject is a value of: "this rulemaking" of "What is the docket number
+    of this rulemaking?"; "" when the subject is not a value ("the revenue of Acme")."""
+    subject = _subject(question)
+    if not subject or subject.split()[-1].casefold() not in VALUE:
+        return ""
+    after = question[question.find(subject) + len(subject) :]
+    of = OF.match(after)
+    # the phrase after "of", read as the subject of a question asking for it
+    return _subject("what is " + after[of.end() :].rstrip(" ?？.!")) if of else ""
 
 
 def _with_referent(question: str, pointing: set[str], referent: str) -> str:
