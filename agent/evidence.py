@@ -13,7 +13,6 @@ characters), meaning is the embedder's.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -145,12 +144,7 @@ def _without_furniture(text: str, a: int, b: int, skip: frozenset) -> tuple[int,
 
 def term_weights(index, question: str) -> dict[str, float]:
     """The question's terms, each weighted by its idf among the document's snippets."""
-    n = index.bm25.weights.shape[0]
-    return {
-        t: math.log1p((n - df + 0.5) / (df + 0.5))
-        for t in set(terms(question))
-        if (df := index.bm25.document_frequency(t))
-    }
+    return {t: idf for t in set(terms(question)) if (idf := index.bm25.idf(t))}
 
 
 def lexical_scores(index, question: str, sentences: list[Sentence]) -> np.ndarray:

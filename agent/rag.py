@@ -21,6 +21,7 @@ import re
 import time
 
 from retrieval.analysis import terms
+from retrieval.index import SearchHit
 
 from . import cells, computed, evidence
 from .events import Progress
@@ -53,6 +54,8 @@ def ranked_evidence(job: Job, k: int = POOL):
         query = asked.information if section or not asked.source else f"{asked.information} {asked.source}"
         seen = {hit.chunk.index for hit in hits}
         hits += [hit for hit in index.search(query, k=k + len(hits)) if hit.chunk.index not in seen][: k - len(hits)]
+    seen = {hit.chunk.index for hit in hits}  # and the table rows it names, wherever they are
+    hits += [SearchHit(index.chunks[c], 0.0, None, None) for c in index.rows_named(asked.information) if c not in seen]
     ranked = evidence.rank(index, asked.information, evidence.sentences_of(hits, job.document))
     if section:  # the part named holds the answer: its sentences first
         named = set(section)

@@ -9,10 +9,12 @@ kept: a lone strong match (a rare name BM25 alone sees) is not outvoted by chunk
 middling.
 """
 
+import bisect
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -29,7 +31,7 @@ from .chunking import Chunk, ChunkSettings, chunk_document, snippet_texts
 from .dense import DenseIndex, Embedder, ProgressCallback, SentenceTransformerEmbedder, default_embedder
 from .document import Document
 from .errors import IndexCacheError, RetrievalError
-from .tables import header_at, page_blocks, table_blocks
+from .tables import CELL_SEPARATOR, header_at, page_blocks, table_blocks
 from .tokens import token_counter
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ SPARSE_FILES = ("chunks.json", "bm25.npz", "bm25-vocabulary.json")
 RRF_K = 60  # reciprocal-rank constant of Cormack et al., as Qwen-Agent uses (1/(rank+61), 0-based)
 DEPTH = 100  # candidates taken from each ranking before fusion
 TITLE_LINES = 4  # a page's first lines: its running header, then its title
+NAMED_ROWS = 3  # table rows a question names, read besides the best chunks
 
 
 class EmptyQueryError(RetrievalError, ValueError):
@@ -82,6 +85,7 @@ class DocumentIndex:
         self.dense: DenseIndex | None = None
         self.dense_error: BaseException | None = None
         self._titles: dict[int, set[str]] | None = None
+        self._row_labels: list[tuple[frozenset[str], int]] | None = None  # (a table row's label terms, its chunk)
         self._dense_done = threading.Event()
         if embedder is None:
             self._dense_done.set()
@@ -260,6 +264,33 @@ class DocumentIndex:
                 titles[page.number] = set(terms(" ".join(lines + captions)))
             self._titles = titles
         return self._titles
+
+    def rows_named(self, query: str, k: int = NAMED_ROWS) -> list[int]:
+        """The chunks of the `k` table rows whose label `query` names in full ("total net sales",
+        "Umsatzerlöse"), the most specific labels first (summed idf), then the best chunks for the
+        query: a statement's row holds the number asked for, and ranks below the prose that
+        repeats the question's words ("net sales for the three months ended ...")."""
+        asked = set(terms(query))
+        named = [(labels, chunk) for labels, chunk in self.row_labels() if labels <= asked]
+        if not named:
+            return []
+        scores, idf = self.bm25_chunk_scores(query), {t: self.bm25.idf(t) for t in asked}
+        named.sort(key=lambda row: (-sum(idf[t] for t in row[0]), -scores[row[1]], row[1]))
+        return list(dict.fromkeys(chunk for _, chunk in named))[:k]
+
+    def row_labels(self) -> list[tuple[frozenset[str], int]]:
+        """Each table row's label (its first cell) as terms, with the chunk that holds the row."""
+        if self._row_labels is None:
+            starts = [c.char_start for c in self.chunks]
+            text, out = self.document.text, []
+            for _, end, _, first in page_blocks(self.document.pages):
+                for line in re.finditer(r"[^\n]+", text[first:end]):
+                    labels = frozenset(terms(line.group().split(CELL_SEPARATOR, 1)[0]))
+                    at = bisect.bisect_right(starts, first + line.start()) - 1
+                    if labels and at >= 0 and self.chunks[at].char_end > first + line.start():
+                        out.append((labels, at))
+            self._row_labels = out
+        return self._row_labels
 
     def bm25_chunk_scores(self, query: str) -> np.ndarray:
         """BM25 score of each chunk for `query`: its best snippet's."""

@@ -4,7 +4,8 @@ across chunk boundaries."""
 
 import pytest
 
-from agent import Agent
+from agent import Agent, rag
+from agent.job import Job
 from agent.question import HOLDS_DATE, HOLDS_NUMBER, value_kind
 from retrieval import ChunkSettings, DocumentIndex, load_document
 
@@ -171,3 +172,24 @@ def test_neighbouring_table_rows_both_reach_the_generative_reader():
     prompt = backend.prompts[0][-1]["content"]
     assert "Salaries | 4,120 | 3,980" in prompt and "Training | 95 | 88" in prompt
     assert all(passage.count("| | 2024 | 2023") <= 1 for passage in prompt.split("</passage>"))
+
+
+def test_the_table_row_a_question_names_is_read_though_prose_repeating_its_words_outranks_it():
+    # every paragraph repeats the question's words; only the statement's row holds the number
+    prose = "".join(
+        f"Note {k}. The board discussed net income for 2024 again: net income in 2024, net income guidance "
+        f"for 2024 and what net income in 2024 means for topic {k}.\n\n"
+        for k in range(1, 61)
+    )
+    table = (
+        "Statement of operations (in thousands)\n\n| | 2024 | 2023\nRevenue | 9,120 | 8,410\nNet income | 612 | 587\n"
+    )
+    document = load_document((prose + table).encode(), filename="report.txt")
+    small = ChunkSettings(max_tokens=80, overlap_tokens=8, snippet_tokens=40)  # many chunks: more than the pool
+    index = DocumentIndex.build(document, embedder=None, settings=small)
+    question = "What was the net income in 2024?"
+    job = Job(document, question, ScriptedBackend("not found"), lambda: index, 2048, 64, 1, reader="extractive")
+    hits, ranked = rag.ranked_evidence(job)
+    assert any(s.text == "Net income | 612 | 587" for s, _ in ranked)
+    # search alone misses it
+    assert not any("Net income | 612" in hit.text for hit in index.search(question, k=rag.POOL))

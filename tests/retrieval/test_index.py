@@ -261,3 +261,20 @@ def test_the_dense_index_serves_when_its_cache_folder_was_removed_meanwhile(docu
     assert index.wait(120) is True and index.dense_error is None
     assert "dense index failed" not in caplog.text
     assert holds_fact(index.search("Varnhagen comets")[0], document)
+
+
+def test_the_rows_a_query_names_in_full_are_found_most_specific_first():
+    text = (
+        "Overview of the year.\n\n"
+        "Cash flows (in millions)\n\n| | 2024 | 2023\nNet income | 612 | 587\nOther - net | 4 | 3\n"
+        "Net cash used in investing activities | (1,315) | (1,361)\n"
+    )
+    index = DocumentIndex.build(load_document(text.encode(), filename="cash.txt"), embedder=None, settings=SETTINGS)
+    assert {labels for labels, _ in index.row_labels()} == {
+        frozenset({"net", "incom"}),
+        frozenset({"other", "net"}),
+        frozenset({"net", "cash", "use", "invest", "activ"}),
+    }  # each row's first cell, as terms; the header row has none
+    named = index.rows_named("What was net cash used in investing activities in 2024?")
+    assert named and all("investing activities" in index.chunks[c].text for c in named)
+    assert index.rows_named("How was the weather?") == []
