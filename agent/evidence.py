@@ -26,6 +26,7 @@ from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_heade
 
 from .job import Passage
 
+NUMBER = re.compile(r"\d+")
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
 
 
@@ -180,7 +181,8 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
 
 def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence, float]]:
     """`sentences` best first with their fused scores (reciprocal-rank fusion of the lexical and,
-    where the index has an embedder, the dense view)."""
+    where the index has an embedder, the dense view); first of all, the table row whose label and
+    column the question names ("total net sales ... June 26, 2021")."""
     if not sentences:
         return []
     lexical = lexical_scores(index, question, sentences)
@@ -189,6 +191,15 @@ def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence
     if dense is not None:
         fused += 1.0 / (RRF_K + 1 + _ranks(dense))
     fused[lexical <= 0] *= 0.5  # a sentence sharing no word with the question: meaning alone is weaker evidence
+    # a table row the question names in full under a header holding every number it names (its
+    # year, its date): the cell asked for, before prose repeating the question's words
+    asked, numbers = set(terms(question)), set(NUMBER.findall(question))
+    for i in np.argsort(-fused, kind="stable") if numbers else []:
+        s = sentences[i]
+        label = set(terms(s.label))
+        if label and label <= asked and CELL_SEPARATOR in s.text and numbers <= set(NUMBER.findall(s.header)):
+            fused[i] = fused.max() + 1e-6
+            break
     order = np.argsort(-fused, kind="stable")
     return [(sentences[i], float(fused[i])) for i in order]
 

@@ -193,3 +193,50 @@ def test_the_table_row_a_question_names_is_read_though_prose_repeating_its_words
     assert any(s.text == "Net income | 612 | 587" for s, _ in ranked)
     # search alone misses it
     assert not any("Net income | 612" in hit.text for hit in index.search(question, k=rag.POOL))
+
+
+def test_the_row_a_question_names_in_full_answers_before_prose_that_means_the_same():
+    # the prose says what the table shows, in the question's words and close to its meaning; the
+    # row the question names holds the number
+    text = (
+        filler(40)
+        + (
+            "\n\nResults of operations. The following table shows net sales by category for the three- and "
+            "nine-month periods ended June 25, 2022 and June 26, 2021 (in millions).\n\n"
+            "Statement of operations (in millions)\n\n"
+            "| | Three Months Ended June 25, 2022 | Three Months Ended June 26, 2021\n"
+            "Products | 63,355 | 63,948\nServices | 19,604 | 17,486\nTotal net sales | 82,959 | 81,434\n"
+            "Cost of sales | 47,074 | 46,179\n\n"
+        )
+        + filler(40, start=40)
+    )
+    agent = Agent(ScriptedBackend("unused", window=1024), reader="extractive")  # MiniLM: the dense view too
+    answer = agent.ask(text, "What were the total net sales in the three months ended June 26, 2021?", strategy="rag")
+    assert "81,434" in answer.text
+
+
+@pytest.mark.parametrize(
+    "prose, header, rows, question, value",
+    [
+        (
+            "Ertragslage. Die folgende Tabelle zeigt die Umsatzerlöse nach Regionen für die Geschäftsjahre "
+            "2023 und 2022 (in Mio. EUR).",
+            "| | 2023 | 2022",
+            "Europa | 810 | 790\nUmsatzerlöse | 1.234 | 1.100\nMaterialaufwand | 512 | 480",
+            "Wie hoch waren die Umsatzerlöse im Jahr 2022?",
+            "1.100",
+        ),
+        (
+            "Résultats. Le tableau suivant présente le chiffre d'affaires par région pour les exercices "
+            "2023 et 2022 (en millions d'euros).",
+            "| | 2023 | 2022",
+            "Europe | 810 | 790\nChiffre d'affaires total | 1 234 | 1 100\nAchats consommés | 512 | 480",
+            "Quel était le chiffre d'affaires total en 2022 ?",
+            "1 100",
+        ),
+    ],
+)
+def test_a_named_row_answers_in_other_languages_and_with_a_one_word_label(prose, header, rows, question, value):
+    text = filler(40) + f"\n\n{prose}\n\nTabelle / tableau (Mio. EUR)\n\n{header}\n{rows}\n\n" + filler(40, start=40)
+    answer = Agent(ScriptedBackend("unused", window=1024), reader="extractive").ask(text, question, strategy="rag")
+    assert value in answer.text
