@@ -1,7 +1,8 @@
 """`rag`: retrieve, then answer from the sentences that answer the question.
 
-The best chunks of the hybrid index (BM25 + MiniLM) are cut into sentences, and the sentences
-ranked for the question (evidence.py). What happens next depends on the reader:
+The best chunks of the hybrid index (BM25 + MiniLM), with the chunks of the table rows the
+question names ("total net sales"), are cut into sentences, and the sentences ranked for the
+question (evidence.py). What happens next depends on the reader:
 - extractive (small local models, `Job.reader`): the answer is the best sentence itself, quoted
   and cited; for a question asking for several things ("which five datasets"), the sentences
   that rank close to the best. Measured on the real-document set, a 135M model asked to write
