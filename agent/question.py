@@ -186,6 +186,29 @@ DOCUMENTS_THEMSELVES = re.compile(
     r"(?:\s(?:anuales?|trimestrales?|semestrales?|financieros?))?\b(?!\s(?:de|del)\b)",
     re.I,
 )
+# A clause after the question asking what its answer means ("..., and what might this indicate
+# about their supply chain?", "und welche Folgen hat das?", "et qu'est-ce que cela implique ?"):
+# inferred from what the first part finds, not looked up. Searched for, its words ("implications",
+# "indicate", "supply chain management") rank pages of risks and outlooks before the figures asked
+# about. A writing reader still reads the whole question; only the search leaves the clause out.
+# Starts at its conjunction (no leading \s: quadratic on a run of spaces).
+FOLLOW_ON = re.compile(
+    r"\b(?:and|und|et|y)\s+(?:what|how|which|was|wie|welche\w*|que|qu['’]\w*|quel\w*|comment|qué|cómo"
+    r"|cuál\w*)\b[^.?!;。？！]*",
+    re.I,
+)
+INTERPRETIVE = re.compile(
+    r"\b(?:implications?|repercussions?|consequences?|ramifications?|impacts?|effects?|affect|influence|indicate"
+    r"|suggest|mean|imply|signal|bedeut\w*|folgen|auswirkung\w*|konsequenz\w*|implikation\w*|(?:an|hin)?deut(?:e|et|en|ete|eten|est)?"
+    r"|signifi\w*|indiqu\w*|sugg[èé]r\w*|conséquences?|répercussions?|effets?|impliqu\w*|indica\w*|sugier\w*"
+    r"|sugerir|implica\w*|consecuencias?|repercusi\w*|efectos?)\b",
+    re.I,
+)
+BACK_REFERENCE = re.compile(
+    r"\b(?:this|these|that|those|they|it|them|das|dies|diese[rsmn]?|sie|cela|ceci|ça|ils|elles|esto|eso|ello"
+    r"|estos|estas|esos|esas)\b",
+    re.I,
+)
 REQUEST_WORDING = re.compile(r"^\s*(?:please\s+)?(?:tell me|can you tell me|i want to know)\s*", re.I)
 
 
@@ -202,6 +225,7 @@ def request(question: str) -> Request:
     itself = DOCUMENTS_THEMSELVES.sub("", asked)
     if _asks_something(itself):  # else the documents are what is asked about
         asked = itself
+    asked = _without_interpretation(asked)
     source, rest = _source(asked)
     if _asks_something(rest):  # else the part named is what is asked about ("What is in Table 3?")
         asked = rest
@@ -211,6 +235,20 @@ def request(question: str) -> Request:
     if not asked.strip(" ?？.!"):  # all of it said how to answer: search with all of it
         return Request(" ".join(question.split()))
     return Request(asked, " ".join(" ".join(instruction).split()), source)
+
+
+def _without_interpretation(text: str) -> str:
+    """`text` less a clause after it asking what its answer means (FOLLOW_ON: an interpretive word,
+    and a word pointing back or nothing named after it: "and what are the potential repercussions?"),
+    where the rest still asks something."""
+    for clause in FOLLOW_ON.finditer(text):
+        said = clause.group()
+        meaning = list(INTERPRETIVE.finditer(said))
+        points_back = BACK_REFERENCE.search(said) or (meaning and not said[meaning[-1].end() :].strip())
+        before = text[: clause.start()].rstrip(" ,")
+        if meaning and points_back and _asks_something(before):
+            return before + text[clause.end() :]
+    return text
 
 
 def _asks_something(text: str) -> bool:

@@ -196,3 +196,45 @@ def test_the_documents_themselves_named_as_where_to_look_are_not_searched_for(qu
     # "in these quarterly reports" is all of each document: searched for, its words rank the pages
     # that name the report (certifications, covers), and read as a part it chose those pages
     assert request(question) == (information if isinstance(information, Request) else Request(information))
+
+
+@pytest.mark.parametrize(
+    "question, information",
+    [
+        (
+            "How have Apple's inventory levels changed and what might this indicate about their supply chain?",
+            "How have Apple's inventory levels changed?",
+        ),
+        (
+            "Has Amazon repurchased shares, and what are the financial implications of these activities?",
+            "Has Amazon repurchased shares?",
+        ),
+        (
+            "How does the R&D spending compare to prior quarters, and what are the potential repercussions?",
+            "How does the R&D spending compare to prior quarters?",
+        ),
+        ("Which lawsuits are disclosed and how might they affect the company?", "Which lawsuits are disclosed?"),
+        (
+            "Wie haben sich die Lagerbestände verändert, und was deutet das auf die Lieferkette hin?",
+            "Wie haben sich die Lagerbestände verändert?",
+        ),
+        ("Wie hat sich der Umsatz entwickelt und welche Folgen hat das?", "Wie hat sich der Umsatz entwickelt?"),
+        (
+            "Comment les stocks ont-ils évolué, et qu'est-ce que cela indique sur la chaîne logistique ?",
+            "Comment les stocks ont-ils évolué?",
+        ),
+        ("¿Cuánto creció la deuda y cuáles son las consecuencias?", "¿Cuánto creció la deuda?"),
+        # a second look-up (it names what it asks of), the question's own subject, nothing before it
+        (
+            "Who founded the company and what effect did the merger have on prices?",
+            "Who founded the company and what effect did the merger have on prices?",
+        ),
+        ("What is the impact of exchange rates on revenue?", "What is the impact of exchange rates on revenue?"),
+        ("And what might this indicate?", "And what might this indicate?"),
+        ("Wie ist Deutschland gewachsen und was sagt das?", "Wie ist Deutschland gewachsen und was sagt das?"),
+    ],
+)
+def test_a_clause_asking_what_the_answer_means_is_not_searched_for(question, information):
+    # inferred from what the first part finds: searched for, "implications" and "supply chain"
+    # rank the risk factors before the figures asked about
+    assert request(question).information == information
