@@ -50,12 +50,22 @@ COMPARES = re.compile(
     r"|meiste\w*|weniger|größte\w*|kleinste\w*)\b|\bvergleich\w*|\bin welchen (?:berichten|dokumenten|dateien)\b"
     r"|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bdans quels? (?:rapports?|documents?)\b"
     r"|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b|\ben qué (?:informes|documentos)\b"
-    # a change over the documents' periods: "over time", "across quarters", "in these 10-Qs", "each reported period"
-    r"|\bover (?:time|the (?:reported |reporting )?(?:quarters|periods|years)|these (?:quarters|periods|years))\b"
-    r"|\b(?:in|across|throughout) (?:these|the) (?:reports|documents|filings|quarters|periods|10-?[qk]s"
-    r"|quarterly reports)\b"
+    # a change over the documents' periods: "over time", "during the reported quarters", "in these 10-Qs",
+    # "throughout the reporting period", "each reported period", "against prior quarters"
+    r"|\bover time\b|\b(?:in|across|throughout|during|over) (?:these|the|all) (?:reported |reporting )?(?:reports"
+    r"|documents|filings|quarters|periods|years|10-?[qk]s|quarterly reports|annual reports)\b"
+    r"|\b(?:throughout|over|across) the (?:reported|reporting) (?:period|time ?frame)\b"
     r"|\b(?:each|every) (?:reported |reporting )?(?:period|quarter|year)\b|\b(?:quarter to quarter|period to period)\b"
-    r"|\btrend(?:s|ed)?\b|\bim (?:zeitverlauf|vergleich)\b|\bau fil du temps\b|\ba lo largo del tiempo\b",
+    r"|\b(?:past|prior|previous|preceding|earlier|historical) (?:quarters|periods|years|reports|filings)\b"
+    # the documents named in the plural: "NVIDIA's quarterly reports", "Intel's 10-Qs", "the filings"
+    r"|\b(?:the|these|its|their|\w+['’]s|\w+s['’]) (?:quarterly |annual )?(?:reports|filings|10-?[qk]s)\b"
+    r"|\btrend(?:s|ed)?\b|\bim (?:zeitverlauf|vergleich)\b|\bau fil du temps\b|\ba lo largo del tiempo\b"
+    r"|\b(?:in|über|während) (?:den|diesen|allen) (?:berichten|quartalen|perioden|zeiträumen|jahren)\b"
+    r"|\b(?:vorherigen|früheren|vergangenen) (?:quartal\w*|perioden|jahr\w*)\b"
+    r"|\b(?:dans|sur|au cours) (?:des|ces|les) (?:rapports|trimestres|périodes|années)\b"
+    r"|\b(?:trimestres|périodes|années) (?:précédent|antérieur)e?s\b"
+    r"|\b(?:en|durante|a lo largo de) (?:los|estos|las|estas) (?:informes|trimestres|periodos|períodos|años)\b"
+    r"|\b(?:trimestres|periodos|períodos|años) anteriores\b",
     re.I,
 )
 HIGHEST = re.compile(

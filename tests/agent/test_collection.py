@@ -113,10 +113,23 @@ def test_a_long_line_of_text_is_a_document_not_a_folder():
         ("Welches Werk hatte die höchste Produktion?", True),
         ("Comment l'effectif a-t-il évolué au fil du temps ?", True),
         ("¿Cuál de las plantas tuvo la mayor producción?", True),
+        # over the documents' periods, however it is said
+        ("Did the company buy back shares during the reported years?", True),
+        ("How did staff numbers move over the reporting period?", True),
+        ("Is this quarter's margin above that of earlier quarters?", True),
+        ("What risks do Siemens' annual reports list?", True),
+        ("Wie hat sich der Umsatz in den Quartalen entwickelt?", True),
+        ("Quels risques sont décrits dans les rapports ?", True),
+        ("La marge dépasse-t-elle celle des trimestres précédents ?", True),
+        ("¿Cómo cambiaron las ventas durante los trimestres?", True),
         # a look-up: one document answers
         ("When did the Porto office close?", False),
         ("Wann wurde das Werk in Leipzig eröffnet?", False),
         ("What was the headcount at the end of 2021?", False),
+        ("How much cash was used during the period?", False),
+        ("What does the report say about leases?", False),
+        ("Wie hoch war der Umsatz im dritten Quartal?", False),
+        ("¿Cuándo se publicó el informe?", False),
     ],
 )
 def test_which_questions_are_answered_by_each_document_then_together(question, together):
