@@ -6,7 +6,8 @@ one scale). A look-up is answered by the document whose passages rank first, or 
 that one does not say; a question that compares or aggregates ("which quarter had the higher
 revenue", "in which reports is X mentioned") is answered by each document that holds a passage
 for it, then together: each part with its document's citations, and for a comparison the
-highest or lowest value first. Every citation names its document. A follow-up is made
+highest or lowest value first. A question naming its subject ("Apple's gross margin") is asked of
+the documents about it (subjects.py). Every citation names its document. A follow-up is made
 standalone once, for all the documents.
 """
 
@@ -28,6 +29,7 @@ from .errors import CollectionError
 from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
 from .notation import NUMBER, notation_of
 from .question import checked, request
+from .subjects import about_the_names
 from .writer import NOT_IN_DOCUMENT
 
 TOP_HITS = 12  # chunks ranked together: the documents among them are the ones asked
@@ -162,6 +164,11 @@ class Collection:
             indexed.append((member, index))
         hits = search_together(indexed, information, TOP_HITS)
         ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
+        # named anywhere in it: "... and how might they impact Apple?" is about Apple, though not searched for
+        about = about_the_names(question, [member.document.text for member, _ in indexed])
+        if about is not None:  # the documents about the subject it names, those ranking first first
+            named = [indexed[k][0].document.id for k in about[0]]
+            ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked]
         by_id = {m.document.id: m for m in members}
         together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]
@@ -170,7 +177,8 @@ class Collection:
                 "collection",
                 time.perf_counter() - start,
                 detail=f"{len(members)} documents, {len(asked)} asked "
-                f"({'each, then together' if together else 'best first'})",
+                f"({'each, then together' if together else 'best first'})"
+                + (f"; {len(about[0])} about {', '.join(about[1])}" if about is not None else ""),
             )
         )
         answers: list[tuple[Member, Answer]] = []

@@ -201,3 +201,25 @@ def test_the_documents_named_as_where_to_look_are_all_of_each_not_their_certific
     )
     assert "Lyon bakery" in answer.text and "Gent laundry" in answer.text
     assert {c.page for c in answer.citations} == {1}
+
+
+def test_a_question_naming_its_subject_is_asked_of_the_documents_about_it(tmp_path):
+    # a supplier's report mentions the customer and its own gross margin: it is not about Acme
+    for quarter, margin in (("first", "38"), ("second", "40")):
+        (tmp_path / f"acme-{quarter}.txt").write_text(
+            f"Acme quarterly report, {quarter} quarter.\n\nAcme makes tools. Acme sells them in Europe. "
+            f"Acme employs 900 people. Acme's board met twice. Acme opened a plant in Porto. Acme hired "
+            f"40 engineers. Acme paid a dividend.\n\nAcme's gross margin in the {quarter} quarter was {margin} "
+            "percent.\n"
+        )
+    (tmp_path / "borealis.txt").write_text(
+        "Borealis quarterly report.\n\nBorealis makes steel. Borealis sells it to carmakers. Borealis "
+        "employs 300 people.\n\nThe gross margin of Borealis was 22 percent, as sales to Acme grew.\n"
+    )
+    answer = extractive().ask(str(tmp_path), "How has Acme's gross margin changed over time?")
+    assert {os.path.basename(c.document) for c in answer.citations} == {"acme-first.txt", "acme-second.txt"}
+    assert "22 percent" not in answer.text
+    assert "2 about Acme" in next(s.detail for s in answer.trace.steps if s.name == "collection")
+    # named in a clause that is not searched for, the subject still chooses the documents
+    answer = extractive().ask(str(tmp_path), "What gross margin do the reports give, and how might it affect Acme?")
+    assert {os.path.basename(c.document) for c in answer.citations} == {"acme-first.txt", "acme-second.txt"}
