@@ -2,7 +2,8 @@
 
 Text from PDFs breaks every line, so a line break is not a sentence end: a wrapped line is
 joined to the next when it runs on (it ends without closing punctuation and the next line goes
-on in lower case, or it is as long as the page's full lines and the next starts a word). Blank
+on in lower case, or it is as long as the page's full lines, or inside a paragraph as its
+neighbours, and the next starts a word or an amount). Blank
 lines, list bullets, table rows (lines starting with a digit) and headings stay apart.
 Sentences end at ., !, ? (and their CJK forms) before a capital, digit or quote, but not after
 an abbreviation ("Dec. 20", "e.g.", "z. B.", "U.S.", "Fig. 3"). Over-long units are cut at
@@ -25,6 +26,15 @@ ABBREVIATION = re.compile(
 )
 LIST_NUMBER = re.compile(r"\s*\(?\d{1,3}[.)]")  # "1." opening a list item ends nothing
 CLAUSE = re.compile(r"(?<=[;,:])\s+")
+CURRENCY = "$€£¥"
+LOWER_WORD = re.compile(r"\b[a-zäöüéèàç]{2,}\b")
+NEIGHBOURS = 2  # lines on each side that tell a column's width
+NAME_END = re.compile(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][^\W\d_]+$")  # the line ends in a capitalised word
+# articles, prepositions and conjunctions (en, de, fr, es): a sentence never ends on one
+OPEN_WORDS = frozenset(
+    """the a an of to in for and or by with from at on as der die das den dem des ein eine und oder von
+    zu mit für im le la les de des du et ou à en au aux un une el los las y con para por del""".split()
+)
 
 
 def _lines(text: str):
@@ -36,10 +46,12 @@ def _lines(text: str):
     yield start, len(text)
 
 
-def _runs_on(line: str, following: str, full: int) -> bool:
-    """Whether `line` wraps into `following` (the same sentence goes on). A line that starts
-    with a digit goes on a sentence only after a comma or a cut word, or when it reads on in
-    lower case: "...(AD)\n2018–23–51, which applies..." does, a table row does not."""
+def _runs_on(line: str, following: str, full: float, column: float = 0) -> bool:
+    """Whether `line` wraps into `following` (the same sentence goes on), a full line being
+    `full` characters long on the page and `column` long among its neighbours (0: not inside a
+    paragraph). A line that starts with a digit or an amount goes on a sentence only after a
+    comma or a cut word, or when it reads on in lower case: "...(AD)\n2018–23–51, which
+    applies..." and "...to be\n$7,650 (90 work-hours × $85 per work-" do, a table row does not."""
     stripped, nxt = line.rstrip(), following.lstrip()
     if CELL_SEPARATOR in line or CELL_SEPARATOR in following:  # a table row is a line of its own
         return False
@@ -47,16 +59,23 @@ def _runs_on(line: str, following: str, full: int) -> bool:
         return False
     if nxt[0].islower():
         return True
-    if nxt[0].isdigit():
-        return stripped[-1] in ",-–" or len(re.findall(r"\b[a-zäöüéèàç]{2,}\b", nxt)) >= 2
-    return len(stripped) >= 0.8 * full and nxt[0].isalpha()
+    if nxt[0].isdigit() or nxt[0] in CURRENCY:
+        return stripped[-1] in ",-–" or len(LOWER_WORD.findall(nxt)) >= 2
+    if not nxt[0].isalpha():
+        return False
+    # inside a paragraph whose column is narrower than the page's usual line (a page of columns
+    # of two widths), a line as long as its neighbours that ends in a name or a word that ends no
+    # sentence runs on: "operated by Ethiopian\nAirlines (...)", "and the FAA of the\nUnited States"
+    cut = NAME_END.search(stripped) is not None or stripped.split()[-1].casefold() in OPEN_WORDS
+    return len(stripped) >= 0.8 * full or (bool(column) and cut and len(stripped) >= 0.8 * column)
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Spans of text whose line breaks are wraps, not ends."""
     lines = [(a, b) for a, b in _lines(text)]
-    lengths = sorted(b - a for a, b in lines if b - a > 0)
-    full = lengths[int(0.75 * (len(lengths) - 1))] if lengths else 0  # a full line's length on this page
+    lengths = [b - a for a, b in lines]
+    filled = sorted(n for n in lengths if n)
+    full = filled[int(0.75 * (len(filled) - 1))] if filled else 0  # a full line's length on this page
     blocks, start = [], None
     for i, (a, b) in enumerate(lines):
         if not text[a:b].strip():
@@ -64,11 +83,20 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 blocks.append((start, lines[i - 1][1]))
                 start = None
             continue
+        # inside a paragraph of prose (the line before ran on; lower-case words in it and in this line)
+        prose = start is not None and LOWER_WORD.search(text, a, b) and len(LOWER_WORD.findall(text, start, b)) >= 3
+        column = _neighbours(lengths, i) if prose else 0
         start = a if start is None else start
-        if i + 1 == len(lines) or not _runs_on(text[a:b], text[lines[i + 1][0] : lines[i + 1][1]], full):
+        if i + 1 == len(lines) or not _runs_on(text[a:b], text[lines[i + 1][0] : lines[i + 1][1]], full, column):
             blocks.append((start, b))
             start = None
     return blocks
+
+
+def _neighbours(lengths: list[int], i: int) -> float:
+    """The median length of the lines around line i (two on each side, itself included)."""
+    near = sorted(n for n in lengths[max(0, i - NEIGHBOURS) : i + NEIGHBOURS + 1] if n)
+    return near[len(near) // 2] if near else 0
 
 
 def _split(text: str, a: int, b: int):

@@ -70,3 +70,58 @@ def test_offsets_are_exact_and_no_unit_is_over_long():
 def test_readable_joins_hyphenated_words_and_codes():
     assert readable("it re-\nmoves the  old\nfilter") == "it removes the old filter"
     assert readable("AD 2018–\n23–51 applies") == "AD 2018–23–51 applies"
+
+
+# a Federal Register page: a narrow column beside wider footnotes, so the page's usual line is
+# longer than the column's; pypdf gives each line with a trailing space
+TWO_WIDTHS = (
+    "1 A footnote that runs across the width of the whole page, wider than one. \n"
+    "2 Another footnote as wide as that one, the page's usual full line here. \n"
+    "3 A third footnote of the same width as those two above it, for the page. \n"
+    "4 A fourth footnote keeps the page's usual line long and wide like those. \n"
+    "Background \n"
+    "On March 10, 2019, a Boeing Model \n"
+    "737–8 airplane operated by Ethiopian \n"
+    "Airlines (Ethiopian Airlines Flight 302) \n"
+    "was involved in an accident after takeoff \n"
+    "from Addis Ababa Bole International \n"
+    "Airport in Addis Ababa, Ethiopia, \n"
+    "resulting in 157 fatalities. The accident \n"
+    "is under investigation by the bureau \n"
+    "with assistance from the NTSB and the \n"
+    "FAA of the United States. \n"
+    "Costs of Compliance \n"
+    "Therefore, the FAA estimates \n"
+    "the average total cost per operator to be \n"
+    "$7,650 (90 work-hours × $85 per work- \n"
+    "hour). \n"
+)
+
+
+def test_a_narrow_columns_wrap_is_joined_where_a_name_or_an_amount_runs_on():
+    found = [readable(s) for s in sentences(TWO_WIDTHS)]
+    assert (
+        "On March 10, 2019, a Boeing Model 737–8 airplane operated by Ethiopian Airlines (Ethiopian Airlines Flight"
+        " 302) was involved in an accident after takeoff from Addis Ababa Bole International Airport in Addis Ababa,"
+        " Ethiopia, resulting in 157 fatalities." in found
+    )
+    assert (
+        "The accident is under investigation by the bureau with assistance from the NTSB and the FAA of the United"
+        " States." in found
+    )
+    assert (
+        "Therefore, the FAA estimates the average total cost per operator to be $7,650 (90 work-hours × $85 per"
+        " work-hour)." in found
+    )
+    assert "Background" in found and "Costs of Compliance" in found  # headings open no paragraph
+
+
+def test_names_and_amounts_on_lines_of_their_own_stay_apart():
+    listed = (
+        TWO_WIDTHS
+        + "The agency consulted two bodies: \nEuropean Union Aviation Safety \nTransport Canada Civil Aviation \n"
+    )
+    found = sentences(listed)
+    assert "European Union Aviation Safety" in found and "Transport Canada Civil Aviation" in found
+    statement = "Three Months Ended Six Months Ended\nApril 1,\n2023\nTotal net sales\n$94,836 $117,154\n"
+    assert "Total net sales" in sentences(statement) and "$94,836 $117,154" in sentences(statement)
