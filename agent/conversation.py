@@ -25,6 +25,9 @@ MAX_TURNS = 8  # turns read, the latest: a follow-up points at the last few, not
 MAX_ANSWER_CHARS = 1_200  # of each answer shown to the rewriter (a long answer's start names its subject)
 REWRITE_TOKENS = 64
 INVENTED_SHARE = 0.34  # a rewrite with more of its terms than this from outside the conversation is not used
+PARTS = 20  # a text's parts, for whether a referent is mentioned throughout it
+THROUGHOUT = 0.5  # the share of them that mention it
+WORDS = re.compile(r"[^\W_]+")
 LEADING_LABEL = re.compile(r"^\s*(?:standalone |rewritten |the )?(?:question|frage|pregunta)\s*:\s*", re.I)
 
 
@@ -66,15 +69,17 @@ def history_of(history) -> History:
     return History(turns, len(history) - len(turns))
 
 
-def standalone_question(question: str, history: History, backend, writes: bool) -> tuple[str, str]:
+def standalone_question(question: str, history: History, backend, writes: bool, text: str = "") -> tuple[str, str]:
     """(the question to answer, how it was made: "" as typed, "rules" or "model", with what of
-    the history was not read)."""
+    the history was not read). `text`: the document's, when one document is read."""
     if not history.turns or not followup.depends(question):
         return question, ""
     previous, answer = "", ""
+    everywhere = mentioned_throughout(text) if text else None
     for turn in history.turns:  # each earlier question made standalone in turn: "and 2020?" after "and 2019?"
-        previous, answer = followup.standalone(turn.question[:MAX_QUESTION_CHARS], previous, answer), turn.answer
-    by_rules = followup.standalone(question, previous, answer)
+        previous = followup.standalone(turn.question[:MAX_QUESTION_CHARS], previous, answer, everywhere)
+        answer = turn.answer
+    by_rules = followup.standalone(question, previous, answer, everywhere)
     if writes:
         turns = list(history.turns)
         messages = rewrite_messages(_shown(turns), question)
@@ -89,6 +94,22 @@ def standalone_question(question: str, history: History, backend, writes: bool) 
         if (rewritten := _usable(reply, question, dropped)) is not None:
             return rewritten, _said("model", dropped)
     return by_rules, _said("rules", history)
+
+
+def mentioned_throughout(text: str):
+    """Whether a referent is mentioned all through `text`: each of its words in at least half of
+    the text's PARTS equal parts (a paper's own method's name, a manual's "manual")."""
+    size = max(1, len(text) // PARTS)
+    parts = [text[k : k + size].casefold() for k in range(0, len(text), size)][:PARTS]
+
+    def everywhere(referent: str) -> bool:
+        words = set(WORDS.findall(referent.casefold()))
+        patterns = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in words]
+        return bool(words) and all(
+            sum(1 for part in parts if pattern.search(part)) >= THROUGHOUT * len(parts) for pattern in patterns
+        )
+
+    return everywhere
 
 
 def _shown(turns) -> list[tuple[str, str]]:

@@ -99,7 +99,11 @@ class Agent:
         past, rewrite = history_of(history), None
         if past.turns:
             since, backend = time.perf_counter(), self.backend
-            question, how = standalone_question(question, past, backend, self.reader_for(backend) == "generative")
+            document, index = self._document(doc)  # read first: a referent it mentions throughout is no help
+            doc = index or document  # and not parsed again below
+            question, how = standalone_question(
+                question, past, backend, self.reader_for(backend) == "generative", document.text
+            )
             if how:
                 rewrite = Step("standalone", time.perf_counter() - since, detail=f"{how}: {question}")
                 yield Progress("standalone", 1.0, question)

@@ -3,6 +3,7 @@ gets its referent, a new topic is asked as typed (en, de, fr, es; the tests' own
 
 import pytest
 
+from agent.conversation import mentioned_throughout
 from agent.followup import depends, standalone
 
 REVENUE = "What was the revenue of Acme in 2018?"
@@ -102,7 +103,6 @@ def test_an_ellipsis_replaces_the_phrase_name_or_period_it_matches(previous, fol
         ),
         (REVENUE, "", "And who audited the accounts?", "And who audited the accounts (Acme)?"),
         # a preposition ends the subject: "about" is not part of what the question was about
-        ("What is this handbook about?", "", "Who wrote its foreword?", "Who wrote its (this handbook) foreword?"),
         ("What is the handbook about?", "", "Who wrote its foreword?", "Who wrote its (the handbook) foreword?"),
         # the value asked for is not what a pronoun points to: what it is a value of is
         ("What is the case number of the appeal?", "", "Who filed it?", "Who filed it (the appeal)?"),
@@ -151,3 +151,31 @@ def test_a_pronoun_for_a_thing_never_means_the_person_a_who_question_found():
         standalone("When did she join?", "Who signed the Rail Safety Manual?", "Jane Doe signed it.")
         == "When did she (Jane Doe) join?"
     )
+
+
+@pytest.mark.parametrize(
+    "previous, follow_up",
+    [
+        ("What is this handbook about?", "Who wrote its foreword?"),
+        ("What is the docket number of this rulemaking?", "Who is its contact for further information?"),
+        ("Wann wurde dieses Skript geschrieben?", "Was kostet es gedruckt?"),
+        ("Quel est le numéro de ce dossier ?", "Qui a rédigé sa préface ?"),
+    ],
+)
+def test_a_pronoun_for_the_document_at_hand_gets_no_referent(previous, follow_up):
+    # "this rulemaking" is the document read: naming it narrows nothing, and its words pull the
+    # search to the title page ("Notice of proposed rulemaking") instead of the contact
+    assert standalone(follow_up, previous, "") == follow_up
+
+
+def test_a_referent_the_document_mentions_throughout_is_left_out():
+    paper = " ".join(f"Section {k}: DPR uses a dual encoder, and the index holds passages." for k in range(40))
+    paper += " The encoder output has dimension d = 768. FAISS serves the index."
+    everywhere = mentioned_throughout(paper)
+    assert everywhere("DPR") and not everywhere("FAISS") and not everywhere("DPR FAISS")
+    previous = "What batch size was the main DPR model trained with?"
+    assert standalone("What is the dimension d of its encoder output?", previous, "", everywhere) == (
+        "What is the dimension d of its encoder output?"
+    )
+    assert standalone("How fast is it?", "What does FAISS serve?", "", everywhere) == "How fast is it (FAISS)?"
+    assert standalone("How fast is it?", "What does FAISS serve?", "") == "How fast is it (FAISS)?"
