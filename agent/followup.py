@@ -10,8 +10,8 @@ about ...", "und ...", "et ...", "¿y ...?"), refers back with a pronoun ("its",
   question with what it names put in place of its period, its subject or its named entity;
 - a pronoun gets its referent beside it in parentheses ("When was it (Acme Corp) founded?"):
   the person a who-question's answer named, else the previous question's named entity or subject;
-  none when that is the document itself ("this rulemaking") or what all of it is about ("DPR" in
-  the paper on DPR): it would narrow nothing and pull the search to the title;
+  none when the document read mentions that all through ("DPR" in the paper on DPR): it would
+  narrow nothing and pull the search to the sentences that name it;
 - a continuation that asks a question of its own keeps it and gains the previous entity.
 The words these rules read are the closed classes of English, German, French and Spanish
 (pronouns, articles, question words, auxiliaries, prepositions): grammar, not a vocabulary of topics.
@@ -47,7 +47,6 @@ NEUTER = frozenset(
     allí ahí entonces""".split()
 )
 DEMONSTRATIVE = frozenset("this that these those dies das cela ça ceci eso esto".split())  # pointing only at the end
-AT_HAND = frozenset("this these dies dieses diese dieser ce cet cette ces este esta estos estas".split())
 WHO = re.compile(r"^[\W_]*(?:who|whom|whose|wer|wen|wem|wessen|qui|quién|quiénes)\b", re.I)
 # question words and auxiliaries: what a question opens with before its subject
 OPENING = frozenset(
@@ -133,8 +132,8 @@ def standalone(question: str, previous: str, previous_answer: str = "", everywhe
         return _ellipsis(previous, rest, _periods(rest, previous))
     if pointing:
         referent = _referent(previous, previous_answer, person=bool(pointing & PERSONAL), thing=pointing <= NEUTER)
-        if referent and (_deictic(referent) or (everywhere is not None and everywhere(referent))):
-            return question  # the document itself ("this rulemaking"), or what all of it is about: nothing to add
+        if referent and everywhere is not None and everywhere(referent):
+            return question  # what all of the document is about ("DPR" in the paper on DPR): nothing to add
         return _with_referent(question, pointing, referent) if referent else f"{question} ({_stripped(previous)})"
     entity = _names(previous)
     return f"{question.rstrip(' ?？')} ({entity[-1]})?" if entity and not _names(rest, opening=False) else question
@@ -332,13 +331,6 @@ def _possessor(question: str) -> str:
     of = OF.match(after)
     # the phrase after "of", read as the subject of a question asking for it
     return _subject("what is " + after[of.end() :].rstrip(" ?？.!")) if of else ""
-
-
-def _deictic(referent: str) -> bool:
-    """Whether `referent` points at the thing at hand, the document read: "this rulemaking",
-    "dieses Skript", "ce rapport"."""
-    words = referent.split()
-    return len(words) > 1 and words[0].casefold() in AT_HAND
 
 
 def _with_referent(question: str, pointing: set[str], referent: str) -> str:
