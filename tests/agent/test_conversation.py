@@ -56,6 +56,20 @@ def test_the_extractive_reader_makes_it_standalone_by_rules_and_answers_it():
     assert not rewrites(backend) and "47,500" in answer.text
 
 
+def test_a_referent_the_document_mentions_all_through_is_not_added():
+    # the company is named in every part of its report: "its (company)" would narrow nothing
+    report = " ".join(f"In {year} the company carried {year - 1900} tonnes of freight." for year in range(1960, 2020))
+    report += " The Lisbon office is the head office."
+    first = ("How many tonnes did the company carry in 2018?", "118 tonnes.")
+    agent = Agent(replying("unused"), embedder=None, reader="extractive")
+    assert agent.ask(report, "Where is its head office?", history=[first]).trace.question == (
+        "Where is its head office?"
+    )
+    office = ("Is the Lisbon office the head office?", "The Lisbon office is the head office.")
+    asked = agent.ask(report, "When did it open?", history=[office]).trace.question
+    assert asked == "When did it (Lisbon) open?"  # named once: it narrows
+
+
 def test_a_conversation_keeps_its_turns_and_chains_follow_ups():
     backend = replying("unused")
     conv = Conversation(REPORT, Agent(backend, embedder=None, reader="extractive"))
