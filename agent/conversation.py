@@ -98,16 +98,17 @@ def standalone_question(question: str, history: History, backend, writes: bool, 
 
 def mentioned_throughout(text: str):
     """Whether a referent is mentioned all through `text`: each of its words in at least half of
-    the text's PARTS equal parts (a paper's own method's name, a manual's "manual")."""
+    the text's PARTS equal parts (a paper's own method's name, a manual's "manual"). The parts'
+    words are read once, on the first referent asked about: a referent of any length costs a
+    look-up a word."""
     size = max(1, len(text) // PARTS)
-    parts = [text[k : k + size].casefold() for k in range(0, len(text), size)][:PARTS]
+    parts: list[set[str]] = []
 
     def everywhere(referent: str) -> bool:
+        if not parts:
+            parts.extend(set(WORDS.findall(text[k : k + size].casefold())) for k in range(0, len(text), size))
         words = set(WORDS.findall(referent.casefold()))
-        patterns = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in words]
-        return bool(words) and all(
-            sum(1 for part in parts if pattern.search(part)) >= THROUGHOUT * len(parts) for pattern in patterns
-        )
+        return bool(words) and all(sum(w in part for part in parts) >= THROUGHOUT * len(parts) for w in words)
 
     return everywhere
 

@@ -1,6 +1,8 @@
 """Follow-ups made standalone by rules: an ellipsis takes the previous question's frame, a pronoun
 gets its referent, a new topic is asked as typed (en, de, fr, es; the tests' own sentences)."""
 
+import time
+
 import pytest
 
 from agent.conversation import mentioned_throughout
@@ -165,3 +167,24 @@ def test_a_referent_the_document_mentions_throughout_is_left_out():
     )
     assert standalone("How fast is it?", "What does FAISS serve?", "", everywhere) == "How fast is it (FAISS)?"
     assert standalone("How fast is it?", "What does FAISS serve?", "") == "How fast is it (FAISS)?"
+
+
+def test_a_referent_mentioned_throughout_in_german_is_left_out_too():
+    skript = " ".join(f"Kapitel {k}: Das Skript behandelt Flächen und ihre Krümmung." for k in range(30))
+    skript += " Der Satz von Gauß-Bonnet steht in Kapitel 5."
+    everywhere = mentioned_throughout(skript)
+    assert standalone("Wer hat es geschrieben?", "Wann wurde das Skript geschrieben?", "", everywhere) == (
+        "Wer hat es geschrieben?"
+    )
+    assert standalone("Wo steht er?", "Was sagt der Satz von Gauß-Bonnet?", "", everywhere) == (
+        "Wo steht er (Satz von Gauß-Bonnet)?"
+    )
+
+
+def test_a_long_referent_over_a_long_text_is_looked_up_word_by_word():
+    text = "alpha beta gamma delta. " * 100_000  # 2.4 MB
+    everywhere = mentioned_throughout(text)
+    referent = " ".join(f"Name{k}" for k in range(700))  # as many words as a question may hold
+    start = time.perf_counter()
+    assert everywhere("alpha gamma") and not everywhere(referent) and not everywhere("alpha " + referent)
+    assert time.perf_counter() - start < 10.0  # one read of the text: about 1 s; a scan a word was minutes

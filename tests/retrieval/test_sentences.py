@@ -125,3 +125,26 @@ def test_names_and_amounts_on_lines_of_their_own_stay_apart():
     assert "European Union Aviation Safety" in found and "Transport Canada Civil Aviation" in found
     statement = "Three Months Ended Six Months Ended\nApril 1,\n2023\nTotal net sales\n$94,836 $117,154\n"
     assert "Total net sales" in sentences(statement) and "$94,836 $117,154" in sentences(statement)
+
+
+@pytest.mark.parametrize(
+    "column, sentence",
+    [
+        (
+            "Die Strecke zwischen beiden Städten \nwird seit 1994 von der Deutschen \n"
+            "Bahn betrieben und wurde 2020 für \nZüge mit Neigetechnik ausgebaut. \n",
+            "Die Strecke zwischen beiden Städten wird seit 1994 von der Deutschen Bahn betrieben und wurde 2020 für"
+            " Züge mit Neigetechnik ausgebaut.",
+        ),
+        (
+            "Le rapport a été remis en mars aux \nservices compétents de la \nCommission européenne, qui l'a \n"
+            "publié au Journal officiel. \n",
+            "Le rapport a été remis en mars aux services compétents de la Commission européenne, qui l'a publié au"
+            " Journal officiel.",
+        ),
+    ],
+    ids=["german-name", "french-article"],
+)
+def test_a_narrow_columns_wrap_runs_on_in_other_languages(column, sentence):
+    page = "".join(TWO_WIDTHS.splitlines(keepends=True)[:4]) + column  # the wide footnotes, then the column
+    assert sentence in [readable(s) for s in sentences(page)]
