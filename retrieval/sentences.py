@@ -76,16 +76,18 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     lengths = [b - a for a, b in lines]
     filled = sorted(n for n in lengths if n)
     full = filled[int(0.75 * (len(filled) - 1))] if filled else 0  # a full line's length on this page
-    blocks, start = [], None
+    blocks, start, lowers = [], None, 0
     for i, (a, b) in enumerate(lines):
         if not text[a:b].strip():
             if start is not None:
                 blocks.append((start, lines[i - 1][1]))
                 start = None
             continue
-        # inside a paragraph of prose (the line before ran on; lower-case words in it and in this line)
-        prose = start is not None and LOWER_WORD.search(text, a, b) and len(LOWER_WORD.findall(text, start, b)) >= 3
-        column = _neighbours(lengths, i) if prose else 0
+        # inside a paragraph of prose: the line before ran on, and lower-case words in this line
+        # and in the paragraph (counted as it grows: a page of one paragraph is read once)
+        here = len(LOWER_WORD.findall(text, a, b))
+        lowers = here + (lowers if start is not None else 0)
+        column = _neighbours(lengths, i) if start is not None and here and lowers >= 3 else 0
         start = a if start is None else start
         if i + 1 == len(lines) or not _runs_on(text[a:b], text[lines[i + 1][0] : lines[i + 1][1]], full, column):
             blocks.append((start, b))

@@ -1,6 +1,8 @@
 """Sentences of extracted text: wrapped PDF lines joined, abbreviations and list items kept whole,
 table rows and headings apart, in several languages; offsets exact."""
 
+import time
+
 import pytest
 
 from retrieval.sentences import MAX_CHARS, readable, sentence_spans
@@ -148,3 +150,11 @@ def test_names_and_amounts_on_lines_of_their_own_stay_apart():
 def test_a_narrow_columns_wrap_runs_on_in_other_languages(column, sentence):
     page = "".join(TWO_WIDTHS.splitlines(keepends=True)[:4]) + column  # the wide footnotes, then the column
     assert sentence in [readable(s) for s in sentences(page)]
+
+
+def test_a_page_of_one_long_paragraph_is_read_in_linear_time():
+    # 40,000 wrapped lines and no sentence end: each line once, not the paragraph again at each
+    page = "".join(f"the text goes on and on over line {k} of the River Sea\n" for k in range(40_000))
+    start = time.perf_counter()
+    assert sentence_spans(page)
+    assert time.perf_counter() - start < 20.0  # about 1 s on 2 cores; rescanning the paragraph was minutes
