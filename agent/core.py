@@ -98,9 +98,9 @@ class Agent:
             return
         past, rewrite = history_of(history), None
         if past.turns:
-            since, backend = time.perf_counter(), self.backend
             document, index = self._document(doc)  # read first: a referent it mentions throughout is no help
             doc = index or document  # and not parsed again below
+            since, backend = time.perf_counter(), self.backend  # the rewrite's step times the rewrite alone
             question, how = standalone_question(
                 question, past, backend, self.reader_for(backend) == "generative", document.text
             )
