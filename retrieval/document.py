@@ -47,7 +47,7 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable",
 }
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5  # 5: PDF tables under column headers stacked over several lines
 KINDS = tuple(FORMAT)
 # C0 and C1 control characters but tab, newline and form feed (a page break in text files):
 # an ESC sequence in a document must not reach a terminal, a NUL not a C library

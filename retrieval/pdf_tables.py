@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .tables import format_rows, mark_pdf_rows
 
@@ -32,6 +33,7 @@ SAME_ORDER = 0.97  # share of words layout and plain text must agree on, in orde
 MOST_COMPARED = 5_000  # words: a statement page holds about 1,000
 LABEL_WORDS = 16  # a longer line without values is prose: it ends a table
 HEADER_LINES = 4  # lines above a table's first row that may hold its column headers
+HEADER_WORDS = 10  # a longer cell is prose, not a column's header ("(In millions, except per share data)": 6)
 
 
 @dataclass(frozen=True)
@@ -87,24 +89,45 @@ def page_text(plain: str, layout: str) -> str:
     if not layout or not layout.strip():
         return plain
     said, drawn = plain.split(), layout.split()
+    lines = layout.splitlines()
+    found = find_tables(lines)
     # the same characters in the same order, however each text breaks its words ("incom\ne"); a
     # longer page is compared exactly only (matching word sequences grows with their product)
-    if "".join(said) != "".join(drawn) and (len(said) > MOST_COMPARED or _agreement(said, drawn) < SAME_ORDER):
+    if "".join(said) != "".join(drawn) and (len(said) > MOST_COMPARED or not _same_order(said, lines, found)):
         return mark_pdf_rows(plain, layout)
-    lines = layout.splitlines()
-    tables = {table[0]: table for table in find_tables(lines)}
+    tables = {table.first: table for table in found}
     if not tables:
         return mark_pdf_rows(plain, layout)
     out, i = [], 0
     while i < len(lines):
         if i in tables:
-            first, last, header, rows = tables[i]
-            out.append(format_rows([header] + rows if header else rows))
-            i = last + 1
+            table = tables[i]
+            out.append(format_rows([table.header] + table.rows if table.header else table.rows))
+            i = table.last + 1
             continue
         out.append(" ".join(lines[i].split()))
         i += 1
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
+def _same_order(said: list[str], lines: list[str], tables: list[Table]) -> bool:
+    """Whether the layout `lines` read the plain text's words (`said`) in its order. Column
+    headers stacked over several lines ("Three Months Ended" over "December 31,", twice) may be
+    drawn one column after the other, and then the plain text reads them in another order than
+    the layout's lines: the tables' header lines are left out of the comparison, their words
+    taken out of `said` too (each at its first place)."""
+    if _agreement(said, [word for line in lines for word in line.split()]) >= SAME_ORDER:
+        return True
+    header_lines = {i for table in tables if table.header for i in range(table.first, table.body)}
+    drawn = [word for i, line in enumerate(lines) if i not in header_lines for word in line.split()]
+    taken = Counter(word for i in header_lines for word in lines[i].split())
+    kept = []
+    for word in said:
+        if taken[word] > 0:
+            taken[word] -= 1
+        else:
+            kept.append(word)
+    return _agreement(kept, drawn) >= SAME_ORDER
 
 
 def _agreement(said: list[str], drawn: list[str]) -> float:
@@ -113,8 +136,16 @@ def _agreement(said: list[str], drawn: list[str]) -> float:
     return SequenceMatcher(None, said, drawn).ratio()
 
 
-def find_tables(lines: list[str]) -> list[tuple[int, int, list[str] | None, list[list[str]]]]:
-    """(first line, last line, header row or None, rows) of each table in layout `lines`."""
+class Table(NamedTuple):
+    first: int  # its first line in the layout text: the header's first, else the first row's
+    last: int
+    body: int  # the line its rows (and their section labels) start at: below the header
+    header: list[str] | None
+    rows: list[list[str]]
+
+
+def find_tables(lines: list[str]) -> list[Table]:
+    """Each table in layout `lines`."""
     found, i = [], 0
     while i < len(lines):
         if split_row(lines[i]) is None:
@@ -122,14 +153,14 @@ def find_tables(lines: list[str]) -> list[tuple[int, int, list[str] | None, list
             continue
         end, members = _extent(lines, i)
         values = [split[1] for m in members if (split := split_row(lines[m]))]
-        anchors, left_edge = _anchors(values), min(c.start for row in values for c in row) - 2
-        members = _labels_above(lines, i, found[-1][1] if found else -1) + members
-        header_first, header = _header(lines, members[0], anchors, left_edge)
+        (anchors, centres), left_edge = _anchors(values), min(c.start for row in values for c in row) - 2
+        members = _labels_above(lines, i, found[-1].last if found else -1) + members
+        header_first, header = _header(lines, members[0], anchors, centres, left_edge)
         if len(values) < (MIN_ROWS if header is None else 2):  # a table's end on its next page: 2 rows under its header
             i = end + 1
             continue
         rows = [_row(lines[m], anchors) for m in members]
-        found.append((header_first if header else i, end, header, rows))
+        found.append(Table(header_first if header else i, end, members[0], header, rows))
         i = end + 1
     return found
 
@@ -168,12 +199,18 @@ def _labels_above(lines: list[str], first_row: int, floor: int) -> list[int]:
     return found
 
 
-def _anchors(rows: list[list[Cell]]) -> list[float]:
-    """Right edges of the table's value columns (numbers align right), from the rows holding the
-    most common number of values."""
+def _anchors(rows: list[list[Cell]]) -> tuple[list[float], list[float]]:
+    """Right edges of the table's value columns (numbers align right) and the middles of their
+    numbers (a currency sign set apart left of them not counted), from the rows holding the most
+    common number of values."""
     width = Counter(len(values) for values in rows).most_common(1)[0][0]
     full = [values for values in rows if len(values) == width]
-    return [sorted(values[k].end for values in full)[len(full) // 2] for k in range(width)]
+    middle = len(full) // 2
+    anchors = [sorted(values[k].end for values in full)[middle] for k in range(width)]
+    centres = [
+        sorted(v[k].end - len(CURRENCY.sub("", v[k].text).strip()) / 2 for v in full)[middle] for k in range(width)
+    ]
+    return anchors, centres
 
 
 def _column(anchors: list[float], cell: Cell) -> int:
@@ -191,7 +228,9 @@ def _row(line: str, anchors: list[float]) -> list[str]:
     return row
 
 
-def _header(lines: list[str], first_row: int, anchors: list[float], left_edge: int) -> tuple[int, list[str] | None]:
+def _header(
+    lines: list[str], first_row: int, anchors: list[float], centres: list[float], left_edge: int
+) -> tuple[int, list[str] | None]:
     """(first header line, header row) above `first_row`: the lines (blank ones skipped) with
     cells right of `left_edge`, where the value columns start. A cell spanning several columns
     ("Fiscal Year Ended") heads each; what stands left of them names the label column ("(Millions)")."""
@@ -202,17 +241,21 @@ def _header(lines: list[str], first_row: int, anchors: list[float], left_edge: i
             found = cells(line)
             if not any(c.end > left_edge for c in found) or split_row(line) is not None:
                 break
+            if any(len(c.text.split()) > HEADER_WORDS for c in found):
+                break  # a sentence leading into the table ("... is as follows (in millions):")
             taken.insert(0, (i, found))
         i -= 1
     if not taken:
         return first_row, None
     header = [""] * (len(anchors) + 1)
-    centres = [(a + b) / 2 for a, b in _column_spans(anchors)]
     for _, found in taken:
         over = [cell for cell in found if cell.end > left_edge]
         header[0] = " ".join([header[0]] + [cell.text for cell in found if cell.end <= left_edge]).strip()
-        if len(over) < len(anchors):  # fewer headers than columns: each heads the columns nearest it
-            owner = {k: min(over, key=lambda cell: abs(cell.centre - centres[k])) for k in range(len(anchors))}
+        if len(over) < len(anchors):  # fewer headers than columns: each heads the columns below its stretch
+            # a heading's stretch runs to the middle of the gaps beside it ("Three Months Ended" over two
+            # columns, "Six Months Ended" over the next two), a column is where its numbers' middle is
+            bounds = [(a.end + b.start) / 2 for a, b in zip(over, over[1:])]
+            owner = {k: over[sum(centres[k] > bound for bound in bounds)] for k in range(len(anchors))}
         else:
             owner = {}
             for cell in over:
@@ -221,9 +264,3 @@ def _header(lines: list[str], first_row: int, anchors: list[float], left_edge: i
         for k, cell in owner.items():
             header[1 + k] = f"{header[1 + k]} {cell.text}".strip()
     return taken[0][0], header
-
-
-def _column_spans(anchors: list[float]) -> list[tuple[float, float]]:
-    """Each column's extent: from the previous column's right edge to its own."""
-    edges = [anchors[0] - (anchors[1] - anchors[0] if len(anchors) > 1 else 12)] + list(anchors)
-    return [(edges[k], edges[k + 1]) for k in range(len(anchors))]

@@ -100,11 +100,21 @@ def rewrite(
     return out.getvalue()
 
 
+def _spanning(pdf, right: list[int], header: list[str], group: int, y: float) -> None:
+    """The header line's cell `group`, centred over its equal share of the columns."""
+    size = len(right) // len(header)
+    first, last = right[group * size], right[group * size + size - 1]
+    pdf.set_xy(first - 25, y)
+    pdf.cell(last - first + 25, 5, header[group], align="C")
+
+
 def statement_pdf(pages: list[dict]) -> bytes:
     """Financial statements as a typesetter draws them: a title and unit line, column headers
-    (one line each in `headers`, a cell spanning all columns when the line has one), then rows of
-    a label at the left and values right-aligned in their columns; a row of only a label is a
-    section line. Each page: {"title", "unit", "headers": [[...], ...], "rows": [[label, v, ...]], "prose"}."""
+    (one line each in `headers`; a line with fewer cells than columns spans them, each cell
+    centred over its equal share), then rows of a label at the left and values right-aligned in
+    their columns; a row of only a label is a section line. "stacked": the spanning header lines
+    are drawn one group of columns after another (the plain text reads them in that order). Each
+    page: {"title", "unit", "headers": [[...], ...], "rows": [[label, v, ...]], "prose", "stacked"}."""
     pdf = FPDF()
     pdf.set_font("helvetica", size=9)
     for page in pages:
@@ -118,10 +128,18 @@ def statement_pdf(pages: list[dict]) -> bytes:
         pdf.ln(4)
         columns = max(len(row) - 1 for row in page["rows"])
         right = [110 + 30 * k for k in range(columns)]  # each column's right edge (mm)
-        for header in page.get("headers", []):
-            if len(header) == 1 and columns > 1:
-                pdf.set_x(right[0] - 25)
-                pdf.cell(right[-1] - right[0] + 25, 5, header[0], align="C")
+        headers, top = page.get("headers", []), pdf.get_y()
+        spans = [h for h in headers if len(h) < columns]  # "Three Months Ended" over a group of columns
+        if page.get("stacked"):  # the spanning headers drawn one group after another, top to bottom
+            for g in range(len(spans[0])):
+                for n, header in enumerate(spans):
+                    _spanning(pdf, right, header, g, top + 5 * n)
+            pdf.set_y(top + 5 * len(spans))
+            headers = headers[len(spans) :]
+        for header in headers:
+            if len(header) < columns:
+                for g in range(len(header)):
+                    _spanning(pdf, right, header, g, pdf.get_y())
             else:
                 for k, text in enumerate(header):
                     pdf.set_x(right[k] - 25)

@@ -49,6 +49,41 @@ def test_a_statement_reads_as_rows_under_headers_naming_each_column():
     assert len(blocks) == 1 and header_at(blocks, page.index("Purchases")) == caption + spanned
 
 
+INCOME = {
+    "title": "Income Statements",
+    "unit": "(In millions) (Unaudited)",
+    "headers": [["Three Months Ended", "Six Months Ended"], ["December 31,", "December 31,"], ["2022", "2021"] * 2],
+    "rows": [
+        ["Revenue", "$ 52,747", "$ 51,728", "$ 102,869", "$ 97,045"],
+        ["Research and development", "6,844", "5,758", "13,472", "11,357"],
+        ["Operating income", "20,399", "22,247", "41,917", "42,485"],
+        ["Net income", "$ 16,425", "$ 18,765", "$ 33,981", "$ 39,270"],
+    ],
+}
+
+
+def test_headers_spanning_groups_of_columns_head_their_own_group_however_they_were_drawn():
+    for stacked in (False, True):
+        data = statement_pdf([dict(INCOME, stacked=stacked)])
+        plain = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+        # drawn group by group, the plain text reads each group's lines together: another order than the layout's
+        assert ("Three Months Ended December 31, Six" in plain) is stacked
+        rows = rows_of(load_document(data, filename="income.pdf").pages[0].text)
+        three, six = "Three Months Ended December 31,", "Six Months Ended December 31,"
+        assert rows[""] == f" | {three} 2022 | {three} 2021 | {six} 2022 | {six} 2021"
+        assert rows["Research and development"] == "Research and development | 6,844 | 5,758 | 13,472 | 11,357"
+
+
+def test_a_sentence_leading_into_a_table_is_prose_not_its_columns_header():
+    lead = "Cash flows of the company and of its subsidiaries for each year were as follows (in millions):"
+    page = load_document(statement_pdf([dict(CASH_FLOWS, title=lead, unit=None)]), filename="lead.pdf").pages[0].text
+    assert page.startswith(lead + "\n")
+    assert (
+        rows_of(page)[""]
+        == " | Year Ended December 31, 2018 | Year Ended December 31, 2017 | Year Ended December 31, 2016"
+    )
+
+
 def test_empty_cells_stay_in_their_column_and_locale_numbers_are_values():
     table = {
         "title": "Umsatz nach Regionen",
