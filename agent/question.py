@@ -322,6 +322,21 @@ MONTHS = (
 HOLDS_DATE = re.compile(
     rf"\b(?:1[0-9]|20)\d\d\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b(?:{MONTHS})\b|\d+\s*[年月日]", re.I
 )
+# A question asking who; and a name: capitalised words in a row ("Ian Won", "Jérôme Urhausen",
+# "Applications Development"), an initial between them; words in capitals ("CONTACT") are not one.
+ASKS_PERSON = re.compile(r"\bwho(?:m|se)?\b|\bwe(?:r|m|n|ssen)\b|\bqui\b|\bqui[eé]n(?:es)?\b|谁|誰", re.I)
+UPPER, LOWER = "A-ZÀ-ÖØ-ÞĀ-Ž", "a-zß-öø-ÿā-ž"
+NAME = re.compile(rf"\b[{UPPER}][{LOWER}]+(?:\s+(?:[{UPPER}]\.\s*)?[{UPPER}][{LOWER}]+)+")
+DEFINED = re.compile(rf"\s*\([{UPPER}]{{2,}}\)")  # "Confidential Business Information (CBI)": a defined term
+
+
+def names_beyond(question: str, text: str) -> bool:
+    """Whether `text` names someone or something by a name the question does not give."""
+    given = set(re.findall(r"\w+", question.casefold()))
+    return any(
+        not set(match.group().casefold().split()) <= given and not DEFINED.match(text, match.end())
+        for match in NAME.finditer(text)
+    )
 
 
 def value_kind(question: str) -> re.Pattern | None:

@@ -13,7 +13,7 @@ question (evidence.py). What happens next depends on the reader:
 When nothing in the document shares a word with the question, the answer says so. A question
 that asks for a number ("how many", "wie viele", "combien") or a date ("when", "wann", "in what
 year") is answered by the best of the top sentences that holds one, and when none does, the
-document does not say.
+document does not say; one asking who ("wer", "qui") by the best naming someone it does not.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from . import cells, computed, evidence
 from .events import Progress
 from .evidence import with_context
 from .job import Job, Situation, Strategy, fit_budget
-from .question import ASKS_DATE, ASKS_NUMBER, computes, value_kind
+from .question import ASKS_DATE, ASKS_NUMBER, ASKS_PERSON, computes, names_beyond, value_kind
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -105,11 +105,24 @@ def holding_the_value(job: Job, ranked) -> list:
     question = job.asked.information
     kind = value_kind(question)
     if kind is None:
-        return ranked
+        return naming_someone(job, question, ranked) if ASKS_PERSON.search(question) else ranked
     wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", question))  # "number" itself is not what is asked about
     asked = set(evidence.term_weights(job.index(), wording))
     # a table row shares the question's words through its header and caption
     return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.searched))]
+
+
+def naming_someone(job: Job, question: str, ranked) -> list:
+    """For a question asking who: those of the best TYPED_POOL sentences that name someone the
+    question does not come first ("contact: Ian Won, Manager" before "sent to the person
+    identified in the CONTACT section"), a short one with the sentences it is quoted with; where
+    none does, the ranking as it is (a role, "the programmer", may be the answer)."""
+
+    def quoted(s) -> str:
+        return s.text if len(s.text.split()) >= SHORT else " ".join(p.text for p in with_context(job, [s]))
+
+    named = [r for r in ranked[:TYPED_POOL] if names_beyond(question, quoted(r[0]))]
+    return named + [r for r in ranked if r not in named]
 
 
 def extract(job: Job, ranked):

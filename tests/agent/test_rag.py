@@ -6,7 +6,7 @@ import pytest
 
 from agent import Agent, rag
 from agent.job import Job
-from agent.question import HOLDS_DATE, HOLDS_NUMBER, value_kind
+from agent.question import ASKS_PERSON, HOLDS_DATE, HOLDS_NUMBER, names_beyond, value_kind
 from retrieval import ChunkSettings, DocumentIndex, load_document
 
 from .scripted import ScriptedBackend, filler
@@ -80,6 +80,42 @@ def test_german_questions_are_typed_too():
         extractive().ask(document, "Wann stand die Varnholt-Mühle am Fluss?").text
         == "Die Varnholt-Mühle wurde 1931 an die Stadt verkauft."
     )
+
+
+@pytest.mark.parametrize(
+    "question, text, names",
+    [
+        ("Who is the contact?", "FOR FURTHER INFORMATION CONTACT: Ian \nWon, Manager, 2200 South St.", True),
+        ("Who is the contact?", "Send it to the person named in the FOR FURTHER INFORMATION CONTACT section.", False),
+        ("Who is the contact?", "Except for Confidential Business Information (CBI), we post all comments.", False),
+        ("Who came first to Anna Pavlovna's?", "Anna Pavlovna's reception was in full swing.", False),
+        ("Who came first to Anna Pavlovna's?", "The first to come was Prince Vasili.", True),
+        ("Wer hat beigetragen?", "Dank an Jérôme Urhausen für viele Hinweise.", True),
+        ("Qui a signé la lettre ?", "La lettre fut signée par J. Dupont.", False),  # one capitalised word
+        ("Qui a signé la lettre ?", "La lettre fut signée par Jean Dupont.", True),
+    ],
+)
+def test_a_name_the_question_does_not_give(question, text, names):
+    assert ASKS_PERSON.search(question) and names_beyond(question, text) is names
+
+
+def test_a_who_question_is_answered_by_a_top_sentence_naming_someone():
+    text = (
+        "Questions about the Varnholt mill sale go to the contact named in the Varnholt sale section below. "
+        "The Varnholt sale contact is Greta Olsen of the town office."
+    )
+    document = load_document(f"{filler(20)}\n\n{text}\n\n{filler(20, 20)}", filename="sale.txt")
+    index = DocumentIndex.build(document, embedder=None)
+    question = "Who is the contact for the Varnholt mill sale?"
+    job = Job(document, question, None, lambda: index, 3000, 100, 1, reader="extractive")
+    assert rag.ranked_evidence(job)[1][0][0].text.startswith("Questions about")  # the pointer ranks first
+    answer = extractive().ask(index, question, strategy="rag")
+    assert answer.text == "The Varnholt sale contact is Greta Olsen of the town office."
+    # answered by a role, no name among the best: the ranking stands, nothing is refused
+    role = "Questions about the Varnholt mill sale go to the clerk of the town office."
+    document = load_document(f"{filler(20)}\n\n{role}\n\n{filler(20, 20)}", filename="clerk.txt")
+    answer = extractive().ask(document, "Who receives questions about the Varnholt mill sale?", strategy="rag")
+    assert answer.text == role and answer.citations
 
 
 def test_a_sentence_cut_by_a_chunk_boundary_is_quoted_whole():
