@@ -25,8 +25,11 @@ from retrieval.sentences import sentence_spans
 from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
 from .job import Passage
+from .question import names_beyond
 
 NUMBER = re.compile(r"\d+")
+SHORT = 6  # words: a shorter sentence is quoted with the ones around it
+TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
 
 
@@ -262,3 +265,16 @@ def with_context(job, sentences) -> list[Passage]:
         header_row = s.header.rsplit("\n", 1)[-1]  # its caption may stand apart from it by a blank line
         out.append(Passage(text, s.page, s.page_label, a, b, "" if header_row in text else s.header))
     return out
+
+
+def naming_someone(job, question: str, ranked) -> list:
+    """For a question asking who: those of the best TYPED_POOL sentences that name someone the
+    question does not come first ("contact: Ian Won, Manager" before "sent to the person
+    identified in the CONTACT section"), a short one with the sentences it is quoted with; where
+    none does, the ranking as it is (a role, "the programmer", may be the answer)."""
+
+    def quoted(s) -> str:
+        return s.text if len(s.text.split()) >= SHORT else " ".join(p.text for p in with_context(job, [s]))
+
+    named = [r for r in ranked[:TYPED_POOL] if names_beyond(question, quoted(r[0]))]
+    return named + [r for r in ranked if r not in named]

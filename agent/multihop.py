@@ -1,13 +1,14 @@
 """`multihop`: follow a chain through the document, one hop at a time.
 
 Hop 1 ranks the sentences of the retrieved chunks for the question (evidence.py) and takes the
-best as its finding. What a finding adds to the question (its rarest terms: a name, a code) is
-the next hop's thread: the next finding is the best sentence that mentions it, outside the
-findings so far, and is not a look-alike of an earlier finding (the same statement about
-another thing). Stop rule: no sentence mentions the thread, a finding adds nothing specific, or
-`max_hops`. A chain is sound only when its first finding is about what the question asks (one
-that starts from a look-alike, the Oslo courier asked about Madrid's, answers nothing), and, for
-a question asking for a number or a date, when one of its findings holds one.
+best as its finding (for a question asking who, the best naming someone, as rag does). What a
+finding adds to the question (its rarest terms: a name, a code) is the next hop's thread: the
+next finding is the best sentence that mentions it, outside the findings so far, and is not a
+look-alike of an earlier finding (the same statement about another thing). Stop rule: no
+sentence mentions the thread, a finding adds nothing specific, or `max_hops`. A chain is sound
+only when its first finding is about what the question asks (one that starts from a look-alike,
+the Oslo courier asked about Madrid's, answers nothing), and, for a question asking for a number
+or a date, when one of its findings holds one.
 
 The answer: with an extractive reader, the chain's sentences themselves; with a generative one,
 the model writes from them, and an answer that stops before what the last finding adds is
@@ -27,7 +28,7 @@ from . import cells, evidence
 from .events import Progress
 from .evidence import with_context
 from .job import Job, Situation, Strategy
-from .question import value_kind
+from .question import ASKS_PERSON, value_kind
 from .writer import done, quote, write
 
 MAX_HOPS = 3
@@ -61,6 +62,8 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
                 else "nothing in the document bears on the question"
             )
             break
+        if not findings and value_kind(asked) is None and ASKS_PERSON.search(asked):
+            ranked = evidence.naming_someone(job, asked, ranked)  # the first finding as rag would take it
         finding = ranked[0][0]
         yield Progress("hop", hop / max_hops, f"hop {hop}: {readable(finding.text)[:160]}")
         job.step(f"hop {hop}", start, detail=readable(finding.text)[:200])

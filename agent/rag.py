@@ -26,9 +26,9 @@ from retrieval.index import SearchHit
 
 from . import cells, computed, evidence
 from .events import Progress
-from .evidence import with_context
+from .evidence import SHORT, TYPED_POOL, with_context
 from .job import Job, Situation, Strategy, fit_budget
-from .question import ASKS_DATE, ASKS_NUMBER, ASKS_PERSON, computes, names_beyond, value_kind
+from .question import ASKS_DATE, ASKS_NUMBER, ASKS_PERSON, computes, value_kind
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -40,8 +40,6 @@ SEVERAL = re.compile(
 )
 CLOSE = 0.75  # a sentence within this share of the best fused score answers too (several things asked)
 MOST_SENTENCES = 5
-SHORT = 6  # words: a shorter sentence is quoted with the ones around it
-TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
 
 
 def ranked_evidence(job: Job, k: int = POOL):
@@ -105,24 +103,11 @@ def holding_the_value(job: Job, ranked) -> list:
     question = job.asked.information
     kind = value_kind(question)
     if kind is None:
-        return naming_someone(job, question, ranked) if ASKS_PERSON.search(question) else ranked
+        return evidence.naming_someone(job, question, ranked) if ASKS_PERSON.search(question) else ranked
     wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", question))  # "number" itself is not what is asked about
     asked = set(evidence.term_weights(job.index(), wording))
     # a table row shares the question's words through its header and caption
     return [(s, score) for s, score in ranked[:TYPED_POOL] if kind.search(s.text) and asked & set(terms(s.searched))]
-
-
-def naming_someone(job: Job, question: str, ranked) -> list:
-    """For a question asking who: those of the best TYPED_POOL sentences that name someone the
-    question does not come first ("contact: Ian Won, Manager" before "sent to the person
-    identified in the CONTACT section"), a short one with the sentences it is quoted with; where
-    none does, the ranking as it is (a role, "the programmer", may be the answer)."""
-
-    def quoted(s) -> str:
-        return s.text if len(s.text.split()) >= SHORT else " ".join(p.text for p in with_context(job, [s]))
-
-    named = [r for r in ranked[:TYPED_POOL] if names_beyond(question, quoted(r[0]))]
-    return named + [r for r in ranked if r not in named]
 
 
 def extract(job: Job, ranked):

@@ -58,6 +58,14 @@ def test_a_generative_reader_writes_from_the_chain_and_cites_it():
     assert answer.supported and [c.quote for c in answer.citations] == [B]
 
 
+def test_a_who_question_starts_from_a_sentence_naming_someone_as_rag_does():
+    pointer = "Questions about the Varnholt mill sale go to the contact named in the Varnholt sale section below."
+    named = "The Varnholt sale contact is Greta Olsen of the town office."
+    document = load_document("\n\n".join([filler(60), f"{pointer} {named}", filler(60, 60)]), filename="sale.txt")
+    answer = extractive().ask(document, "Who is the contact for the Varnholt mill sale?", strategy="multihop")
+    assert hops(answer)[0] == named
+
+
 def test_the_hop_limit_ends_a_long_chain():
     chain = [f"The key to box {n} is kept inside box {n + 1} of the vault." for n in range(1, 7)]
     answer = extractive().ask(chain_document(*chain), "Where is the key to box 1 kept?", strategy="multihop")
