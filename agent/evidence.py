@@ -25,7 +25,7 @@ from retrieval.sentences import sentence_spans
 from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
 from .job import Passage
-from .question import names_beyond
+from .question import ASKS_PERSON, names_beyond, value_kind
 
 NUMBER = re.compile(r"\d+")
 SHORT = 6  # words: a shorter sentence is quoted with the ones around it
@@ -271,7 +271,10 @@ def naming_someone(job, question: str, ranked) -> list:
     """For a question asking who: those of the best TYPED_POOL sentences that name someone the
     question does not come first ("contact: Ian Won, Manager" before "sent to the person
     identified in the CONTACT section"), a short one with the sentences it is quoted with; where
-    none does, the ranking as it is (a role, "the programmer", may be the answer)."""
+    none does, the ranking as it is (a role, "the programmer", may be the answer). Any other
+    question (one asking for a number or a date too): the ranking as it is."""
+    if value_kind(question) is not None or not ASKS_PERSON.search(question):
+        return ranked
 
     def quoted(s) -> str:
         return s.text if len(s.text.split()) >= SHORT else " ".join(p.text for p in with_context(job, [s]))

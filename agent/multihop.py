@@ -28,7 +28,7 @@ from . import cells, evidence
 from .events import Progress
 from .evidence import with_context
 from .job import Job, Situation, Strategy
-from .question import ASKS_PERSON, value_kind
+from .question import value_kind
 from .writer import done, quote, write
 
 MAX_HOPS = 3
@@ -62,8 +62,8 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
                 else "nothing in the document bears on the question"
             )
             break
-        if not findings and value_kind(asked) is None and ASKS_PERSON.search(asked):
-            ranked = evidence.naming_someone(job, asked, ranked)  # the first finding as rag would take it
+        if not findings:  # the first finding as rag would take it (a who question's: naming someone)
+            ranked = evidence.naming_someone(job, asked, ranked)
         finding = ranked[0][0]
         yield Progress("hop", hop / max_hops, f"hop {hop}: {readable(finding.text)[:160]}")
         job.step(f"hop {hop}", start, detail=readable(finding.text)[:200])

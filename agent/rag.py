@@ -28,7 +28,7 @@ from . import cells, computed, evidence
 from .events import Progress
 from .evidence import SHORT, TYPED_POOL, with_context
 from .job import Job, Situation, Strategy, fit_budget
-from .question import ASKS_DATE, ASKS_NUMBER, ASKS_PERSON, computes, value_kind
+from .question import ASKS_DATE, ASKS_NUMBER, computes, value_kind
 from .writer import done, quote, write
 
 POOL = 8  # chunks whose sentences compete (about 3,000 tokens: ranking sentences is cheap)
@@ -103,7 +103,7 @@ def holding_the_value(job: Job, ranked) -> list:
     question = job.asked.information
     kind = value_kind(question)
     if kind is None:
-        return evidence.naming_someone(job, question, ranked) if ASKS_PERSON.search(question) else ranked
+        return evidence.naming_someone(job, question, ranked)
     wording = ASKS_NUMBER.sub(" ", ASKS_DATE.sub(" ", question))  # "number" itself is not what is asked about
     asked = set(evidence.term_weights(job.index(), wording))
     # a table row shares the question's words through its header and caption

@@ -88,16 +88,16 @@ def page_text(plain: str, layout: str) -> str:
     """The page's text with its tables as rows under their headers (see the module's note)."""
     if not layout or not layout.strip():
         return plain
-    said, drawn = plain.split(), layout.split()
     lines = layout.splitlines()
     found = find_tables(lines)
+    if not found:  # nothing to write from the layout: the texts need no comparing
+        return mark_pdf_rows(plain, layout)
+    said, drawn = plain.split(), layout.split()
     # the same characters in the same order, however each text breaks its words ("incom\ne"); a
     # longer page is compared exactly only (matching word sequences grows with their product)
     if "".join(said) != "".join(drawn) and (len(said) > MOST_COMPARED or not _same_order(said, lines, found)):
         return mark_pdf_rows(plain, layout)
     tables = {table.first: table for table in found}
-    if not tables:
-        return mark_pdf_rows(plain, layout)
     out, i = [], 0
     while i < len(lines):
         if i in tables:
