@@ -27,6 +27,7 @@ from .cells import YEAR
 from .conversation import history_of, standalone_question
 from .errors import CollectionError
 from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
+from .evidence import Echoes
 from .notation import NUMBER, notation_of
 from .question import checked, request
 from .subjects import about_the_names
@@ -43,15 +44,17 @@ WHICH_MORE = (
     r"|kleinste\w*)\b|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b"
 )
 WHICH = re.compile(WHICH_MORE, re.I)
+# a question asking which documents say something: a sentence they all repeat is its answer
+WHERE_SAID = (
+    r"\bin which (?:of the )?(?:reports?|documents?|files?|filings?|quarters?|years?)\b"
+    r"|\bin welchen (?:berichten|dokumenten|dateien)\b|\bdans quels? (?:rapports?|documents?)\b"
+    r"|\ben qué (?:informes|documentos)\b"
+)
+WHERE = re.compile(WHERE_SAID, re.I)
 # a question answered per document, then together
 COMPARES = re.compile(
-    WHICH_MORE + r"|\bcompar\w*|\bin which (?:of the )?"
-    r"(?:reports?|documents?|files?|filings?|quarters?|years?)\b|\b(?:each|every|all|both) (?:of the"
-    r" )?(?:reports?|documents?"
-    r"|files?|filings?|quarters?)\b|\bacross\b|\bwelche[rsmn]?\b[^?.]{0,80}\b(?:höher|höchste\w*|niedriger|niedrigste\w*|mehr"
-    r"|meiste\w*|weniger|größte\w*|kleinste\w*)\b|\bvergleich\w*|\bin welchen (?:berichten|dokumenten|dateien)\b"
-    r"|\bquel(?:le)?s?\b[^?.]{0,80}\b(?:plus|moins)\b|\bdans quels? (?:rapports?|documents?)\b"
-    r"|\bcuál(?:es)?\b[^?.]{0,80}\b(?:más|menos|mayor|menor)\b|\ben qué (?:informes|documentos)\b"
+    WHICH_MORE + "|" + WHERE_SAID + r"|\bcompar\w*|\b(?:each|every|all|both) (?:of the )?(?:reports?|documents?"
+    r"|files?|filings?|quarters?)\b|\bacross\b|\bvergleich\w*"
     # a change over the documents' periods: "over time", "during the reported quarters", "in these 10-Qs",
     # "throughout the reporting period", "each reported period", "against prior quarters"
     r"|\bover time\b|\b(?:in|across|throughout|during|over) (?:these|the|all) (?:reported |reporting )?(?:reports"
@@ -86,6 +89,12 @@ PLAIN_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
 
 def compares(question: str) -> bool:
     return COMPARES.search(question) is not None
+
+
+def tells_apart(question: str) -> bool:
+    """Whether a question answered per document wants what each says of its own: not a sentence they
+    all repeat (a disclaimer, a heading), unless it asks which of them say something."""
+    return WHERE.search(question) is None or WHICH.search(question) is not None
 
 
 @dataclass(frozen=True)
@@ -181,9 +190,11 @@ class Collection:
                 + (f"; {len(about[0])} about {', '.join(about[1])}" if about is not None else ""),
             )
         )
+        apart = together and tells_apart(question)
         answers: list[tuple[Member, Answer]] = []
         for member in asked:
-            answer = yield from self._asked(member, question, strategy, max_new_tokens)
+            others = [m.document for m in asked if m.document.id != member.document.id] if apart else []
+            answer = yield from self._asked(member, question, strategy, max_new_tokens, Echoes(others))
             answers.append((member, answer))
             if not together and answer.supported:
                 break
@@ -302,7 +313,7 @@ class Collection:
             )
         return chosen
 
-    def _asked(self, member: Member, question: str, strategy: str, max_new_tokens: int):
+    def _asked(self, member: Member, question: str, strategy: str, max_new_tokens: int, repeated: Echoes):
         """One document's answer; its progress relayed under its name, its tokens kept for the whole."""
         answer = None
         for event in self.agent.ask_stream(
@@ -310,6 +321,7 @@ class Collection:
             question,
             strategy=strategy,
             max_new_tokens=max_new_tokens,
+            repeated=repeated,
         ):
             if isinstance(event, Progress):
                 yield Progress(

@@ -7,6 +7,7 @@ import queue
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Container
 from pathlib import Path
 from typing import Iterator
 
@@ -82,13 +83,21 @@ class Agent:
         return answer
 
     def ask_stream(
-        self, doc, question: str, *, history=None, strategy: str = "auto", max_new_tokens: int = 96
+        self,
+        doc,
+        question: str,
+        *,
+        history=None,
+        strategy: str = "auto",
+        max_new_tokens: int = 96,
+        repeated: Container[str] = frozenset(),
     ) -> Iterator[Event]:
         """Events while answering: Progress, Retrieved (the passages read), Token, CitationEvent,
         and last Done with the Answer. The tokens are the answer's: an attempt `auto` abandons
         shows only as Progress("strategy"). `history`: the conversation's earlier (question,
         answer) pairs; a follow-up is answered as the standalone question it means
-        (Progress("standalone") and the trace's `question` show it)."""
+        (Progress("standalone") and the trace's `question` show it). `repeated`: what documents
+        compared with this one say too (`evidence.Echoes`), ranked last: a collection passes it."""
         question = checked(question)  # bounded before any rule reads it
         if _is_collection(doc):  # several documents, a folder: asked together
             collection = doc if isinstance(doc, Collection) else Collection(doc, agent=self)
@@ -134,6 +143,7 @@ class Agent:
             self.concurrency,
             self.reader_for(backend),
             self.read_limit,
+            repeated=repeated,
         )
         job.trace.question = question
         job.trace.steps += [rewrite] if rewrite else []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import OrderedDict
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,15 @@ NUMBER = re.compile(r"\d+")
 SHORT = 6  # words: a shorter sentence is quoted with the ones around it
 TYPED_POOL = 5  # of the best sentences, the first holding the value asked for answers
 FURNITURE_SHARE = 0.1  # a line on this share of the pages (and at least 3) is a running header or footer
+ECHO_SHARE = 0.8  # of a sentence's word triples another document says: the same sentence, reworded (Echoes)
+MONTH = (  # en, de, fr, es, with the usual abbreviations
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr"
+    r"|jun|jul|aug|sept?|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars"
+    r"|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio"
+    r"|agosto|septiembre|octubre|noviembre|diciembre)\b\.?"
+)
+# what the same sentence says differently in each period's report: its dates and years
+PERIOD = re.compile(rf"\b\d{{1,2}}\.?\s+(?:de\s+)?{MONTH}|\b{MONTH}\s+\d{{1,2}}\b|(?<!\d)(?:19|20)\d\d(?!\d)", re.I)
 
 
 @dataclass(frozen=True)
@@ -182,10 +192,13 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence, float]]:
+def rank(
+    index, question: str, sentences: list[Sentence], repeated: Container[str] = frozenset()
+) -> list[tuple[Sentence, float]]:
     """`sentences` best first with their fused scores (reciprocal-rank fusion of the lexical and,
     where the index has an embedder, the dense view); first of all, the table row whose label and
-    column the question names ("total net sales ... June 26, 2021")."""
+    column the question names ("total net sales ... June 26, 2021"); last, those `repeated`
+    (`Echoes`: what the documents compared with this one say too)."""
     if not sentences:
         return []
     lexical = lexical_scores(index, question, sentences)
@@ -203,8 +216,49 @@ def rank(index, question: str, sentences: list[Sentence]) -> list[tuple[Sentence
         if label and label <= asked and CELL_SEPARATOR in s.text and numbers <= set(NUMBER.findall(s.header)):
             fused[i] = fused.max() + 1e-6
             break
-    order = np.argsort(-fused, kind="stable")
+    order = list(np.argsort(-fused, kind="stable"))
+    if repeated:  # the same words in every report cannot tell them apart: a disclaimer, a heading, a policy
+        order.sort(key=lambda i: sentences[i].text in repeated)
     return [(sentences[i], float(fused[i])) for i in order]
+
+
+def repeat_key(text: str) -> str:
+    """`text` as two documents' sentences compare: case, spacing and dates ignored ("as of
+    September 30, 2023" in one quarter's report is "as of March 31, 2023" in the next)."""
+    return " ".join(PERIOD.sub(" ", text.lower()).split())
+
+
+class Echoes:
+    """What the documents compared with one say. A sentence of that one echoes them when one of them
+    says it too (dates aside), or, stating no value of its own, words most of it as one of them does
+    (ECHO_SHARE of its word triples): a disclaimer edited from one year's report to the next."""
+
+    def __init__(self, documents):
+        self.documents = list({d.id: d for d in documents}.values())  # the same bytes twice are one document
+
+    def __contains__(self, text: object) -> bool:
+        key = repeat_key(str(text))
+        triples = frozenset() if re.search(r"\d", key) else _triples(key)
+        for document in self.documents:
+            keys, said = _said(document)
+            if hash(key) in keys or (triples and len(triples & said) >= ECHO_SHARE * len(triples)):
+                return True
+        return False
+
+
+def _triples(key: str) -> frozenset:
+    words = re.findall(r"\w+", key)
+    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 2))
+
+
+def _said(document) -> tuple[frozenset, frozenset]:
+    """(its sentences' `repeat_key` hashes, their word triples)."""
+
+    def find():
+        keys = [repeat_key(s.text) for n in range(1, len(document.pages) + 1) for s in page_sentences(document, n)]
+        return frozenset(map(hash, keys)), frozenset().union(*map(_triples, keys))
+
+    return _cached(f"{document.id}|said", find)
 
 
 # nouns that name the kind of answer asked for ("the docket number", "the name of"), not what it is about

@@ -7,6 +7,7 @@ and question take beside the passages, the room a question must leave for the do
 from __future__ import annotations
 
 import time
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
@@ -51,6 +52,7 @@ class Job:
     concurrency: int
     reader: str = "generative"  # "extractive": answers are the document's own sentences (small models)
     read_limit: int = 32_000  # `auto` reads every part (parallel) only of documents up to this many tokens
+    repeated: Container[str] = frozenset()  # sentences the documents compared with this one say too (evidence.Echoes)
     trace: Trace = field(default_factory=Trace)
 
     @cached_property

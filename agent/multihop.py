@@ -54,7 +54,7 @@ def answer(job: Job, max_hops: int = MAX_HOPS):
                 and not any(f.char_start <= s.char_start < f.char_end for f in findings)
                 and not any(look_alike(index, s.text, f.text, follow) for f in findings)
             ]
-        ranked = evidence.rank(index, f"{asked} {' '.join(sorted(follow))}", sentences)
+        ranked = evidence.rank(index, f"{asked} {' '.join(sorted(follow))}", sentences, job.repeated)
         if not ranked or not evidence.shares_a_term(index, asked if not findings else " ".join(follow), ranked):
             stop = (
                 "no sentence mentions what the last finding adds"

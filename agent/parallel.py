@@ -81,7 +81,7 @@ def mentions(job: Job):
     index = job.index()
     about = evidence.about(index, job.question)
     sentences = [s for s in evidence.sentences_of(index.chunks, job.document) if about(s.text)]
-    ranked = evidence.rank(index, job.question, sentences)[:MOST_MENTIONS]
+    ranked = evidence.rank(index, job.question, sentences, job.repeated)[:MOST_MENTIONS]
     chosen = sorted((s for s, _ in ranked), key=lambda s: s.char_start)
     job.step("read", start, detail=f"{len(index.chunks)} chunks read, {len(sentences)} sentences about the question")
     yield Progress("read", 1.0, f"{len(sentences)} sentences about the question")

@@ -55,7 +55,7 @@ def ranked_evidence(job: Job, k: int = POOL):
         hits += [hit for hit in index.search(query, k=k + len(hits)) if hit.chunk.index not in seen][: k - len(hits)]
     seen = {hit.chunk.index for hit in hits}  # and the table rows it names, wherever they are
     hits += [SearchHit(index.chunks[c], 0.0, None, None) for c in index.rows_named(asked.information) if c not in seen]
-    ranked = evidence.rank(index, asked.information, evidence.sentences_of(hits, job.document))
+    ranked = evidence.rank(index, asked.information, evidence.sentences_of(hits, job.document), job.repeated)
     if section:  # the part named holds the answer: its sentences first
         named = set(section)
         inside = {hit.page for hit in hits if hit.chunk.index in named}

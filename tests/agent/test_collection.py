@@ -138,6 +138,23 @@ def test_which_questions_are_answered_by_each_document_then_together(question, t
     assert compares(question) is together
 
 
+@pytest.mark.parametrize(
+    "question, apart",
+    [
+        ("How has the revenue changed over time?", True),
+        ("Does Acme report acquisitions in these 10-Qs?", True),
+        ("In which quarter was revenue highest?", True),
+        ("In which reports is asbestos mentioned?", False),
+        ("In welchen Berichten wird Asbest erwähnt?", False),
+        ("Dans quels rapports l'amiante est-elle citée ?", False),
+    ],
+)
+def test_what_the_compared_documents_all_repeat_is_no_answer_unless_asked_where_it_is_said(question, apart):
+    from agent.collection import tells_apart
+
+    assert tells_apart(question) is apart
+
+
 CITIES = ["Porto", "Lyon", "Graz", "Bergen", "Turku", "Gdansk", "Malaga", "Bari", "Utrecht", "Ghent", "Brno", "Cork"]
 
 
@@ -223,3 +240,27 @@ def test_a_question_naming_its_subject_is_asked_of_the_documents_about_it(tmp_pa
     # named in a clause that is not searched for, the subject still chooses the documents
     answer = extractive().ask(str(tmp_path), "What gross margin do the reports give, and how might it affect Acme?")
     assert {os.path.basename(c.document) for c in answer.citations} == {"acme-first.txt", "acme-second.txt"}
+
+
+def disclaimed(tmp_path):
+    """Two quarterly reports that repeat one disclaimer (dated as each quarter ends) holding more of
+    the question's words than the sentence stating each report's own revenue."""
+    for quarter, day, revenue in (("first", "March 31, 2023", "4,100"), ("second", "June 30, 2023", "5,300")):
+        (tmp_path / f"{quarter}.txt").write_text(
+            f"Nordwind Group, {quarter} quarter report.\n\n{filler(3)}\n\nNordwind's revenue in the {quarter} "
+            f"quarter came to {revenue} thousand euros.\n\nForward-looking statements as of {day}: how Nordwind's "
+            "revenue changes over time may differ from what these statements say.\n"
+        )
+    return [str(tmp_path / "first.txt"), str(tmp_path / "second.txt")]
+
+
+def test_what_every_compared_report_repeats_does_not_answer_how_they_differ(tmp_path):
+    reports = disclaimed(tmp_path)
+    answer = extractive().ask(reports, "How has Nordwind's revenue changed over time?", strategy="rag")
+    assert "4,100" in answer.text and "5,300" in answer.text and "Forward-looking" not in answer.text
+    # asked which reports say it, the sentence they all repeat is the answer
+    answer = extractive().ask(reports, "In which reports are forward-looking statements made?", strategy="rag")
+    assert answer.text.count("Forward-looking statements") == 2
+    # one report alone: nothing to compare it with, its best sentence answers
+    alone = extractive().ask(reports[0], "How has Nordwind's revenue changed over time?", strategy="rag")
+    assert "Forward-looking" in alone.text

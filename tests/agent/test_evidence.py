@@ -5,7 +5,7 @@ document does not say."""
 import pytest
 
 from agent import Agent
-from agent.evidence import furniture, rank, sentences_of
+from agent.evidence import Echoes, furniture, rank, repeat_key, sentences_of
 from agent.job import page_passages
 from retrieval import DocumentIndex, load_document
 
@@ -167,3 +167,44 @@ def test_the_row_whose_label_the_question_names_ranks_first(question, row):
     index = DocumentIndex.build(document, embedder=None)
     ranked = rank(index, question, sentences_of(index.search(question, k=4), document))
     assert ranked[0][0].text == row
+
+
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ("Reviewed as of September 30, 2023.", "Reviewed  as of March 31, 2022.", True),
+        ("Stand: 31. März 2023, geprüft.", "Stand: 30. Juni 2023, geprüft.", True),
+        ("Arrêté au 30 septembre 2022.", "Arrêté au 31 mars 2023.", True),
+        ("Cerrado al 30 de junio de 2023.", "Cerrado al 31 de diciembre de 2022.", True),
+        ("Fiscal 2022 and fiscal 2023 results.", "FISCAL 2021 and fiscal 2022 results.", True),
+        # the values it reports are what tells two periods apart, and words that begin like a month
+        ("Revenue decreased 5% in the market.", "Revenue decreased 3% in the market.", False),
+        ("Sales in March 12 stores fell.", "Sales in marches 12 stores fell.", False),
+    ],
+)
+def test_sentences_compare_across_reports_without_their_dates(one, other, same):
+    assert (repeat_key(one) == repeat_key(other)) is same
+
+
+def test_what_other_documents_say_too_echoes_them_and_ranks_last():
+    first = load_document(
+        f"{filler(2)}\n\nRevenue was 4,100 euros as of March 31, 2023. Revenue may vary.\n\nResults could differ"
+        " for many reasons, among them exchange rates, demand, inflation and the harvest.\n"
+    )
+    second = load_document(
+        f"{filler(2, 7)}\n\nRevenue was 5,300 euros as of June 30, 2023. Revenue may vary.\n\nResults could differ"
+        " for many reasons, among them exchange rates, demand, wages, inflation and the harvest.\n"
+    )
+    third = load_document("Revenue was 4,100 euros as of March 31, 2023, and then 4,200 euros as of June 30, 2023.\n")
+    echoes = Echoes([second, second])
+    assert "Revenue may vary." in echoes  # said by the other, word for word
+    reworded = "Results could differ for many reasons, among them exchange rates, demand, inflation and the harvest."
+    assert reworded in echoes  # a word added in the other: the same disclaimer
+    assert "Revenue was 4,100 euros as of March 31, 2023." not in echoes  # its own value
+    assert "Revenue was 4,100 euros as of March 31, 2023." not in Echoes([third])  # mostly its words, not its values
+    assert "Revenue may vary." not in Echoes([])
+    index = DocumentIndex.build(first, embedder=None)
+    sentences = sentences_of(index.chunks, first)
+    assert rank(index, "Revenue may vary", sentences)[0][0].text == "Revenue may vary."
+    ranked = [s.text for s, _ in rank(index, "Revenue may vary", sentences, echoes)]
+    assert ranked[0].startswith("Revenue was 4,100") and set(ranked[-2:]) == {"Revenue may vary.", reworded}
