@@ -83,7 +83,8 @@ def test_chat_answers_follow_ups_and_ctrl_c_stops_only_the_answer(tmp_path):
             return "The company served " + "many ports " * 200
         return "47,500 tonnes." if "carry in 2019?" in user(messages) else "41,000 tonnes."
 
-    backend = WordBackend(reply, per_word=0.05)
+    # 96 words of the slow answer take 19 s: Ctrl-C lands mid-answer even on a loaded machine
+    backend = WordBackend(reply, per_word=0.2)
     document = tmp_path / "freight.txt"
     document.write_text(
         f"{filler(5)}\n\nIn 2018 the company carried 41,000 tonnes of freight.\n\n"
