@@ -164,7 +164,13 @@ class Collection:
                 self.building.done / max(self.building.total, 1),
                 f"{self.building.done} of {self.building.total} documents indexed",
             )
-        opened = yield from self._routed(members, information, start, steps)
+        # named anywhere in it: "... and how might they impact Apple?" is about Apple, though not searched
+        # for; counted in every document's text, so that routing cannot leave the documents about it out
+        about = about_the_names(question, [member.document.text for member in members])
+        named = [members[k].document.id for k in about[0]] if about is not None else []
+        opened = yield from self._routed(
+            [m for m in members if m.document.id in named] if named else members, information, start, steps
+        )
         indexed = []
         for n, member in enumerate(opened, start=1):
             yield Progress("documents", n / len(opened), member.name)
@@ -173,11 +179,9 @@ class Collection:
             indexed.append((member, index))
         hits = search_together(indexed, information, TOP_HITS)
         ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
-        # named anywhere in it: "... and how might they impact Apple?" is about Apple, though not searched for
-        about = about_the_names(question, [member.document.text for member, _ in indexed])
-        if about is not None:  # the documents about the subject it names, those ranking first first
-            named = [indexed[k][0].document.id for k in about[0]]
-            ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked]
+        if named:  # the documents about the subject it names, those ranking first first
+            opened_ids = {member.document.id for member in opened}
+            ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked and i in opened_ids]
         by_id = {m.document.id: m for m in members}
         together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]

@@ -264,3 +264,22 @@ def test_what_every_compared_report_repeats_does_not_answer_how_they_differ(tmp_
     # one report alone: nothing to compare it with, its best sentence answers
     alone = extractive().ask(reports[0], "How has Nordwind's revenue changed over time?", strategy="rag")
     assert "Forward-looking" in alone.text
+
+
+def test_routing_keeps_to_the_documents_about_the_subject_named(tmp_path):
+    # the question's words fit the other companies' reports best; only Acme's are about Acme, and
+    # routing (two documents opened of six) must not leave them out before the subject is counted
+    for company, risk in (("Acme", "a strike at the Porto plant"), ("Borealis", "floods"), ("Cygnus", "fraud")):
+        for quarter in ("first", "second"):
+            weight = "" if company == "Acme" else " Legal risks, legal risks and legal proceedings weigh on it."
+            (tmp_path / f"{company.lower()}-{quarter}.txt").write_text(
+                f"{company} quarterly report, {quarter} quarter.\n\n{company} makes tools. {company} sells them in "
+                f"Europe. {company} employs 900 people.{weight}\n\nThe main risk named in the {quarter} quarter is "
+                f"{risk}.\n"
+            )
+    agent = Agent(ScriptedBackend("unused"), embedder=None, reader="extractive", cache_dir=tmp_path / "cache")
+    answer = Collection(str(tmp_path), agent=agent, routed=2).ask(
+        "What legal risks do the quarterly reports name, and how might they affect Acme?"
+    )
+    assert {os.path.basename(c.document) for c in answer.citations} <= {"acme-first.txt", "acme-second.txt"}
+    assert answer.citations and "Porto" in answer.text
