@@ -165,12 +165,14 @@ class Collection:
                 f"{self.building.done} of {self.building.total} documents indexed",
             )
         # named anywhere in it: "... and how might they impact Apple?" is about Apple, though not searched
-        # for; counted in every document's text, so that routing cannot leave the documents about it out
+        # for; counted in every document's text, the documents about it join those routing opens (by its
+        # words and the documents' names: "in the Q1 2023 10-Q") where it left them out
         about = about_the_names(question, [member.document.text for member in members])
         named = [members[k].document.id for k in about[0]] if about is not None else []
-        opened = yield from self._routed(
-            [m for m in members if m.document.id in named] if named else members, information, start, steps
-        )
+        opened = yield from self._routed(members, information, start, steps)
+        opened_ids = {member.document.id for member in opened}
+        by_id = {m.document.id: m for m in members}
+        opened += [by_id[i] for i in named if i not in opened_ids][: self.routed]  # the most about it first
         indexed = []
         for n, member in enumerate(opened, start=1):
             yield Progress("documents", n / len(opened), member.name)
@@ -182,7 +184,6 @@ class Collection:
         if named:  # the documents about the subject it names, those ranking first first
             opened_ids = {member.document.id for member in opened}
             ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked and i in opened_ids]
-        by_id = {m.document.id: m for m in members}
         together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]
         steps.append(

@@ -266,9 +266,9 @@ def test_what_every_compared_report_repeats_does_not_answer_how_they_differ(tmp_
     assert "Forward-looking" in alone.text
 
 
-def test_routing_keeps_to_the_documents_about_the_subject_named(tmp_path):
-    # the question's words fit the other companies' reports best; only Acme's are about Acme, and
-    # routing (two documents opened of six) must not leave them out before the subject is counted
+def test_the_documents_about_the_subject_named_are_read_though_routing_left_them_out(tmp_path):
+    # the question's words fit the other companies' reports best; only Acme's are about Acme: routing
+    # (two documents opened of six) leaves them out, the subject counted in every document brings them in
     for company, risk in (("Acme", "a strike at the Porto plant"), ("Borealis", "floods"), ("Cygnus", "fraud")):
         for quarter in ("first", "second"):
             weight = "" if company == "Acme" else " Legal risks, legal risks and legal proceedings weigh on it."
