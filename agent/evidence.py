@@ -236,6 +236,9 @@ class Echoes:
     def __init__(self, documents):
         self.documents = list({d.id: d for d in documents}.values())  # the same bytes twice are one document
 
+    def __bool__(self) -> bool:  # none to compare with: nothing echoes, and rank skips the test
+        return bool(self.documents)
+
     def __contains__(self, text: object) -> bool:
         key = repeat_key(str(text))
         triples = frozenset() if re.search(r"\d", key) else _triples(key)
