@@ -170,9 +170,10 @@ class Collection:
         about = about_the_names(question, [member.document.text for member in members])
         named = [members[k].document.id for k in about[0]] if about is not None else []
         opened = yield from self._routed(members, information, start, steps)
-        opened_ids = {member.document.id for member in opened}
+        routed_ids = {member.document.id for member in opened}
         by_id = {m.document.id: m for m in members}
-        opened += [by_id[i] for i in named if i not in opened_ids][: self.routed]  # the most about it first
+        opened += [by_id[i] for i in named if i not in routed_ids][: self.routed]  # the most about it first
+        opened_ids = {member.document.id for member in opened}
         indexed = []
         for n, member in enumerate(opened, start=1):
             yield Progress("documents", n / len(opened), member.name)
@@ -182,7 +183,6 @@ class Collection:
         hits = search_together(indexed, information, TOP_HITS)
         ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
         if named:  # the documents about the subject it names, those ranking first first
-            opened_ids = {member.document.id for member in opened}
             ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked and i in opened_ids]
         together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]

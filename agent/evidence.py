@@ -25,6 +25,7 @@ from retrieval.index import RRF_K  # a sentence fair on both views beats one fir
 from retrieval.sentences import sentence_spans
 from retrieval.tables import CELL_SEPARATOR, header_at, table_blocks, with_header
 
+from .cells import YEAR
 from .job import Passage
 from .question import ASKS_PERSON, names_beyond, value_kind
 
@@ -40,7 +41,7 @@ MONTH = (  # en, de, fr, es, with the usual abbreviations
     r"|agosto|septiembre|octubre|noviembre|diciembre)\b\.?"
 )
 # what the same sentence says differently in each period's report: its dates and years
-PERIOD = re.compile(rf"\b\d{{1,2}}\.?\s+(?:de\s+)?{MONTH}|\b{MONTH}\s+\d{{1,2}}\b|(?<!\d)(?:19|20)\d\d(?!\d)", re.I)
+PERIOD = re.compile(rf"\b\d{{1,2}}\.?\s+(?:de\s+)?{MONTH}|\b{MONTH}\s+\d{{1,2}}\b|{YEAR.pattern}", re.I)
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ class Echoes:
 
     def __contains__(self, text: object) -> bool:
         key = repeat_key(str(text))
-        triples = frozenset() if re.search(r"\d", key) else _triples(key)
+        triples = frozenset() if NUMBER.search(key) else _triples(key)
         for document in self.documents:
             keys, said = _said(document)
             if hash(key) in keys or (triples and len(triples & said) >= ECHO_SHARE * len(triples)):
