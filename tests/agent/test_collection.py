@@ -283,3 +283,19 @@ def test_the_documents_about_the_subject_named_are_read_though_routing_left_them
     )
     assert {os.path.basename(c.document) for c in answer.citations} <= {"acme-first.txt", "acme-second.txt"}
     assert answer.citations and "Porto" in answer.text
+
+
+def test_a_repeated_disclaimer_is_no_answer_in_german_reports_either(tmp_path):
+    reports = []
+    for quarter, day, revenue in (("ersten", "31. März 2023", "4.100"), ("zweiten", "30. Juni 2023", "5.300")):
+        path = tmp_path / f"{quarter}.txt"
+        path.write_text(
+            f"Nordwind AG, Bericht zum {quarter} Quartal.\n\n{filler(3)}\n\nDer Umsatz von Nordwind im {quarter} "
+            f"Quartal betrug {revenue} Tausend Euro.\n\nZukunftsgerichtete Aussagen, Stand {day}: wie sich der Umsatz "
+            "von Nordwind im Zeitverlauf entwickelt, kann von diesen Aussagen abweichen.\n"
+        )
+        reports.append(str(path))
+    answer = extractive().ask(
+        reports, "Wie hat sich der Umsatz von Nordwind im Zeitverlauf entwickelt?", strategy="rag"
+    )
+    assert "4.100" in answer.text and "5.300" in answer.text and "Zukunftsgerichtete" not in answer.text
