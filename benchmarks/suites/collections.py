@@ -3,12 +3,15 @@ all 20 filings, as a user with a folder of quarterly reports would.
 
     python -m benchmarks.suites.collections --split check [--model qwen] [--name suites-collections]
     python -m benchmarks.suites.collections --split check --scale [--name suites-collections-100]
+    python -m benchmarks.suites.collections --scale longbench [--name suites-collections-10m]
 
-`--scale`: the collection is 100 real PDFs (the 20 filings, docugami's 60 other documents: clinical
-trial protocols, aviation accident reports, federal agency reports; 20 of MMLongBench-Doc's), and
-the suite's single-document questions are asked of it too (the right document: their filing). The
-indexes are built by `Collection.build` first (timed; reopened when cached), then each question is
-warm; resident memory is read after each question.
+`--scale` (`pdfs`): the collection is 100 real PDFs (the 20 filings, docugami's 60 other documents:
+clinical trial protocols, aviation accident reports, federal agency reports; 20 of MMLongBench-Doc's),
+and the suite's single-document questions are asked of it too (the right document: their filing).
+`--scale longbench`: the 20 filings and 80 of LongBench v2's long documents (longbench.py), about 10M
+tokens; each of those 80 documents' own question is asked too (the right document: its own).
+The indexes are built by `Collection.build` first (timed; reopened when cached), then each question
+is warm; resident memory is read after each question.
 
 Each question names a company and asks across its filings ("How has Apple's total net sales
 changed over time?"); the suite says which filings answer (`*AAPL*`). Scored without an LLM:
@@ -25,7 +28,6 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +35,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.common import write_table
-from benchmarks.suites.common import add_reader_options, extracted, pct, reader_agent, split
+from benchmarks.suites import longbench
+from benchmarks.suites.common import add_reader_options, extracted, git_listing, pct, reader_agent, split
 from benchmarks.suites.docugami import (
     DATA,
     ROOT,
@@ -90,19 +93,34 @@ def questions(snapshot: Path, single: bool = False) -> list[Question]:
     return out
 
 
+def long_questions() -> list[Question]:
+    """LongBench v2's questions on its documents in the 10M-token collection, without their choices."""
+    return [
+        Question(f"lb{k:02d}", sample.path.name, sample.subdomain, sample.question, "", split(k))
+        for k, sample in enumerate(longbench.samples())
+    ]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.suites.collections")
     parser.add_argument("--snapshot", type=Path, default=SNAPSHOT)
     parser.add_argument("--split", choices=["tune", "check"], default=None)
     parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "longdoc-collections"))
     parser.add_argument("--name", default="suites-collections")
-    parser.add_argument("--scale", action="store_true", help="100 documents, single-document questions too")
+    parser.add_argument(
+        "--scale",
+        nargs="?",
+        const="pdfs",
+        choices=["pdfs", "longbench"],
+        help="100 documents: 'pdfs' (and the single-document questions) or 'longbench' (10M tokens)",
+    )
     parser.add_argument("--routed", type=int, default=None, help="documents a question opens (default: the library's)")
     add_reader_options(parser)
     args = parser.parse_args(argv)
     from agent import Collection
 
-    wanted = [q for q in questions(args.snapshot, args.scale) if not args.split or q.split == args.split]
+    asked = questions(args.snapshot, args.scale == "pdfs") + (long_questions() if args.scale == "longbench" else [])
+    wanted = [q for q in asked if not args.split or q.split == args.split]
     DATA.mkdir(parents=True, exist_ok=True)
     paths = [
         path
@@ -110,8 +128,10 @@ def main(argv=None) -> None:
         for period in ("2022 Q3", "2023 Q1", "2023 Q2", "2023 Q3")
         if (path := extracted(args.snapshot, f"{ROOT}/docs/{period} {company}.pdf", DATA)) is not None
     ]
-    if args.scale:
+    if args.scale == "pdfs":
         paths = scale_documents(args.snapshot, paths)
+    elif args.scale == "longbench":
+        paths += [sample.path for sample in longbench.samples()]
     agent = reader_agent(args, args.cache_dir)
     start = time.perf_counter()
     collection = Collection(
@@ -135,11 +155,13 @@ def main(argv=None) -> None:
         flush=True,
     )
     pages = {Path(m.name).name: m.document.pages for m in collection.members}
+    # a file with the same bytes as another is that document, cited under the first one's name
+    cited_as = {Path(name).name: Path(m.name).name for m in collection.members for name in m.names}
     resident = []
     results = []
     with open(DATA / f"{args.name}.jsonl", "w") as log:  # replies quote the suite's documents: kept out of git
         for question in wanted:
-            answering = [name for name in pages if question.company in name]
+            answering = list(dict.fromkeys(cited_as[name] for name in cited_as if question.company in name))
             values = distinctive_values(question.answer)
             evidence = {name: evidence_pages(values, pages[name]) for name in answering} if values else {}
             evidence = {name: found for name, found in evidence.items() if found}
@@ -194,6 +216,7 @@ def main(argv=None) -> None:
     groups = [
         ("multi-document", lambda q: not q.company.endswith(".pdf")),
         ("single-document", lambda q: q.company.endswith(".pdf")),
+        ("LongBench v2 (own document)", lambda q: q.company.endswith(".txt")),
     ]
     groups += [(source, lambda q, source=source: q.source == source) for source in ("Table", "Text")]
     rows = [row(args.split or "all", results)] + [
@@ -202,7 +225,10 @@ def main(argv=None) -> None:
         if any(chosen(q) for q in wanted)
     ]
     reader = f"{args.model or 'SmolLM2-135M'}, {args.reader} reader"
-    kinds = "multi- and single-document questions" if args.scale else "multi-document questions"
+    kinds = {
+        "pdfs": "multi- and single-document questions",
+        "longbench": "multi-document questions and LongBench v2's",
+    }.get(args.scale, "multi-document questions")
     held = (
         f"{collection.routed} documents opened per question; {len(collection.members)} documents, "
         f"{tokens:,} tokens (characters / 4); read in {read_s:.0f} s, indexed "
@@ -236,15 +262,9 @@ def scale_documents(snapshot: Path, filings: list[Path]) -> list[Path]:
 
     others = []
     for repo, folder, wanted in ((snapshot, "", 60), (MMLONGBENCH, "data/documents/", 20)):
-        listed = subprocess.run(
-            ["git", f"--git-dir={repo}", "ls-tree", "-r", "--name-only", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
         found = [
             path
-            for name in sorted(listed)
+            for name in git_listing(repo)
             if name.lower().endswith(".pdf")
             and name.startswith(folder)
             and not name.startswith(ROOT)

@@ -24,12 +24,21 @@ def git_show(snapshot: Path, path: str) -> bytes | None:
     return done.stdout if done.returncode == 0 and not done.stdout.startswith(b"version https://git-lfs") else None
 
 
-def extracted(snapshot: Path, path: str, into: Path) -> Path | None:
-    """The snapshot's PDF at `path`, written once under `into` (ignored by git: never committed)."""
+def git_listing(snapshot: Path) -> list[str]:
+    """The paths of the snapshot's HEAD, sorted."""
+    listed = subprocess.run(
+        ["git", f"--git-dir={snapshot}", "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True
+    )
+    return sorted(name for name in listed.stdout.split("\n") if name)
+
+
+def extracted(snapshot: Path, path: str, into: Path, starts: bytes = b"%PDF") -> Path | None:
+    """The snapshot's file at `path` (a PDF unless `starts` says otherwise), written once under
+    `into` (ignored by git: never committed)."""
     out = into / Path(path).name
     if not out.exists():
         data = git_show(snapshot, path)
-        if not data or not data.startswith(b"%PDF"):
+        if not data or not data.startswith(starts):
             return None
         into.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
