@@ -350,11 +350,12 @@ def _best(answers) -> tuple[str, list, bool]:
 
 
 def _together(question: str, answers) -> tuple[str, list, bool]:
-    """Each document's answer on its own line, citations kept; a comparison's extreme first."""
+    """Each document's answer under its name, citations kept; a comparison's extreme first. All of
+    it: a table row's answer is its header, then the row."""
     said = [(member, answer) for member, answer in answers if answer.supported]
     if not said:
         return NOT_IN_DOCUMENTS, [], False
-    lines = [f"- {member.name}: {_first_line(answer.text)}" for member, answer in said]
+    lines = [f"- {member.name}: " + "\n  ".join(_lines(answer.text)) for member, answer in said]
     lead = _extreme(question, said)
     text = "\n".join(([lead] if lead else []) + lines)
     return text, [c for member, answer in said for c in _cited(member, answer.citations)], True
@@ -388,5 +389,9 @@ def _extreme(question: str, said) -> str:
     return f"{'Highest' if direction > 0 else 'Lowest'}: {name} ({token})"
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return next(iter(_lines(text)), "")

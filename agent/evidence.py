@@ -197,9 +197,9 @@ def rank(
     index, question: str, sentences: list[Sentence], repeated: Container[str] = frozenset()
 ) -> list[tuple[Sentence, float]]:
     """`sentences` best first with their fused scores (reciprocal-rank fusion of the lexical and,
-    where the index has an embedder, the dense view); first of all, the table row whose label and
-    column the question names ("total net sales ... June 26, 2021"); last, those `repeated`
-    (`Echoes`: what the documents compared with this one say too)."""
+    where the index has an embedder, the dense view); first of all, the table row the question
+    names (`names_the_row`); last, those `repeated` (`Echoes`: what the documents compared with
+    this one say too)."""
     if not sentences:
         return []
     lexical = lexical_scores(index, question, sentences)
@@ -208,19 +208,36 @@ def rank(
     if dense is not None:
         fused += 1.0 / (RRF_K + 1 + _ranks(dense))
     fused[lexical <= 0] *= 0.5  # a sentence sharing no word with the question: meaning alone is weaker evidence
-    # a table row the question names in full under a header holding every number it names (its
-    # year, its date): the cell asked for, before prose repeating the question's words
-    asked, numbers = set(terms(question)), set(NUMBER.findall(question))
-    for i in np.argsort(-fused, kind="stable") if numbers else []:
-        s = sentences[i]
-        label = set(terms(s.label))
-        if label and label <= asked and CELL_SEPARATOR in s.text and numbers <= set(NUMBER.findall(s.header)):
+    named = names_the_row(index, question, repeated)
+    for i in np.argsort(-fused, kind="stable") if named else []:
+        if named(sentences[i]):  # the cell asked for, before prose repeating the question's words
             fused[i] = fused.max() + 1e-6
             break
     order = list(np.argsort(-fused, kind="stable"))
     if repeated:  # the same words in every report cannot tell them apart: a disclaimer, a heading, a policy
         order.sort(key=lambda i: sentences[i].text in repeated)
     return [(sentences[i], float(fused[i])) for i in order]
+
+
+def names_the_row(index, question: str, repeated: Container[str]):
+    """A check that a table row is the one the question asks for, or None when no row can be: a
+    row whose label the question names in full ("total net sales") under a header holding every
+    number it names (its year, its date); or, when the question names none but compares this
+    document with others (`repeated`), a row that is this document's own ("inventories" in each
+    quarter's balance sheet) that names more than a sum ("Total", "Other": any table has one)."""
+    asked, numbers = set(terms(question)), set(NUMBER.findall(question))
+    if not numbers and not repeated:
+        return None
+
+    def named(s: Sentence) -> bool:
+        label = set(terms(s.label))
+        if not (label and label <= asked and CELL_SEPARATOR in s.text):
+            return False
+        if numbers:
+            return numbers <= set(NUMBER.findall(s.header))
+        return bool(label - SUMS) and s.text not in repeated
+
+    return named
 
 
 def repeat_key(text: str) -> str:
@@ -265,6 +282,13 @@ def _said(document) -> tuple[frozenset, frozenset]:
     return _cached(f"{document.id}|said", find)
 
 
+# a row label that sums or lumps other rows (en, de, fr, es): every table has one
+SUMS = frozenset(
+    terms(
+        "total totals subtotal sum net other others gesamt insgesamt summe netto sonstige übrige "
+        "autres divers otros otras neto"
+    )
+)
 # nouns that name the kind of answer asked for ("the docket number", "the name of"), not what it is about
 ANSWER_KINDS = frozenset(
     terms(

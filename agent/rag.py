@@ -116,7 +116,8 @@ def extract(job: Job, ranked):
     on_topic = evidence.shares_a_term(job.index(), question, ranked)
     chosen = chosen_sentences(question, holding_the_value(job, ranked)) if on_topic else []
     chosen, lead = cells.picked(question, chosen)
-    if len(chosen) == 1 and not lead and len(chosen[0].text.split()) < SHORT:  # a fragment says little alone
+    # a fragment says little alone; a table row is said by its header
+    if len(chosen) == 1 and not lead and not chosen[0].header and len(chosen[0].text.split()) < SHORT:
         chosen = with_context(job, chosen)
     job.step("answer", time.perf_counter(), detail=f"{len(chosen)} sentence(s) quoted" + (", a cell" if lead else ""))
     yield from quote(job, "rag", chosen, lead=lead)

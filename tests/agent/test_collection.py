@@ -299,3 +299,52 @@ def test_a_repeated_disclaimer_is_no_answer_in_german_reports_either(tmp_path):
         reports, "Wie hat sich der Umsatz von Nordwind im Zeitverlauf entwickelt?", strategy="rag"
     )
     assert "4.100" in answer.text and "5.300" in answer.text and "Zukunftsgerichtete" not in answer.text
+
+
+def stocked(tmp_path):
+    """Two quarterly reports whose balance sheets give the inventories, each beside prose holding
+    more of the question's words ("inventory levels shifted") but no inventory of its own, and
+    "Total" rows among paragraphs that say "total" throughout."""
+    reports = []
+    for quarter, day, stock, total, prose in (
+        (
+            "first",
+            "March 31, 2023",
+            "2,980",
+            "9,180",
+            "Dealers' inventory levels shifted to spring models, Nordwind says.",
+        ),
+        (
+            "second",
+            "June 30, 2023",
+            "3,410",
+            "9,610",
+            "Nordwind saw channel inventory levels shift as retailers ordered less.",
+        ),
+    ):
+        totals = "\n\n".join(f"In total, section {n} adds the total of the {n} crates." for n in range(4))
+        path = tmp_path / f"{quarter}.txt"
+        path.write_text(
+            f"Nordwind Group, {quarter} quarter report.\n\n{filler(3)}\n\n{totals}\n\nBalance sheet\n"
+            f"(in thousands of euros)\n | {day} | December 31, 2022\nCash | 1,200 | 1,100\n"
+            f"Inventories | {stock} | 3,742\nTotal | {total} | 4,842\n\n{prose}\n"
+        )
+        reports.append(str(path))
+    return reports
+
+
+def test_compared_reports_each_answer_with_the_row_the_question_names(tmp_path):
+    reports = stocked(tmp_path)
+    answer = extractive().ask(
+        reports, "How have Nordwind's inventory levels shifted during these quarters?", strategy="rag"
+    )
+    assert "Inventories | 2,980 | 3,742" in answer.text and "Inventories | 3,410 | 3,742" in answer.text
+    # each report's part holds its row under the header that says which column is which
+    assert "| March 31, 2023 | December 31, 2022\n  Inventories | 2,980" in answer.text
+    assert "shifted to spring" not in answer.text
+    # a "Total" row names nothing in particular where "total" is said throughout
+    answer = extractive().ask(reports, "How has Nordwind's total shifted during these quarters?", strategy="rag")
+    assert "Total |" not in answer.text
+    # one report alone compares nothing: its prose repeating the question's words answers, as before
+    alone = extractive().ask(reports[0], "How have Nordwind's inventory levels shifted?", strategy="rag")
+    assert "shifted to spring" in alone.text
