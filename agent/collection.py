@@ -7,7 +7,8 @@ that one does not say; a question that compares or aggregates ("which quarter ha
 revenue", "in which reports is X mentioned") is answered by each document that holds a passage
 for it, then together: each part with its document's citations, and for a comparison the
 highest or lowest value first. A question naming its subject ("Apple's gross margin") is asked of
-the documents about it (subjects.py). Every citation names its document. A follow-up is made
+the documents about it, and one naming a quarter ("in the Q1 2023 10-Q") of the documents whose
+file name gives it (subjects.py). Every citation names its document. A follow-up is made
 standalone once, for all the documents.
 """
 
@@ -30,7 +31,7 @@ from .events import Answer, CitationEvent, Done, Progress, Step, Token, Trace
 from .evidence import Echoes
 from .notation import NUMBER, notation_of
 from .question import checked, request
-from .subjects import about_the_names
+from .subjects import about_the_names, of_the_period
 from .writer import NOT_IN_DOCUMENT
 
 TOP_HITS = 12  # chunks ranked together: the documents among them are the ones asked
@@ -169,9 +170,16 @@ class Collection:
         # words and the documents' names: "in the Q1 2023 10-Q") where it left them out
         about = about_the_names(question, [member.document.text for member in members])
         named = [members[k].document.id for k in about[0]] if about is not None else []
+        by_id = {m.document.id: m for m in members}
+        together = compares(question)
+        # of those, the ones whose file name gives the quarter it names ("in the Q1 2023 10-Q"; a look-up
+        # "in the latest report": the latest quarter), where any does
+        candidates = [by_id[i] for i in named] if named else members
+        dated = of_the_period(question, [m.names for m in candidates], latest=not together)
+        if dated is not None:
+            named = [candidates[k].document.id for k in dated]
         opened = yield from self._routed(members, information, start, steps)
         routed_ids = {member.document.id for member in opened}
-        by_id = {m.document.id: m for m in members}
         opened += [by_id[i] for i in named if i not in routed_ids][: self.routed]  # the most about it first
         opened_ids = {member.document.id for member in opened}
         indexed = []
@@ -184,7 +192,6 @@ class Collection:
         ranked = list(dict.fromkeys(hit.member.document.id for hit in hits))
         if named:  # the documents about the subject it names, those ranking first first
             ranked = [i for i in ranked if i in named] + [i for i in named if i not in ranked and i in opened_ids]
-        together = compares(question)
         asked = [by_id[i] for i in ranked][: MAX_COMPARED if together else MAX_LOOKUP]
         steps.append(
             Step(
@@ -192,7 +199,8 @@ class Collection:
                 time.perf_counter() - start,
                 detail=f"{len(members)} documents, {len(asked)} asked "
                 f"({'each, then together' if together else 'best first'})"
-                + (f"; {len(about[0])} about {', '.join(about[1])}" if about is not None else ""),
+                + (f"; {len(about[0])} about {', '.join(about[1])}" if about is not None else "")
+                + (f"; {len(dated)} of the quarter named" if dated is not None else ""),
             )
         )
         apart = together and tells_apart(question)

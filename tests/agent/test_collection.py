@@ -348,3 +348,26 @@ def test_compared_reports_each_answer_with_the_row_the_question_names(tmp_path):
     # one report alone compares nothing: its prose repeating the question's words answers, as before
     alone = extractive().ask(reports[0], "How have Nordwind's inventory levels shifted?", strategy="rag")
     assert "shifted to spring" in alone.text
+
+
+def test_a_question_naming_a_quarter_is_asked_of_the_report_named_for_it(tmp_path):
+    # the first quarter's report repeats the question's words more; the file names say which quarter is which
+    for quarter, revenue, words in (
+        ("Q1", "4,100", " Revenue in the report, revenue in the quarter."),
+        ("Q2", "5,300", ""),
+    ):
+        (tmp_path / f"2023 {quarter} acme.txt").write_text(
+            f"Acme quarterly report. Acme makes tools.\n\n{filler(2)}\n\nAcme's revenue came to {revenue} thousand "
+            f"euros.{words}\n"
+        )
+    (tmp_path / "2023 Q2 borealis.txt").write_text(
+        f"Borealis quarterly report. Borealis makes steel.\n\n{filler(2)}\n\nBorealis's revenue came to 900 "
+        "thousand euros.\n"
+    )
+    for question in ("What was Acme's revenue in the Q2 2023 report?", "What was Acme's revenue in the latest report?"):
+        answer = extractive().ask(str(tmp_path), question, strategy="rag")
+        assert [os.path.basename(c.document) for c in answer.citations] == ["2023 Q2 acme.txt"], question
+        assert "5,300" in answer.text and "1 of the quarter named" in answer.trace.steps[0].detail
+    # no quarter named: the report fitting the question's words best answers, as before
+    answer = extractive().ask(str(tmp_path), "What was Acme's revenue in the report?", strategy="rag")
+    assert [os.path.basename(c.document) for c in answer.citations] == ["2023 Q1 acme.txt"]

@@ -15,6 +15,7 @@ from agent import (
     parallel,
     question,
     rag,
+    subjects,
     summary,
 )
 from agent.absent import names
@@ -37,6 +38,9 @@ HOSTILE = {
     "in-which": "in which " * (MB // 9),
     "digit-then-spaces": "1" + " " * MB,
     "day-of-month": "1 de " * (MB // 5),
+    "quarter-words": "first quarter of fiscal " * (MB // 24),
+    "quarter-codes": "Q1 2023Q-Q2 " * (MB // 12),
+    "latest": "the latest " * (MB // 11),
 }
 CUES = [
     rag.SEVERAL,
@@ -48,6 +52,8 @@ CUES = [
     summary.THE_DOCUMENT,
     collection.WHERE,  # and sentences of documents compared, which the same test bounds
     evidence.PERIOD,
+    subjects.QUARTER,  # and the file names of a collection's documents
+    subjects.LATEST,
 ]
 
 
@@ -62,6 +68,7 @@ def test_every_question_rule_is_linear_on_a_megabyte(text):
         cue.search(text)
     request(text)
     names(text)
+    subjects.quarters(text)
     assert text not in evidence.Echoes([])  # read as a sentence of compared documents: its key without dates
     assert time.perf_counter() - start < 30.0  # linear: 2-4 s on 2 idle cores; quadratic was minutes
 
