@@ -214,7 +214,7 @@ def main(argv=None) -> None:
         ]
 
     groups = [
-        ("multi-document", lambda q: not q.company.endswith(".pdf")),
+        ("multi-document", lambda q: not q.company.endswith((".pdf", ".txt"))),
         ("single-document", lambda q: q.company.endswith(".pdf")),
         ("LongBench v2 (own document)", lambda q: q.company.endswith(".txt")),
     ]
