@@ -371,3 +371,38 @@ def test_a_question_naming_a_quarter_is_asked_of_the_report_named_for_it(tmp_pat
     # no quarter named: the report fitting the question's words best answers, as before
     answer = extractive().ask(str(tmp_path), "What was Acme's revenue in the report?", strategy="rag")
     assert [os.path.basename(c.document) for c in answer.citations] == ["2023 Q1 acme.txt"]
+
+
+def test_compared_german_reports_each_answer_with_the_row_the_question_names(tmp_path):
+    # German reports: the row's label answers, not the prose repeating the question's words
+    reports = []
+    for quarter, day, stock, total, prose in (
+        (
+            "ersten",
+            "31.03.2023",
+            "2.980",
+            "9.180",
+            "Die Vorräte der Händler schwankten im Quartal stark, sagt Nordwind.",
+        ),
+        (
+            "zweiten",
+            "30.06.2023",
+            "3.410",
+            "9.610",
+            "Nordwind sah die Vorräte im Handel schwanken, weil weniger bestellt wurde.",
+        ),
+    ):
+        summen = "\n\n".join(f"Insgesamt ergibt Abschnitt {n} die Summe von {n} Kisten." for n in range(4))
+        path = tmp_path / f"{quarter}.txt"
+        path.write_text(
+            f"Nordwind AG, Bericht zum {quarter} Quartal.\n\n{filler(3)}\n\n{summen}\n\nBilanz\n"
+            f"(in Tausend Euro)\n | {day} | 31.12.2022\nKasse | 1.200 | 1.100\n"
+            f"Vorräte | {stock} | 3.742\nSumme | {total} | 4.842\n\n{prose}\n"
+        )
+        reports.append(str(path))
+    answer = extractive().ask(reports, "Wie schwankten die Vorräte von Nordwind in diesen Quartalen?", strategy="rag")
+    assert "Vorräte | 2.980 | 3.742" in answer.text and "Vorräte | 3.410 | 3.742" in answer.text
+    assert "schwankten im Quartal" not in answer.text
+    # "Summe" is a sum, as "Total" is
+    answer = extractive().ask(reports, "Wie schwankte die Summe von Nordwind in diesen Quartalen?", strategy="rag")
+    assert "Summe |" not in answer.text
