@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from benchmarks.suites.common import extracted, git_listing, git_show
@@ -29,6 +30,7 @@ class Sample:
     subdomain: str
 
 
+@cache  # read once: the collection's paths and its questions both come from it
 def samples(snapshot: Path = SNAPSHOT, wanted: int = 80) -> list[Sample]:
     """The first `wanted` single-document samples (by name) whose context the snapshot holds."""
     out = []
